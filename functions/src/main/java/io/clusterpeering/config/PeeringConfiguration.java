@@ -1,0 +1,51 @@
+package io.clusterpeering.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import java.time.Duration;
+
+/**
+ * The cluster's peering settings, under {@code peering.*} (environment variables {@code PEERING_*}).
+ * Defaults live in {@code application.yml}; the CDK stack sets the same keys through the environment.
+ */
+@ConfigurationProperties("peering")
+public interface PeeringConfiguration {
+
+    /** This cluster's datacenter name ({@code PEERING_DATACENTER}), for example {@code dc1}. */
+    @NotBlank
+    String getDatacenter();
+
+    /**
+     * The base URL at which other clusters reach this one ({@code PEERING_ADVERTISE_URL}), for example
+     * {@code http://127.0.0.1:8500} locally or the API Gateway URL in AWS. Its host and port become the
+     * token's {@code ServerAddresses}.
+     */
+    @NotBlank
+    String getAdvertiseUrl();
+
+    /** How long a generated peering token stays valid (its {@code exp} claim). Default 24 hours. */
+    @NotNull
+    Duration getTokenLifetime();
+
+    /** How often each side sends a heartbeat to its peer. Default 15 seconds, as Consul. */
+    @NotNull
+    Duration getHeartbeatInterval();
+
+    /** How long without hearing from the peer before an ACTIVE peering reads FAILING. Default 2 minutes. */
+    @NotNull
+    Duration getHeartbeatTimeout();
+
+    /** How long one call to a peer may take, connect plus answer. Default 5 seconds. */
+    @NotNull
+    Duration getPeerCallTimeout();
+
+    /** The longest a blocking query ({@code ?wait=}) may wait. Default 10 minutes (Consul's cap). */
+    @NotNull
+    Duration getMaxBlockingWait();
+
+    /** How often a blocking query re-reads the store while it waits. Default 100 milliseconds. */
+    @NotNull
+    Duration getBlockingPollInterval();
+}

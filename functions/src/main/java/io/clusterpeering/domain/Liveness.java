@@ -1,0 +1,20 @@
+package io.clusterpeering.domain;
+
+import java.time.Instant;
+
+/**
+ * The persisted liveness of a peering's link: what Consul keeps in its leader's stream tracker, stored so
+ * that every function instance computes the same ACTIVE / FAILING answer. All times are UTC instants; any
+ * may be null when the event never happened.
+ *
+ * @param lastHeartbeat when the last heartbeat from the peer arrived
+ * @param lastReceive   when anything (heartbeat, secret exchange, termination) last arrived from the peer
+ * @param lastSend      when a message was last delivered to the peer
+ * @param lastError     why the last attempt to reach the peer failed, or null after a success
+ * @param lastErrorAt   when {@code lastError} happened
+ */
+public record Liveness(Instant lastHeartbeat, Instant lastReceive, Instant lastSend,
+                       String lastError, Instant lastErrorAt) {
+    /** No contact yet. */
+    public static final Liveness NONE = new Liveness(null, null, null, null, null);
+}

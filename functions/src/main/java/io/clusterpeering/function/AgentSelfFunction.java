@@ -1,0 +1,41 @@
+package io.clusterpeering.function;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.http.ApiRequest;
+import io.clusterpeering.http.ApiResponses;
+import io.clusterpeering.http.ConsulShapes.AgentConfig;
+import io.clusterpeering.http.ConsulShapes.AgentMember;
+import io.clusterpeering.http.ConsulShapes.AgentSelf;
+import io.clusterpeering.token.ClusterIdentitySource;
+import io.micronaut.context.ApplicationContext;
+
+import java.net.URI;
+
+/**
+ * {@code GET /v1/agent/self}: the minimal agent description the Terraform provider reads to learn the
+ * datacenter ({@code Config.Datacenter}); every top-level value is an object, as the Go client requires.
+ */
+public class AgentSelfFunction extends ConsulHttpFunction {
+    /** The Consul version whose peering API we mirror, reported so clients enable the matching features. */
+    static final String CONSUL_API_VERSION = "1.20.0";
+
+    public AgentSelfFunction() {
+        super();
+    }
+
+    public AgentSelfFunction(ApplicationContext context) {
+        super(context);
+    }
+
+    @Override
+    protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
+        PeeringConfiguration config = bean(PeeringConfiguration.class);
+        String clusterId = bean(ClusterIdentitySource.class).identity().clusterId();
+        URI advertised = URI.create(config.getAdvertiseUrl());
+        String nodeName = "cluster-peering-" + config.getDatacenter();
+        return ApiResponses.json(new AgentSelf(
+                new AgentConfig(config.getDatacenter(), nodeName, clusterId, true, CONSUL_API_VERSION),
+                new AgentMember(nodeName, advertised.getHost(), advertised.getPort(), 1)), request.pretty());
+    }
+}

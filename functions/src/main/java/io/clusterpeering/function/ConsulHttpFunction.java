@@ -1,0 +1,67 @@
+package io.clusterpeering.function;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.domain.PeeringException.InvalidRequest;
+import io.clusterpeering.http.ApiRequest;
+import io.clusterpeering.http.ErrorResponses;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import org.slf4j.MDC;
+
+/**
+ * The base of every HTTP function: one Lambda handler per route of Consul's API (API Gateway HTTP API,
+ * payload format 2.0). It reads the event into an {@link ApiRequest}, rejects a {@code ?dc=} other than this
+ * cluster's datacenter (400), calls {@link #handle}, and turns any exception into Consul's error answer through
+ * {@link ErrorResponses}, so no response ever carries a stack trace. The request ID is in every log line (MDC
+ * key {@code AWSRequestId}).
+ *
+ * <p>Two constructors, as Micronaut's Lambda support expects: the no-argument one that Lambda calls (it
+ * starts an application context), and one taking an existing context (the local server and tests).
+ */
+public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    protected ConsulHttpFunction() {
+        super();
+    }
+
+    protected ConsulHttpFunction(ApplicationContext context) {
+        super(context);
+    }
+
+    @Override
+    public final APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
+        ApiRequest request = ApiRequest.of(event);
+        MDC.put("AWSRequestId", request.requestId());
+        try {
+            requireLocalDatacenter(request);
+            return handle(request);
+        } catch (Exception | StackOverflowError e) {
+            return ErrorResponses.of(e, request.requestId());
+        } finally {
+            MDC.remove("AWSRequestId");
+        }
+    }
+
+    /**
+     * Answers one request.
+     *
+     * @param request the parsed request
+     * @return the response; exceptions are mapped by the caller
+     */
+    protected abstract APIGatewayV2HTTPResponse handle(ApiRequest request);
+
+    /** A bean of the function's application context. */
+    protected final <T> T bean(Class<T> type) {
+        return getApplicationContext().getBean(type);
+    }
+
+    private void requireLocalDatacenter(ApiRequest request) {
+        String local = bean(PeeringConfiguration.class).getDatacenter();
+        request.query("dc").filter(dc -> !dc.isEmpty() && !dc.equalsIgnoreCase(local)).ifPresent(dc -> {
+            throw new InvalidRequest("dc: datacenter \"" + dc + "\" is not served here; this cluster is datacenter \""
+                    + local + "\" and does not forward requests to other datacenters");
+        });
+    }
+}

@@ -1,0 +1,74 @@
+package io.clusterpeering.function;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.service.DeletionService;
+import io.clusterpeering.store.TableKeys;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The table's DynamoDB Stream handler: for each record whose new image is a peering row in state DELETING
+ * or TERMINATED, finishes the deletion through {@link DeletionService} (tell the peer, purge what was imported
+ * from it, remove the row). Records arrive at least once and the service is idempotent. Reports partial batch
+ * failures: the first failed record and everything after it are retried (Lambda's
+ * {@code ReportBatchItemFailures}).
+ */
+public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent, StreamsEventResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(PeeringStreamFunction.class);
+    private static final Set<String> FINISHING_STATES = Set.of("DELETING", "TERMINATED");
+
+    public PeeringStreamFunction() {
+        super();
+    }
+
+    public PeeringStreamFunction(ApplicationContext context) {
+        super(context);
+    }
+
+    @Override
+    public StreamsEventResponse execute(DynamodbEvent event) {
+        DeletionService deletion = getApplicationContext().getBean(DeletionService.class);
+        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
+            PeeringKey key = finishingPeering(record);
+            if (key == null) {
+                continue;
+            }
+            try {
+                DeletionService.Outcome outcome = deletion.finish(key);
+                LOG.debug("stream record {} for peering {}: {}", record.getEventID(), key.name(), outcome);
+            } catch (RuntimeException e) {
+                LOG.error("finishing peering {} failed; the record will be retried", key.name(), e);
+                failures.add(new StreamsEventResponse.BatchItemFailure(record.getDynamodb().getSequenceNumber()));
+                break;
+            }
+        }
+        return new StreamsEventResponse(failures);
+    }
+
+    /** The peering a record asks to finish, or null when the record is not a DELETING or TERMINATED peering row. */
+    static PeeringKey finishingPeering(DynamodbEvent.DynamodbStreamRecord record) {
+        if (record.getDynamodb() == null || record.getDynamodb().getKeys() == null
+                || record.getDynamodb().getNewImage() == null) {
+            return null;
+        }
+        Map<String, AttributeValue> keys = record.getDynamodb().getKeys();
+        PeeringKey key = TableKeys.peeringKeyOf(text(keys.get(TableKeys.PK)), text(keys.get(TableKeys.SK)));
+        String state = text(record.getDynamodb().getNewImage().get("state"));
+        return key != null && FINISHING_STATES.contains(state) ? key : null;
+    }
+
+    private static String text(AttributeValue value) {
+        return value == null ? null : value.getS();
+    }
+}

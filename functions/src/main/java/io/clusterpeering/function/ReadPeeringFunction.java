@@ -1,0 +1,46 @@
+package io.clusterpeering.function;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.domain.PeeringException.InvalidRequest;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringRules;
+import io.clusterpeering.http.ApiRequest;
+import io.clusterpeering.http.ApiResponses;
+import io.clusterpeering.http.PeeringViews;
+import io.clusterpeering.service.PeeringService;
+import io.micronaut.context.ApplicationContext;
+
+import java.time.Instant;
+
+/**
+ * {@code GET /v1/peering/{name}}: reads one peering, name matched case-insensitively, scoped by
+ * {@code ?partition=}. Supports blocking queries ({@code ?index=&wait=}) and answers {@code X-Consul-Index}.
+ * 404 {@code Peering not found for "<name>"} when there is none; 400 {@code Must specify a name to fetch.}
+ * for an empty name.
+ */
+public class ReadPeeringFunction extends ConsulHttpFunction {
+
+    public ReadPeeringFunction() {
+        super();
+    }
+
+    public ReadPeeringFunction(ApplicationContext context) {
+        super(context);
+    }
+
+    @Override
+    protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
+        String name = request.pathParameter("name");
+        if (name.isEmpty()) {
+            throw new InvalidRequest("Must specify a name to fetch.");
+        }
+        String partition = request.partition(null);
+        PeeringRules.requireValidPartition(partition);
+        PeeringService service = bean(PeeringService.class);
+        long index = service.awaitIndexAbove(request.index(), request.waitTime());
+        var peering = service.read(new PeeringKey(partition, name));
+        return ApiResponses.jsonWithIndex(PeeringViews.of(peering, Instant.now(),
+                bean(PeeringConfiguration.class).getHeartbeatTimeout()), request.pretty(), index);
+    }
+}

@@ -1,0 +1,177 @@
+package io.clusterpeering.http;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import io.clusterpeering.domain.PeeringException.InvalidRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One request of Consul's HTTP API as API Gateway (HTTP API, payload format 2.0) hands it to a function:
+ * method, path, path parameters, query parameters, headers (case-insensitive) and the decoded body, with
+ * the parsing of Consul's common query parameters ({@code dc}, {@code partition}, {@code index},
+ * {@code wait}, {@code pretty}).
+ */
+public final class ApiRequest {
+    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+
+    private final String method;
+    private final String path;
+    private final Map<String, String> pathParameters;
+    private final Map<String, String> query;
+    private final Map<String, String> headers;
+    private final String body;
+    private final String requestId;
+
+    private ApiRequest(String method, String path, Map<String, String> pathParameters, Map<String, String> query,
+                       Map<String, String> headers, String body, String requestId) {
+        this.method = method;
+        this.path = path;
+        this.pathParameters = pathParameters;
+        this.query = query;
+        this.headers = headers;
+        this.body = body;
+        this.requestId = requestId;
+    }
+
+    /** Reads the parts of an API Gateway v2 event; a base64 body is decoded as UTF-8. */
+    public static ApiRequest of(APIGatewayV2HTTPEvent event) {
+        var http = event.getRequestContext() == null ? null : event.getRequestContext().getHttp();
+        String method = http == null ? "GET" : http.getMethod();
+        String path = event.getRawPath() != null ? event.getRawPath() : http == null ? "/" : http.getPath();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (event.getHeaders() != null) {
+            headers.putAll(event.getHeaders());
+        }
+        String body = event.getBody();
+        if (body != null && event.getIsBase64Encoded()) {
+            body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+        }
+        String requestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
+        return new ApiRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT), path,
+                event.getPathParameters() == null ? Map.of() : event.getPathParameters(),
+                event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters(),
+                headers, body, requestId == null ? "" : requestId);
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The request body, or null. */
+    public String body() {
+        return body;
+    }
+
+    /** API Gateway's request ID, for logs and error messages. */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** A path parameter, or the empty string. */
+    public String pathParameter(String name) {
+        String value = pathParameters.get(name);
+        return value == null ? "" : value;
+    }
+
+    /** A query parameter, if present (a parameter given without a value is present and empty). */
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(query.get(name));
+    }
+
+    /** A header, case-insensitively. */
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(headers.get(name));
+    }
+
+    /** Whether {@code ?pretty} was given. */
+    public boolean pretty() {
+        return query.containsKey("pretty");
+    }
+
+    /** The ACL token, from {@code ?token=}, {@code X-Consul-Token} or {@code Authorization: Bearer}. */
+    public Optional<String> aclToken() {
+        return query("token").or(() -> header("X-Consul-Token"))
+                .or(() -> header("Authorization").filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7)))
+                .filter(t -> !t.isBlank());
+    }
+
+    /**
+     * The partition: the body's value wins when non-empty (Consul's rule), then {@code ?partition=}, then
+     * the {@code X-Consul-Partition} header.
+     */
+    public String partition(String fromBody) {
+        if (fromBody != null && !fromBody.isEmpty()) {
+            return fromBody;
+        }
+        return query("partition").filter(p -> !p.isEmpty())
+                .or(() -> header("X-Consul-Partition").filter(p -> !p.isEmpty()))
+                .orElse(null);
+    }
+
+    /**
+     * The blocking query's index, {@code ?index=}; 0 when absent.
+     *
+     * @throws InvalidRequest when it is not an unsigned integer
+     */
+    public long index() {
+        Optional<String> value = query("index");
+        if (value.isEmpty() || value.get().isEmpty()) {
+            return 0;
+        }
+        try {
+            long index = Long.parseUnsignedLong(value.get());
+            return index < 0 ? Long.MAX_VALUE : index;
+        } catch (NumberFormatException e) {
+            throw new InvalidRequest("Invalid index: index must be an unsigned integer, not \"" + value.get() + "\"");
+        }
+    }
+
+    /**
+     * The blocking query's wait, {@code ?wait=} in Go's duration syntax ({@code 30s}, {@code 5m},
+     * {@code 1m30s}, {@code 500ms}); empty when absent.
+     *
+     * @throws InvalidRequest with Consul's {@code Invalid wait time} when malformed
+     */
+    public Optional<Duration> waitTime() {
+        Optional<String> value = query("wait").filter(w -> !w.isEmpty());
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = value.get();
+        Matcher matcher = GO_DURATION_PART.matcher(text);
+        Duration total = Duration.ZERO;
+        int consumed = 0;
+        while (matcher.find() && matcher.start() == consumed) {
+            double amount = Double.parseDouble(matcher.group(1));
+            total = total.plusNanos((long) (amount * nanosPer(matcher.group(2))));
+            consumed = matcher.end();
+        }
+        if (consumed == 0 || consumed != text.length()) {
+            throw new InvalidRequest("Invalid wait time: \"" + text + "\" is not a duration such as 30s or 5m");
+        }
+        return Optional.of(total);
+    }
+
+    private static double nanosPer(String unit) {
+        return switch (unit) {
+            case "ns" -> 1;
+            case "us", "µs" -> 1e3;
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            case "m" -> 60e9;
+            default -> 3600e9;
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package io.clusterpeering.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.clusterpeering.domain.PeeringException.InvalidRequest;
+
+/**
+ * The JSON codec of Consul's HTTP API. Reading follows Go's {@code encoding/json} as Consul uses it: keys
+ * match case-insensitively and unknown keys are ignored; a body that does not decode is a 400
+ * {@code Body decoding failed: <reason>}. Writing is compact, times are RFC 3339 strings.
+ */
+public final class ConsulJson {
+    private static final ObjectMapper READER = JsonMapper.builder()
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new JavaTimeModule())
+            .build();
+    private static final ObjectMapper WRITER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
+
+    private ConsulJson() {
+    }
+
+    /**
+     * Decodes a request body.
+     *
+     * @throws InvalidRequest with Consul's {@code Body decoding failed: ...} text, {@code EOF} for an empty body
+     */
+    public static <T> T read(String body, Class<T> type) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidRequest("Body decoding failed: EOF");
+        }
+        try {
+            T value = READER.readValue(body, type);
+            if (value == null) {
+                throw new InvalidRequest("Body decoding failed: the body is null, an object is expected");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequest("Body decoding failed: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Encodes a response body; {@code pretty} indents it as Consul's {@code ?pretty} does. */
+    public static String write(Object value, boolean pretty) {
+        try {
+            return pretty ? WRITER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n"
+                    : WRITER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response cannot be encoded", e);
+        }
+    }
+
+    /** The mapper used for writing, for callers that build trees. */
+    public static ObjectMapper writer() {
+        return WRITER;
+    }
+}

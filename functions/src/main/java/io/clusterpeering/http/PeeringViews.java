@@ -1,0 +1,44 @@
+package io.clusterpeering.http;
+
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringRole;
+import io.clusterpeering.domain.PeeringState;
+import io.clusterpeering.domain.PeeringStatus;
+import io.clusterpeering.http.ConsulShapes.PeeringView;
+import io.clusterpeering.http.ConsulShapes.RemoteView;
+import io.clusterpeering.http.ConsulShapes.StreamStatusView;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Shapes a stored peering as Consul's {@code api.Peering}: the shown state (ACTIVE or FAILING from the
+ * liveness), StreamStatus, and Consul's visibility rules: PeerID, PeerServerName and PeerServerAddresses only
+ * on dialer rows; Meta, PeerID, PeerCAPems and PeerServerName dropped once DELETING.
+ */
+public final class PeeringViews {
+    private PeeringViews() {
+    }
+
+    /**
+     * @param peering          the stored row
+     * @param now              the time of the read
+     * @param heartbeatTimeout the silence after which an ACTIVE peering reads FAILING
+     */
+    public static PeeringView of(Peering peering, Instant now, Duration heartbeatTimeout) {
+        PeeringState shown = PeeringStatus.shownState(peering, now, heartbeatTimeout);
+        boolean deleting = peering.state() == PeeringState.DELETING;
+        boolean dialer = peering.role() == PeeringRole.DIALER;
+        var liveness = peering.liveness();
+        return new PeeringView(peering.id(), peering.name(), peering.partition(), peering.deletedAt(),
+                deleting ? null : peering.meta(), shown.name(),
+                dialer && !deleting ? peering.peerId() : null,
+                deleting ? null : peering.peerCaPems(),
+                dialer && !deleting ? peering.peerServerName() : null,
+                dialer ? peering.peerServerAddresses() : null,
+                new StreamStatusView(null, null, liveness.lastHeartbeat(), liveness.lastReceive(), liveness.lastSend(),
+                        PeeringStatus.failureReason(peering, now, heartbeatTimeout)),
+                peering.createIndex(), peering.modifyIndex(),
+                new RemoteView(peering.remote().partition(), peering.remote().datacenter()));
+    }
+}

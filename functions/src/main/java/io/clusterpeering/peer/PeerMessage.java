@@ -1,0 +1,18 @@
+package io.clusterpeering.peer;
+
+/**
+ * A verified message from a peer.
+ *
+ * @param kind          heartbeat or termination
+ * @param fromPeeringId the sender's peering ID
+ * @param toPeeringId   the receiver's peering ID
+ */
+public record PeerMessage(Kind kind, String fromPeeringId, String toPeeringId) {
+    /** What a message asks of the receiver. */
+    public enum Kind {
+        /** The sender is alive: record it. */
+        HEARTBEAT,
+        /** The sender deleted its side: mark ours TERMINATED (Consul's {@code Terminated} message). */
+        TERMINATE
+    }
+}

@@ -1,0 +1,331 @@
+package io.clusterpeering.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.domain.Liveness;
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
+import io.clusterpeering.domain.PeeringException.InvalidRequest;
+import io.clusterpeering.domain.PeeringException.PeerNotAuthenticated;
+import io.clusterpeering.domain.PeeringException.PeerUnreachable;
+import io.clusterpeering.domain.PeeringException.PeeringConflict;
+import io.clusterpeering.domain.PeeringException.PeeringNotFound;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringRole;
+import io.clusterpeering.domain.PeeringRules;
+import io.clusterpeering.domain.PeeringState;
+import io.clusterpeering.domain.Remote;
+import io.clusterpeering.peer.PeerClient;
+import io.clusterpeering.peer.PeerMessage;
+import io.clusterpeering.peer.PeerMessages;
+import io.clusterpeering.peer.PeerMessages.ExchangeRequest;
+import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.PeeringStore;
+import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.token.ClusterIdentity;
+import io.clusterpeering.token.ClusterIdentitySource;
+import io.clusterpeering.token.EstablishmentSecrets;
+import io.clusterpeering.token.PeeringToken;
+import io.clusterpeering.token.PeeringTokenCodec;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The peering use cases of Consul's HTTP API and of our internal cluster-to-cluster routes. The only class
+ * that calls both the store and the peer client. Knows nothing of Lambda or HTTP.
+ */
+@Singleton
+public class PeeringService {
+    /** The internal route at which an acceptor exchanges an establishment secret. */
+    public static final String EXCHANGE_PATH = "/v1/internal/peering/exchange";
+    /** The internal route at which a cluster takes heartbeats and terminations from its peers. */
+    public static final String MESSAGE_PATH = "/v1/internal/peering/message";
+    private static final Logger LOG = LoggerFactory.getLogger(PeeringService.class);
+    private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PeeringStore store;
+    private final ImportedDataStore importedData;
+    private final ConsulIndex index;
+    private final ClusterIdentitySource identitySource;
+    private final PeeringTokenCodec tokens;
+    private final PeerMessages messages;
+    private final PeerClient peers;
+    private final HeartbeatService heartbeats;
+    private final PeeringConfiguration config;
+
+    public PeeringService(PeeringStore store, ImportedDataStore importedData, ConsulIndex index,
+                          ClusterIdentitySource identitySource, PeeringTokenCodec tokens, PeerMessages messages,
+                          PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config) {
+        this.store = store;
+        this.importedData = importedData;
+        this.index = index;
+        this.identitySource = identitySource;
+        this.tokens = tokens;
+        this.messages = messages;
+        this.peers = peers;
+        this.heartbeats = heartbeats;
+        this.config = config;
+    }
+
+    /**
+     * Generates a peering token (Consul's {@code POST /v1/peering/token}). Creates the PENDING acceptor row, or
+     * keeps an existing one's ID and replaces its establishment secret so that only this newest token works.
+     *
+     * @return the compact JWS token
+     * @throws InvalidRequest   when PeerName is missing or malformed, or Meta, Partition or an address is invalid
+     * @throws PeeringConflict  when the name belongs to a dialer peering or is being deleted
+     */
+    public String generateToken(GenerateTokenCommand command) {
+        if (command.peerName() == null || command.peerName().isEmpty()) {
+            throw new InvalidRequest("PeerName is required in the payload when generating a new peering token.");
+        }
+        PeeringRules.requireValidPeerName(command.peerName());
+        PeeringRules.requireValidPartition(command.partition());
+        PeeringRules.requireValidMeta(command.meta());
+        List<String> external = command.serverExternalAddresses() == null ? List.of() : command.serverExternalAddresses();
+        for (String address : external) {
+            if (!isHostPort(address)) {
+                throw new InvalidRequest("ServerExternalAddresses: " + address + " is not a valid peering server address");
+            }
+        }
+        PeeringKey key = new PeeringKey(command.partition(), command.peerName());
+        String secret = EstablishmentSecrets.newSecret();
+        Peering peering = store.createPendingOrRenewSecret(key, command.meta(), EstablishmentSecrets.hash(secret));
+        ClusterIdentity identity = identitySource.identity();
+        URI advertised = URI.create(config.getAdvertiseUrl());
+        Instant now = Instant.now();
+        return tokens.encode(new PeeringToken(identity.caPems(), external, List.of(hostPort(advertised)),
+                advertised.getScheme(), identity.serverName(config.getDatacenter()), peering.id(), secret,
+                new Remote(key.partition(), config.getDatacenter()), key.name(), now, now.plus(config.getTokenLifetime())));
+    }
+
+    /**
+     * Establishes a peering with a token (Consul's {@code POST /v1/peering/establish}), as the dialer. Verifies
+     * the token before any network call, exchanges its secret with the acceptor, stores the dialer row
+     * (ESTABLISHING) and sends the first heartbeat, which makes it ACTIVE. When the exchange fails nothing is
+     * stored, so the same token can be retried.
+     *
+     * @throws InvalidRequest              when a field is missing or malformed, or the token is invalid (400)
+     * @throws EstablishmentSecretRejected when the acceptor refuses the secret: reused or outdated token (403)
+     * @throws PeeringConflict             when the name belongs to an acceptor peering or is being deleted (409)
+     * @throws PeerUnreachable             when no acceptor address answered (502), naming each address
+     */
+    public void establish(EstablishCommand command) {
+        if (command.peerName() == null || command.peerName().isEmpty()) {
+            throw new InvalidRequest("PeerName is required in the payload when establishing a peering.");
+        }
+        if (command.peeringToken() == null || command.peeringToken().isEmpty()) {
+            throw new InvalidRequest("PeeringToken is required in the payload when establishing a peering.");
+        }
+        PeeringRules.requireValidPeerName(command.peerName());
+        PeeringRules.requireValidPartition(command.partition());
+        PeeringRules.requireValidMeta(command.meta());
+        PeeringToken token = tokens.decode(command.peeringToken());
+        ClusterIdentity identity = identitySource.identity();
+        String ownServerName = identity.serverName(config.getDatacenter());
+        if (ownServerName.equals(token.serverName())) {
+            throw new InvalidRequest("PeeringToken: cannot create a peering within the same cluster \"" + ownServerName
+                    + "\"; export services between partitions instead of peering");
+        }
+        PeeringKey key = new PeeringKey(command.partition(), command.peerName());
+        Optional<Peering> existing = store.find(key);
+        existing.ifPresent(row -> {
+            if (row.state() == PeeringState.DELETING) {
+                throw new PeeringConflict("cannot write to peering \"" + key.name()
+                        + "\": it is marked for deletion; wait until the deletion finishes");
+            }
+            if (row.role() == PeeringRole.ACCEPTOR) {
+                throw new PeeringConflict("cannot create peering with name: \"" + key.name()
+                        + "\"; there is an existing peering expecting to be dialed");
+            }
+        });
+        String peeringId = existing.map(Peering::id).orElseGet(() -> UUID.randomUUID().toString());
+        List<String> acceptorUrls = token.addressesToDial().stream().map(a -> token.serverScheme() + "://" + a).toList();
+        Instant now = Instant.now();
+        String request = messages.signExchange(new ExchangeRequest(token.peerId(), token.establishmentSecret(), peeringId,
+                identity.caPems(), ownServerName, List.of(config.getAdvertiseUrl()),
+                new Remote(key.partition(), config.getDatacenter())), now);
+        PeerClient.PeerAnswer answer = peers.post(acceptorUrls, EXCHANGE_PATH, request, "exchange peering secret");
+        if (answer.status() == 403) {
+            throw new EstablishmentSecretRejected(stripPrefix(answer.body(), "a new peering token must be generated: "));
+        }
+        if (!answer.ok()) {
+            throw new PeerUnreachable("failed to exchange peering secret through address \""
+                    + hostPort(URI.create(answer.baseUrl())) + "\": the acceptor answered " + answer.status()
+                    + " (" + answer.body() + ")");
+        }
+        requireSamePeerId(answer.body(), token.peerId());
+        long modifyIndex = index.next();
+        Instant exchangedAt = Instant.now();
+        Peering dialer = store.saveEstablishedDialer(new Peering(peeringId, key.name(), key.partition(), PeeringRole.DIALER,
+                PeeringState.ESTABLISHING, null, command.meta(), token.peerId(), token.caPems(), token.serverName(),
+                token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
+                new Liveness(null, exchangedAt, exchangedAt, null, null),
+                existing.map(Peering::createIndex).orElse(modifyIndex), modifyIndex));
+        importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
+        LOG.info("established peering {} (id {}) with acceptor {}", key.name(), peeringId, answer.baseUrl());
+        heartbeats.sendHeartbeat(dialer);
+    }
+
+    /**
+     * The acceptor's half of establishment: consumes the establishment secret once and records the dialer.
+     *
+     * @param signedRequest the dialer's signed exchange request
+     * @return the acceptor's peering ID
+     * @throws InvalidRequest              when the request is malformed or its signature does not hold (400)
+     * @throws EstablishmentSecretRejected when the secret is wrong, outdated or already used (403)
+     */
+    public String exchangeSecret(String signedRequest) {
+        ExchangeRequest request = messages.verifyExchange(signedRequest);
+        Peering acceptor = store.consumeEstablishmentSecret(request.peerId(),
+                EstablishmentSecrets.hash(request.establishmentSecret()),
+                new DialerDetails(request.dialerPeeringId(), request.caPems(), request.serverName(), request.urls(),
+                        request.remote()), Instant.now());
+        importedData.putTrustBundle(acceptor.key(), trustDomainOf(request.serverName()), request.caPems(), Instant.now());
+        LOG.info("peering {} (id {}) was established by the dialer in datacenter {}", acceptor.name(), acceptor.id(),
+                request.remote().datacenter());
+        return acceptor.id();
+    }
+
+    /**
+     * Takes a heartbeat or termination from a peer, after checking its signature against the CA pinned for that
+     * peer.
+     *
+     * @throws PeerNotAuthenticated when no peering matches or the signature does not hold (403)
+     */
+    public void receiveMessage(String signedMessage) {
+        String peeringId = PeerMessages.addressedTo(signedMessage);
+        Peering peering = store.findById(peeringId)
+                .orElseThrow(() -> new PeerNotAuthenticated("no peering with ID " + peeringId + " exists here"));
+        PeerMessage message = messages.verifyMessage(signedMessage, peering.peerCaPems());
+        if (!message.fromPeeringId().equals(peering.peerId())) {
+            throw new PeerNotAuthenticated("the message does not come from this peering's peer");
+        }
+        Instant now = Instant.now();
+        switch (message.kind()) {
+            case HEARTBEAT -> {
+                if (!store.recordReceived(peering, now, true)) {
+                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state() + " here");
+                }
+                if (peering.state() == PeeringState.ESTABLISHING) {
+                    store.promoteToActive(peering);
+                }
+            }
+            case TERMINATE -> {
+                if (store.markTerminated(peering)) {
+                    LOG.info("peering {} (id {}) was terminated by its peer", peering.name(), peering.id());
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads one peering (Consul's {@code GET /v1/peering/:name}).
+     *
+     * @throws PeeringNotFound when there is none under that name (404)
+     */
+    public Peering read(PeeringKey key) {
+        return store.find(key).orElseThrow(() -> new PeeringNotFound(key.name()));
+    }
+
+    /** Lists the peerings of a partition, ordered by name (Consul's {@code GET /v1/peerings}). */
+    public List<Peering> list(String partition) {
+        PeeringRules.requireValidPartition(partition);
+        return store.list(partition);
+    }
+
+    /**
+     * Requests deletion (Consul's {@code DELETE /v1/peering/:name}): marks the row DELETING and returns. The
+     * stream handler tells the peer, purges imported data and removes the row. Deleting a missing or already
+     * DELETING peering does nothing.
+     */
+    public void delete(PeeringKey key) {
+        if (store.markDeleting(key, Instant.now())) {
+            LOG.info("peering {} in partition {} marked for deletion", key.name(), key.partition());
+        }
+    }
+
+    /** The current Consul-style index of the peering table. */
+    public long currentIndex() {
+        return index.current();
+    }
+
+    /**
+     * Waits as a Consul blocking query does: returns once the peering index exceeds {@code minIndex} or the
+     * wait is over, whichever comes first. DynamoDB has no watches, so it re-reads the index every
+     * {@code peering.blocking-poll-interval}. With {@code minIndex} 0 it returns at once.
+     *
+     * @param minIndex the {@code ?index=} the client last saw
+     * @param wait     the {@code ?wait=}; Consul's default of 5 minutes when empty, capped at
+     *                 {@code peering.max-blocking-wait}
+     * @return the current index
+     */
+    public long awaitIndexAbove(long minIndex, Optional<java.time.Duration> wait) {
+        long current = index.current();
+        if (minIndex == 0 || current > minIndex) {
+            return current;
+        }
+        java.time.Duration limit = wait.orElse(java.time.Duration.ofMinutes(5));
+        if (limit.compareTo(config.getMaxBlockingWait()) > 0) {
+            limit = config.getMaxBlockingWait();
+        }
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (current <= minIndex && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(config.getBlockingPollInterval().toMillis(),
+                        (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            current = index.current();
+        }
+        return current;
+    }
+
+    private static void requireSamePeerId(String body, String expected) {
+        try {
+            String answered = JSON.readTree(body).path("PeerID").asText("");
+            if (!expected.equals(answered)) {
+                throw new PeerUnreachable("the acceptor answered for peering \"" + answered + "\", not \"" + expected + "\"");
+            }
+        } catch (IOException e) {
+            throw new PeerUnreachable("the acceptor's answer to the secret exchange is not JSON");
+        }
+    }
+
+    private static String trustDomainOf(String serverName) {
+        int at = serverName == null ? -1 : serverName.indexOf(".peering.");
+        return at < 0 ? "" : serverName.substring(at + ".peering.".length());
+    }
+
+    private static String stripPrefix(String text, String prefix) {
+        return text != null && text.startsWith(prefix) ? text.substring(prefix.length()) : String.valueOf(text);
+    }
+
+    private static boolean isHostPort(String address) {
+        var matcher = HOST_PORT.matcher(address == null ? "" : address);
+        if (!matcher.matches()) {
+            return false;
+        }
+        int port = Integer.parseInt(matcher.group(2));
+        return port >= 1 && port <= 65535;
+    }
+
+    private static String hostPort(URI uri) {
+        int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
+        return uri.getHost() + ":" + port;
+    }
+}

@@ -1,0 +1,94 @@
+package io.clusterpeering.store;
+
+import com.nimbusds.jose.jwk.ECKey;
+import io.clusterpeering.config.DynamoDbConfiguration;
+import io.clusterpeering.token.ClusterIdentity;
+import io.clusterpeering.token.ClusterIdentityGenerator;
+import io.clusterpeering.token.ClusterIdentitySource;
+import io.clusterpeering.token.Pem;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.text.ParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.clusterpeering.store.Attributes.s;
+
+/**
+ * Keeps the cluster identity in the table, under {@code CLUSTER / IDENTITY}. The first instance to start
+ * creates it with a conditional put ({@code attribute_not_exists}), so concurrent first starts agree on
+ * one identity; everyone else reads it. Loaded once per instance and then held in memory.
+ *
+ * <p>The default source: locally and in tests. A deployment that keeps the key elsewhere provides its own
+ * {@link ClusterIdentitySource} bean and sets {@code peering.identity.source} to something other than
+ * {@code dynamodb}.
+ */
+@Singleton
+@Requires(property = "peering.identity.source", value = "dynamodb", defaultValue = "dynamodb")
+public class DynamoDbClusterIdentitySource implements ClusterIdentitySource {
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private volatile ClusterIdentity cached;
+
+    public DynamoDbClusterIdentitySource(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
+        this.dynamoDb = dynamoDb;
+        this.table = config.getTableName();
+    }
+
+    @Override
+    public ClusterIdentity identity() {
+        ClusterIdentity identity = cached;
+        if (identity == null) {
+            synchronized (this) {
+                if (cached == null) {
+                    cached = loadOrCreate();
+                }
+                identity = cached;
+            }
+        }
+        return identity;
+    }
+
+    private ClusterIdentity loadOrCreate() {
+        Map<String, AttributeValue> stored = read();
+        if (stored != null) {
+            return decode(stored);
+        }
+        ClusterIdentity created = ClusterIdentityGenerator.generate();
+        Map<String, AttributeValue> item = new HashMap<>(TableKeys.clusterIdentity());
+        item.put("clusterId", s(created.clusterId()));
+        item.put("caPem", s(created.caPem()));
+        item.put("signingCertificatePem", s(Pem.encode(created.signingCertificate())));
+        item.put("signingKeyJwk", s(created.signingKey().toJSONString()));
+        try {
+            dynamoDb.putItem(r -> r.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK)));
+            return created;
+        } catch (ConditionalCheckFailedException lostTheRace) {
+            return decode(read());
+        }
+    }
+
+    private Map<String, AttributeValue> read() {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.clusterIdentity())
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? null : item;
+    }
+
+    private static ClusterIdentity decode(Map<String, AttributeValue> item) {
+        try {
+            return new ClusterIdentity(Attributes.string(item, "clusterId"),
+                    Pem.decode(List.of(Attributes.string(item, "caPem"))).get(0),
+                    ECKey.parse(Attributes.string(item, "signingKeyJwk")),
+                    Pem.decode(List.of(Attributes.string(item, "signingCertificatePem"))).get(0));
+        } catch (ParseException | IllegalArgumentException e) {
+            throw new IllegalStateException("the stored cluster identity cannot be read", e);
+        }
+    }
+}

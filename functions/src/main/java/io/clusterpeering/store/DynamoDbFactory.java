@@ -1,0 +1,49 @@
+package io.clusterpeering.store;
+
+import io.clusterpeering.config.DynamoDbConfiguration;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Builds the one DynamoDB client of the process, at start-up: the URL-connection HTTP client (small, no
+ * natives), an explicit region, the SDK's standard retries. With {@code peering.dynamodb.endpoint} set (DynamoDB
+ * Local, LocalStack) it talks to that endpoint; credentials then come from the environment when present,
+ * else dummy ones, which both accept.
+ */
+@Factory
+public class DynamoDbFactory {
+
+    /** The client every store shares. */
+    @Singleton
+    public DynamoDbClient dynamoDbClient(DynamoDbConfiguration config) {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder()
+                .region(Region.of(config.getRegion()))
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(10))
+                        .build());
+        config.getEndpoint().filter(e -> !e.isBlank()).ifPresentOrElse(endpoint -> builder
+                        .endpointOverride(URI.create(endpoint))
+                        .credentialsProvider(localCredentials()),
+                () -> builder.credentialsProvider(DefaultCredentialsProvider.builder().build()));
+        return builder.build();
+    }
+
+    private static AwsCredentialsProvider localCredentials() {
+        String key = System.getenv("AWS_ACCESS_KEY_ID");
+        String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
+        return StaticCredentialsProvider.create(key != null && secret != null
+                ? AwsBasicCredentials.create(key, secret) : AwsBasicCredentials.create("local", "local"));
+    }
+}

@@ -1,0 +1,527 @@
+package io.clusterpeering.store;
+
+import io.clusterpeering.config.DynamoDbConfiguration;
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
+import io.clusterpeering.domain.PeeringException.PeeringConflict;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringRole;
+import io.clusterpeering.domain.PeeringState;
+import io.clusterpeering.domain.Remote;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static io.clusterpeering.store.Attributes.instant;
+import static io.clusterpeering.store.Attributes.n;
+import static io.clusterpeering.store.Attributes.s;
+import static io.clusterpeering.store.PeeringItems.*;
+
+/**
+ * Every storage rule of a peering, in one class (Consul keeps them in {@code state/peering.go}). Each write
+ * is one conditional DynamoDB operation (or one transaction) named after the rule it enforces, so a rule
+ * holds even when many function instances race:
+ * <ul>
+ *   <li>names are unique per partition, and keep their role: {@link #createPendingOrRenewSecret},
+ *       {@link #saveEstablishedDialer};</li>
+ *   <li>a token's establishment secret is used once, and only the newest one works:
+ *       {@link #consumeEstablishmentSecret};</li>
+ *   <li>a DELETING row takes no writes but its removal: {@link #markDeleting}, {@link #removeAfterPurge};</li>
+ *   <li>liveness is recorded only on connected peerings: {@link #recordReceived}, {@link #recordSent},
+ *       {@link #recordSendFailure}.</li>
+ * </ul>
+ * Reads are strongly consistent. A failed condition becomes a domain exception at once.
+ */
+@Singleton
+public class PeeringStore {
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final ConsulIndex index;
+
+    /**
+     * @param dynamoDb the client, built once at start-up
+     * @param config   names the table
+     * @param index    hands out Consul-style indexes
+     */
+    public PeeringStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config, ConsulIndex index) {
+        this.dynamoDb = dynamoDb;
+        this.table = config.getTableName();
+        this.index = index;
+    }
+
+    /** Reads one peering by partition and name (case-insensitive). */
+    public Optional<Peering> find(PeeringKey key) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(key))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /** Reads one peering by this cluster's peering ID, through the ID pointer. */
+    public Optional<Peering> findById(String id) {
+        if (id == null || id.isBlank()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> pointer = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peeringId(id))
+                .consistentRead(true)).item();
+        if (pointer == null || pointer.isEmpty()) {
+            return Optional.empty();
+        }
+        return find(new PeeringKey(Attributes.string(pointer, PARTITION), Attributes.string(pointer, NAME)))
+                .filter(peering -> peering.id().equals(id));
+    }
+
+    /** Lists the peerings of one partition, ordered by name. */
+    public List<Peering> list(String partition) {
+        List<Peering> peerings = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK))
+                    .expressionAttributeValues(Map.of(":pk", s(TableKeys.peeringPartition(new PeeringKey(partition, "").partition()))));
+            if (start != null) {
+                request.exclusiveStartKey(start);
+            }
+            QueryResponse page = dynamoDb.query(request.build());
+            page.items().forEach(item -> peerings.add(fromItem(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return peerings;
+    }
+
+    /**
+     * Rule: a name is unique per partition and a token replaces the previous one. Creates a PENDING acceptor
+     * row with a fresh ID, or, when an acceptor row with that name exists, keeps its ID and stores the new
+     * secret's hash in place of the old one (so only the newest token works). A TERMINATED acceptor row is
+     * reset to PENDING. Existing connections are not touched. Mirrors Consul's GenerateToken.
+     *
+     * @param key        partition and name
+     * @param meta       Meta for a new row (a renewal keeps the row's Meta, as Consul does)
+     * @param secretHash SHA-256 of the new establishment secret
+     * @return the stored row
+     * @throws PeeringConflict when the name belongs to a dialer row, or the row is being deleted
+     */
+    public Peering createPendingOrRenewSecret(PeeringKey key, Map<String, String> meta, String secretHash) {
+        for (int attempt = 0; ; attempt++) {
+            Optional<Peering> renewed = renewEstablishmentSecret(key, secretHash);
+            if (renewed.isPresent()) {
+                return renewed.get();
+            }
+            try {
+                return createPendingAcceptor(key, meta, secretHash);
+            } catch (NameTaken raced) {
+                if (attempt > 0) {
+                    throw new PeeringConflict("cannot create peering with name: \"" + key.name()
+                            + "\"; another request is creating it");
+                }
+                // Another instance created the row between our two writes: renew its secret instead.
+            }
+        }
+    }
+
+    private Optional<Peering> renewEstablishmentSecret(PeeringKey key, String secretHash) {
+        long modifyIndex = index.next();
+        try {
+            Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
+                    .tableName(table).key(TableKeys.peering(key))
+                    .conditionExpression("attribute_exists(#pk) AND #role = :acceptor AND #state <> :deleting")
+                    .updateExpression("SET #secret = :secret, #modifyIndex = :index")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#role", ROLE, "#state", STATE,
+                            "#secret", ESTABLISHMENT_SECRET_HASH, "#modifyIndex", MODIFY_INDEX))
+                    .expressionAttributeValues(Map.of(":acceptor", s(PeeringRole.ACCEPTOR.name()),
+                            ":deleting", s(PeeringState.DELETING.name()),
+                            ":secret", s(secretHash), ":index", n(modifyIndex)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()).attributes();
+            Peering peering = fromItem(updated);
+            return Optional.of(peering.state() == PeeringState.TERMINATED ? resetTerminatedAcceptor(peering) : peering);
+        } catch (ConditionalCheckFailedException e) {
+            if (!e.hasItem() || e.item().isEmpty()) {
+                return Optional.empty();
+            }
+            Peering existing = fromItem(e.item());
+            if (existing.state() == PeeringState.DELETING) {
+                throw markedForDeletion(key);
+            }
+            throw new PeeringConflict("cannot create peering with name: \"" + key.name()
+                    + "\"; there is already an established peering");
+        }
+    }
+
+    /** A TERMINATED acceptor that gets a new token starts over as PENDING, keeping its ID. */
+    private Peering resetTerminatedAcceptor(Peering peering) {
+        long modifyIndex = index.next();
+        Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
+                .tableName(table).key(TableKeys.peering(peering.key()))
+                .conditionExpression("#id = :id AND #state = :terminated")
+                .updateExpression("SET #state = :pending, #modifyIndex = :index REMOVE #peerId, #peerCaPems, "
+                        + "#peerServerName, #peerUrls, #lastHeartbeat, #lastReceive, #lastSend, #lastError, #lastErrorAt")
+                .expressionAttributeNames(names("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
+                        "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS, "#peerServerName", PEER_SERVER_NAME,
+                        "#peerUrls", PEER_URLS, "#lastHeartbeat", LAST_HEARTBEAT, "#lastReceive", LAST_RECEIVE,
+                        "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT))
+                .expressionAttributeValues(Map.of(":id", s(peering.id()),
+                        ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
+                        ":index", n(modifyIndex)))
+                .returnValues(ReturnValue.ALL_NEW)
+                .build()).attributes();
+        return fromItem(updated);
+    }
+
+    private Peering createPendingAcceptor(PeeringKey key, Map<String, String> meta, String secretHash) {
+        long createIndex = index.next();
+        Peering peering = new Peering(UUID.randomUUID().toString(), key.name(), key.partition(), PeeringRole.ACCEPTOR,
+                PeeringState.PENDING, null, meta, null, null, null, null, null, null, Remote.UNKNOWN, null,
+                createIndex, createIndex);
+        Map<String, AttributeValue> item = toItem(peering);
+        item.put(ESTABLISHMENT_SECRET_HASH, s(secretHash));
+        registerPartition(key.partition());
+        try {
+            dynamoDb.transactWriteItems(r -> r.transactItems(
+                    putIfNameIsFree(item, "attribute_not_exists(#pk)", Map.of()),
+                    pointerPut(peering)));
+        } catch (TransactionCanceledException e) {
+            if (conditionFailed(e, 0)) {
+                throw new NameTaken();
+            }
+            throw e;
+        }
+        return peering;
+    }
+
+    /**
+     * Rule: a token's establishment secret is used once. Atomically checks that the acceptor row with this ID
+     * still holds exactly this secret's hash, removes the hash, and records the dialer: the row becomes ACTIVE.
+     * Of many concurrent calls with one secret, exactly one succeeds. A newer token's secret replaced an older
+     * one, so older tokens fail here too.
+     *
+     * @param peeringId  the acceptor's peering ID (the token's PeerID)
+     * @param secretHash SHA-256 of the presented secret
+     * @param dialer     who established: its peering ID, CA, server name, URLs and remote
+     * @param now        the time of the exchange, recorded as the peer's last contact
+     * @return the updated acceptor row
+     * @throws EstablishmentSecretRejected when no acceptor row with that ID holds that secret
+     */
+    public Peering consumeEstablishmentSecret(String peeringId, String secretHash, DialerDetails dialer, Instant now) {
+        Peering acceptor = findById(peeringId).orElseThrow(() ->
+                new EstablishmentSecretRejected("invalid peering establishment secret: the peering does not exist"));
+        long modifyIndex = index.next();
+        try {
+            Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
+                    .tableName(table).key(TableKeys.peering(acceptor.key()))
+                    .conditionExpression("#id = :id AND #role = :acceptor AND #secret = :secret")
+                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt SET #state = :active, #peerId = :peerId, "
+                            + "#peerCaPems = :peerCaPems, #peerServerName = :peerServerName, #peerUrls = :peerUrls, "
+                            + "#remotePartition = :remotePartition, #remoteDatacenter = :remoteDatacenter, "
+                            + "#lastReceive = :now, #modifyIndex = :index")
+                    .expressionAttributeNames(names("#id", ID, "#role", ROLE, "#secret", ESTABLISHMENT_SECRET_HASH,
+                            "#state", STATE, "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS,
+                            "#peerServerName", PEER_SERVER_NAME, "#peerUrls", PEER_URLS,
+                            "#remotePartition", REMOTE_PARTITION, "#remoteDatacenter", REMOTE_DATACENTER,
+                            "#lastReceive", LAST_RECEIVE, "#modifyIndex", MODIFY_INDEX, "#lastError", LAST_ERROR,
+                            "#lastErrorAt", LAST_ERROR_AT))
+                    .expressionAttributeValues(values(":id", s(peeringId), ":acceptor", s(PeeringRole.ACCEPTOR.name()),
+                            ":secret", s(secretHash), ":active", s(PeeringState.ACTIVE.name()),
+                            ":peerId", s(dialer.peeringId()), ":peerCaPems", Attributes.list(dialer.caPems()),
+                            ":peerServerName", s(dialer.serverName()), ":peerUrls", Attributes.list(dialer.urls()),
+                            ":remotePartition", s(dialer.remote().partition()),
+                            ":remoteDatacenter", s(dialer.remote().datacenter()), ":now", instant(now),
+                            ":index", n(modifyIndex)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()).attributes();
+            return fromItem(updated);
+        } catch (ConditionalCheckFailedException e) {
+            boolean unused = e.hasItem() && e.item().containsKey(ESTABLISHMENT_SECRET_HASH);
+            throw new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
+                    ? "a newer token was generated for this peering"
+                    : "the token was already used, or the peering is being deleted"));
+        }
+    }
+
+    /**
+     * Rule: a name keeps its role, and a dialer may re-establish over its own row. Stores the dialer row after
+     * a successful secret exchange, in state ESTABLISHING, when the name is free or holds the dialer row with
+     * the same ID that is not being deleted (a TERMINATED one included, as Consul 1.15.2+ allows).
+     *
+     * @param peering the dialer row to store
+     * @return the stored row
+     * @throws PeeringConflict when the name was taken meanwhile
+     */
+    public Peering saveEstablishedDialer(Peering peering) {
+        Map<String, AttributeValue> item = toItem(peering);
+        registerPartition(peering.partition());
+        try {
+            dynamoDb.transactWriteItems(r -> r.transactItems(
+                    putIfNameIsFree(item,
+                            "attribute_not_exists(#pk) OR (#id = :id AND #role = :dialer AND #state <> :deleting)",
+                            Map.of(":id", s(peering.id()), ":dialer", s(PeeringRole.DIALER.name()),
+                                    ":deleting", s(PeeringState.DELETING.name()))),
+                    pointerPut(peering)));
+        } catch (TransactionCanceledException e) {
+            if (conditionFailed(e, 0)) {
+                throw new PeeringConflict("cannot create peering with name: \"" + peering.name()
+                        + "\"; it was created by another request meanwhile");
+            }
+            throw e;
+        }
+        return peering;
+    }
+
+    /**
+     * Rule: a dialer becomes ACTIVE once the acceptor answered. Moves an ESTABLISHING row to ACTIVE.
+     *
+     * @return true when this call made the change
+     */
+    public boolean promoteToActive(Peering peering) {
+        return transition(peering, "#state = :establishing", PeeringState.ACTIVE, null, PeeringState.ESTABLISHING);
+    }
+
+    /**
+     * Rule: deletion is a marked state first. Marks the row DELETING with DeletedAt and drops its unused
+     * establishment secret in the same write; the stream handler finishes the deletion.
+     *
+     * @return true when the row was marked now; false when there is no such row or it was already DELETING
+     */
+    public boolean markDeleting(PeeringKey key, Instant at) {
+        long modifyIndex = index.next();
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(key))
+                    .conditionExpression("attribute_exists(#pk) AND #state <> :deleting")
+                    .updateExpression("SET #state = :deleting, #deletedAt = :at, #modifyIndex = :index REMOVE #secret")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#state", STATE, "#deletedAt", DELETED_AT,
+                            "#modifyIndex", MODIFY_INDEX, "#secret", ESTABLISHMENT_SECRET_HASH))
+                    .expressionAttributeValues(Map.of(":deleting", s(PeeringState.DELETING.name()),
+                            ":at", instant(at), ":index", n(modifyIndex)))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Rule: the peer's deletion terminates our side, which stays until deleted. Marks a connected (or PENDING)
+     * row TERMINATED and drops its unused secret.
+     *
+     * @return true when this call made the change
+     */
+    public boolean markTerminated(Peering peering) {
+        return transition(peering, "#state IN (:pending, :establishing, :active)", PeeringState.TERMINATED,
+                ESTABLISHMENT_SECRET_HASH, PeeringState.PENDING, PeeringState.ESTABLISHING, PeeringState.ACTIVE);
+    }
+
+    /**
+     * Rule: a row is removed only after it was marked DELETING and its imported data was purged. Deletes the
+     * row (still DELETING, same ID) and its ID pointer together.
+     *
+     * @return true when this call removed it; false when it was already gone or changed
+     */
+    public boolean removeAfterPurge(PeeringKey key, String id) {
+        try {
+            dynamoDb.transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().delete(Delete.builder().tableName(table).key(TableKeys.peering(key))
+                            .conditionExpression("#id = :id AND #state = :deleting")
+                            .expressionAttributeNames(Map.of("#id", ID, "#state", STATE))
+                            .expressionAttributeValues(Map.of(":id", s(id), ":deleting", s(PeeringState.DELETING.name())))
+                            .build()).build(),
+                    TransactWriteItem.builder().delete(Delete.builder().tableName(table)
+                            .key(TableKeys.peeringId(id)).build()).build()));
+        } catch (TransactionCanceledException e) {
+            if (conditionFailed(e, 0)) {
+                return false;
+            }
+            throw e;
+        }
+        index.next();
+        return true;
+    }
+
+    /**
+     * Records that a message (a heartbeat when {@code heartbeat}) arrived from the peer. Only connected rows
+     * record liveness; the index is not bumped, as Consul's stream status never wakes a blocking query.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordReceived(Peering peering, Instant at, boolean heartbeat) {
+        return recordLiveness(peering, heartbeat ? "SET #lastReceive = :at, #lastHeartbeat = :at" : "SET #lastReceive = :at",
+                heartbeat ? names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT)
+                        : names("#lastReceive", LAST_RECEIVE), Map.of(":at", instant(at)));
+    }
+
+    /** Records a message delivered to the peer. @return false when the row is no longer connected */
+    public boolean recordSent(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastSend = :at", names("#lastSend", LAST_SEND), Map.of(":at", instant(at)));
+    }
+
+    /**
+     * Records why a message to the peer failed (a short text, never a secret).
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordSendFailure(Peering peering, Instant at, String error) {
+        return recordLiveness(peering, "SET #lastError = :error, #lastErrorAt = :at",
+                names("#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT),
+                Map.of(":at", instant(at), ":error", s(error)));
+    }
+
+    private boolean recordLiveness(Peering peering, String update, Map<String, String> names,
+                                   Map<String, AttributeValue> values) {
+        Map<String, String> allNames = new HashMap<>(names);
+        allNames.put("#id", ID);
+        allNames.put("#state", STATE);
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        allValues.put(":id", s(peering.id()));
+        allValues.put(":establishing", s(PeeringState.ESTABLISHING.name()));
+        allValues.put(":active", s(PeeringState.ACTIVE.name()));
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:establishing, :active)")
+                    .updateExpression(update)
+                    .expressionAttributeNames(allNames).expressionAttributeValues(allValues).build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Moves the row with the peering's ID to state {@code to} when its state is one of {@code from}; the
+     * condition names each allowed state as {@code :<state in lower case>}.
+     */
+    private boolean transition(Peering peering, String stateCondition, PeeringState to, String removeAttribute,
+                               PeeringState... from) {
+        long modifyIndex = index.next();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":id", s(peering.id()), ":to", s(to.name()),
+                ":index", n(modifyIndex)));
+        for (PeeringState state : from) {
+            values.put(":" + state.name().toLowerCase(java.util.Locale.ROOT), s(state.name()));
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX));
+        String update = "SET #state = :to, #modifyIndex = :index";
+        if (removeAttribute != null) {
+            names.put("#remove", removeAttribute);
+            update += " REMOVE #remove";
+        }
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND " + stateCondition)
+                    .updateExpression(update)
+                    .expressionAttributeNames(names).expressionAttributeValues(values).build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private TransactWriteItem putIfNameIsFree(Map<String, AttributeValue> item, String condition,
+                                              Map<String, AttributeValue> values) {
+        Map<String, String> names = new HashMap<>(Map.of("#pk", TableKeys.PK));
+        if (condition.contains("#id")) {
+            names.putAll(Map.of("#id", ID, "#role", ROLE, "#state", STATE));
+        }
+        Put.Builder put = Put.builder().tableName(table).item(item).conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+        if (!values.isEmpty()) {
+            put.expressionAttributeValues(values);
+        }
+        return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    /** The partitions that hold peerings, so the heartbeat can visit them all without a scan. */
+    public List<String> partitions() {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.partitions())
+                .consistentRead(true)).item();
+        return item == null || !item.containsKey("names") ? List.of() : item.get("names").ss().stream().sorted().toList();
+    }
+
+    /** Adds the partition to the set of partitions in use: an idempotent ADD, outside any transaction. */
+    private void registerPartition(String partition) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.partitions())
+                .updateExpression("ADD #names :partition")
+                .expressionAttributeNames(Map.of("#names", "names"))
+                .expressionAttributeValues(Map.of(":partition", AttributeValue.fromSs(List.of(partition)))));
+    }
+
+    private TransactWriteItem pointerPut(Peering peering) {
+        Map<String, AttributeValue> pointer = new HashMap<>(TableKeys.peeringId(peering.id()));
+        pointer.put(PARTITION, s(peering.partition()));
+        pointer.put(NAME, s(peering.name()));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(pointer).build()).build();
+    }
+
+    /**
+     * Whether a transaction lost to a rule or a concurrent writer at the given item: its condition failed, or
+     * another transaction held the item at the same moment.
+     */
+    private static boolean conditionFailed(TransactionCanceledException e, int position) {
+        List<CancellationReason> reasons = e.cancellationReasons();
+        if (reasons.size() <= position) {
+            return false;
+        }
+        String code = reasons.get(position).code();
+        return "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code);
+    }
+
+    private static PeeringConflict markedForDeletion(PeeringKey key) {
+        return new PeeringConflict("cannot write to peering \"" + key.name()
+                + "\": it is marked for deletion; wait until the deletion finishes");
+    }
+
+    private static Map<String, String> names(String... pairs) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    private static Map<String, AttributeValue> values(Object... pairs) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (AttributeValue) pairs[i + 1]);
+        }
+        return map;
+    }
+
+    /** Raised inside the store when a create lost the race for a name. */
+    private static final class NameTaken extends RuntimeException {
+        NameTaken() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * What the acceptor learns about the dialer in the secret exchange.
+     *
+     * @param peeringId  the dialer's own ID for the peering (becomes the acceptor row's PeerID)
+     * @param caPems     the dialer cluster's CA, pinned to verify its later messages
+     * @param serverName the dialer's server name
+     * @param urls       the base URLs at which the dialer takes heartbeats and terminations
+     * @param remote     the dialer's partition and datacenter
+     */
+    public record DialerDetails(String peeringId, List<String> caPems, String serverName, List<String> urls,
+                                Remote remote) {
+    }
+}

@@ -1,0 +1,89 @@
+package io.clusterpeering.token;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+
+/**
+ * Creates a new cluster identity: an EC P-256 CA (valid 10 years) and a signing key certified by it.
+ * Certificates are built with Bouncy Castle's X.509 builder (the JDK has no public API for it); keys and
+ * signatures come from the JDK's own EC provider. The CA's private key is not kept: it signs the one
+ * signing certificate and is dropped, so the stored identity holds a single private key.
+ */
+public final class ClusterIdentityGenerator {
+    private static final Duration VALIDITY = Duration.ofDays(3650);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ClusterIdentityGenerator() {
+    }
+
+    /** Generates a fresh identity with a new random cluster ID. */
+    public static ClusterIdentity generate() {
+        try {
+            String clusterId = UUID.randomUUID().toString();
+            KeyPair caKeys = newKeyPair();
+            KeyPair signingKeys = newKeyPair();
+            Instant now = Instant.now();
+            X500Name caName = new X500Name("CN=Cluster Peering CA " + clusterId);
+            X509Certificate ca = sign(new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now.minusSeconds(60)),
+                    Date.from(now.plus(VALIDITY)), caName, caKeys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)),
+                    caKeys.getPrivate());
+            X509Certificate signer = sign(new JcaX509v3CertificateBuilder(caName, serial(),
+                    Date.from(now.minusSeconds(60)), Date.from(now.plus(VALIDITY)),
+                    new X500Name("CN=Cluster Peering signer " + clusterId), signingKeys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature)),
+                    caKeys.getPrivate());
+            ECKey signingKey = new ECKey.Builder(Curve.P_256, (ECPublicKey) signingKeys.getPublic())
+                    .privateKey((ECPrivateKey) signingKeys.getPrivate())
+                    .keyIDFromThumbprint()
+                    .build();
+            return new ClusterIdentity(clusterId, ca, signingKey, signer);
+        } catch (GeneralSecurityException | OperatorCreationException | com.nimbusds.jose.JOSEException
+                 | org.bouncycastle.cert.CertIOException e) {
+            throw new IllegalStateException("cannot create the cluster identity", e);
+        }
+    }
+
+    private static KeyPair newKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        return generator.generateKeyPair();
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(128, RANDOM);
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey)
+            throws OperatorCreationException, CertificateException {
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+    }
+}

@@ -1,0 +1,174 @@
+package io.clusterpeering.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Base64;
+import com.nimbusds.jose.util.X509CertChainUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.clusterpeering.domain.PeeringException.InvalidPeeringToken;
+
+import java.security.Key;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.text.ParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Signs and verifies the compact JWS objects this cluster exchanges: peering tokens and messages to peers.
+ * Every object is ES256, carries the signer's certificate in {@code x5c}, and is accepted only when that
+ * certificate chains to one of the given trusted CAs and the signature, expiry and required claims hold.
+ * All JOSE work is Nimbus's; the chain check is the JDK's PKIX validator.
+ */
+@jakarta.inject.Singleton
+public final class ClusterSignatures {
+    /** Tolerated clock difference between clusters when checking {@code exp} and {@code nbf}, in seconds. */
+    private static final int MAX_CLOCK_SKEW_SECONDS = 60;
+
+    private final ClusterIdentitySource identitySource;
+
+    /** @param identitySource where this cluster's signing key comes from */
+    public ClusterSignatures(ClusterIdentitySource identitySource) {
+        this.identitySource = identitySource;
+    }
+
+    /**
+     * Signs claims with this cluster's key.
+     *
+     * @param type   the JOSE {@code typ} header, for example {@code peering-token+jwt}
+     * @param claims the payload
+     * @return the compact serialisation, {@code header.payload.signature}
+     */
+    public String sign(String type, JWTClaimsSet claims) {
+        ClusterIdentity identity = identitySource.identity();
+        try {
+            JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
+                    .type(new JOSEObjectType(type))
+                    .keyID(identity.signingKey().getKeyID())
+                    .x509CertChain(List.of(Base64.encode(identity.signingCertificate().getEncoded())))
+                    .build();
+            SignedJWT jwt = new SignedJWT(header, claims);
+            jwt.sign(new ECDSASigner(identity.signingKey()));
+            return jwt.serialize();
+        } catch (JOSEException | CertificateEncodingException e) {
+            throw new IllegalStateException("cannot sign with the cluster key", e);
+        }
+    }
+
+    /**
+     * Reads the claims of a compact JWS without checking anything, to learn which trust applies to it.
+     *
+     * @throws InvalidPeeringToken when the text is not a compact JWS
+     */
+    public static JWTClaimsSet unverifiedClaims(String compact) {
+        try {
+            return SignedJWT.parse(compact).getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new InvalidPeeringToken("it is not a compact JWS (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Verifies a compact JWS and returns its claims.
+     *
+     * @param compact        the serialised object
+     * @param type           the {@code typ} header it must carry
+     * @param trustedCas     the CAs one of which must have issued the signer's certificate
+     * @param requiredClaims claim names that must be present
+     * @throws InvalidPeeringToken naming the failure: not a JWS, unsigned or {@code alg: none}, another
+     *                             algorithm, an untrusted or missing certificate, a signature that does not
+     *                             match the content, an expired object, or a missing claim
+     */
+    public static JWTClaimsSet verify(String compact, String type, List<X509Certificate> trustedCas,
+                                      Set<String> requiredClaims) {
+        if (compact == null || compact.isBlank()) {
+            throw new InvalidPeeringToken("it is empty");
+        }
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier((actual, context) -> {
+            if (actual == null || !type.equals(actual.getType())) {
+                throw new BadJOSEException("its type is not " + type);
+            }
+        });
+        processor.setJWSKeySelector(keySelector(trustedCas));
+        DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier =
+                new DefaultJWTClaimsVerifier<>(null, new HashSet<>(requiredClaims));
+        claimsVerifier.setMaxClockSkew(MAX_CLOCK_SKEW_SECONDS);
+        processor.setJWTClaimsSetVerifier(claimsVerifier);
+        try {
+            return processor.process(compact, null);
+        } catch (ParseException e) {
+            throw new InvalidPeeringToken("it is not a compact JWS (" + e.getMessage() + ")");
+        } catch (BadJWSException e) {
+            throw new InvalidPeeringToken("its signature does not match its content: it was altered after signing");
+        } catch (BadJWTException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            throw new InvalidPeeringToken(message.contains("Expired") ? "it has expired" : message);
+        } catch (BadJOSEException e) {
+            String message = e.getMessage() == null ? "rejected" : e.getMessage();
+            if (message.startsWith("Unsecured")) {
+                message = "it is unsigned (alg none); only ES256 signatures are accepted";
+            }
+            throw new InvalidPeeringToken(message);
+        } catch (KeySourceException e) {
+            throw new InvalidPeeringToken(e.getMessage());
+        } catch (JOSEException e) {
+            throw new InvalidPeeringToken("its signature cannot be checked: " + e.getMessage());
+        }
+    }
+
+    /** Selects the verification key: the x5c leaf, after its chain is validated against the trusted CAs. */
+    private static JWSKeySelector<SecurityContext> keySelector(List<X509Certificate> trustedCas) {
+        return (header, context) -> {
+            if (!JWSAlgorithm.ES256.equals(header.getAlgorithm())) {
+                throw new KeySourceException("its algorithm is " + header.getAlgorithm() + "; only ES256 is accepted");
+            }
+            List<Base64> chain = header.getX509CertChain();
+            if (chain == null || chain.isEmpty()) {
+                throw new KeySourceException("it carries no signing certificate (x5c)");
+            }
+            try {
+                List<X509Certificate> certificates = X509CertChainUtils.parse(chain);
+                requireChainTo(certificates, trustedCas);
+                return List.<Key>of(certificates.get(0).getPublicKey());
+            } catch (ParseException e) {
+                throw new KeySourceException("its signing certificate is malformed");
+            }
+        };
+    }
+
+    private static void requireChainTo(List<X509Certificate> chain, List<X509Certificate> trustedCas)
+            throws KeySourceException {
+        if (trustedCas.isEmpty()) {
+            throw new KeySourceException("no CA is known to check its signing certificate against");
+        }
+        try {
+            Set<TrustAnchor> anchors = new HashSet<>();
+            trustedCas.forEach(ca -> anchors.add(new TrustAnchor(ca, null)));
+            PKIXParameters parameters = new PKIXParameters(anchors);
+            parameters.setRevocationEnabled(false);
+            CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(chain);
+            CertPathValidator.getInstance("PKIX").validate(path, parameters);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new KeySourceException("its signing certificate is not issued by the expected CA");
+        }
+    }
+}

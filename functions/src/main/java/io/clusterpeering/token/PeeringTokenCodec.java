@@ -1,0 +1,151 @@
+package io.clusterpeering.token;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.clusterpeering.domain.PeeringException.InvalidPeeringToken;
+import io.clusterpeering.domain.Remote;
+
+import java.security.cert.X509Certificate;
+import java.text.ParseException;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@link PeeringToken} into the compact JWS a user copies between clusters, and back.
+ *
+ * <p>The payload keeps Consul's token keys ({@code CA}, {@code ManualServerAddresses}, {@code ServerAddresses},
+ * {@code ServerName}, {@code PeerID}, {@code EstablishmentSecret}, {@code Remote}) so their meaning carries
+ * over, and adds {@code iat}, {@code exp}, {@code aud} and {@code ServerScheme}. A dialer verifies the
+ * signature, that the signer's certificate chains to the {@code CA} in the token, the expiry and the
+ * addresses before it makes any network call.
+ */
+@jakarta.inject.Singleton
+public final class PeeringTokenCodec {
+    /** The JOSE {@code typ} of a peering token. */
+    public static final String TYPE = "peering-token+jwt";
+    private static final Set<String> REQUIRED = Set.of("CA", "ServerAddresses", "ServerName", "PeerID",
+            "EstablishmentSecret", "Remote", "iat", "exp");
+    private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})$");
+
+    private final ClusterSignatures signatures;
+
+    /** @param signatures signs with this cluster's key */
+    public PeeringTokenCodec(ClusterSignatures signatures) {
+        this.signatures = signatures;
+    }
+
+    /** Encodes and signs a token. */
+    public String encode(PeeringToken token) {
+        Map<String, Object> remote = new LinkedHashMap<>();
+        remote.put("Partition", token.remote().partition());
+        remote.put("Datacenter", token.remote().datacenter());
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .claim("CA", token.caPems())
+                .claim("ManualServerAddresses", token.manualServerAddresses().isEmpty() ? null : token.manualServerAddresses())
+                .claim("ServerAddresses", token.serverAddresses())
+                .claim("ServerScheme", token.serverScheme())
+                .claim("ServerName", token.serverName())
+                .claim("PeerID", token.peerId())
+                .claim("EstablishmentSecret", token.establishmentSecret())
+                .claim("Remote", remote)
+                .audience(token.audience())
+                .issueTime(Date.from(token.issuedAt()))
+                .expirationTime(Date.from(token.expiresAt()))
+                .build();
+        return signatures.sign(TYPE, claims);
+    }
+
+    /**
+     * Verifies and decodes a token.
+     *
+     * @param compact the token as the user pasted it (surrounding white space is ignored)
+     * @return the verified content
+     * @throws InvalidPeeringToken naming what is wrong: not a JWS, unsigned, tampered with, expired, a CA that
+     *                             does not parse, no addresses, a malformed address, or a missing field
+     */
+    public PeeringToken decode(String compact) {
+        String text = compact == null ? "" : compact.strip();
+        JWTClaimsSet untrusted = ClusterSignatures.unverifiedClaims(text);
+        List<String> caPems = stringList(untrusted, "CA");
+        List<X509Certificate> cas;
+        try {
+            cas = Pem.decode(caPems);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPeeringToken("its CA is unusable: " + e.getMessage());
+        }
+        JWTClaimsSet claims = ClusterSignatures.verify(text, TYPE, cas, REQUIRED);
+        List<String> serverAddresses = stringList(claims, "ServerAddresses");
+        List<String> manual = stringList(claims, "ManualServerAddresses");
+        if (serverAddresses.isEmpty() && manual.isEmpty()) {
+            throw new InvalidPeeringToken("its server addresses value is empty");
+        }
+        for (String address : concat(manual, serverAddresses)) {
+            requireHostPort(address);
+        }
+        String scheme = string(claims, "ServerScheme");
+        if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
+            throw new InvalidPeeringToken("its ServerScheme must be http or https");
+        }
+        Map<String, Object> remote = jsonObject(claims, "Remote");
+        List<String> audience = claims.getAudience();
+        return new PeeringToken(caPems, manual, serverAddresses, scheme == null ? "https" : scheme,
+                requireText(claims, "ServerName"), requireText(claims, "PeerID"),
+                requireText(claims, "EstablishmentSecret"),
+                new Remote(textOf(remote.get("Partition")), textOf(remote.get("Datacenter"))),
+                audience.isEmpty() ? null : audience.get(0),
+                claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant());
+    }
+
+    private static void requireHostPort(String address) {
+        var matcher = HOST_PORT.matcher(address == null ? "" : address);
+        int port = matcher.matches() ? Integer.parseInt(matcher.group(2)) : 0;
+        if (port < 1 || port > 65535) {
+            throw new InvalidPeeringToken(address + " is not a valid peering server address");
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static List<String> stringList(JWTClaimsSet claims, String name) {
+        try {
+            List<String> values = claims.getStringListClaim(name);
+            return values == null ? List.of() : values;
+        } catch (ParseException e) {
+            throw new InvalidPeeringToken("its " + name + " must be a list of strings");
+        }
+    }
+
+    private static String string(JWTClaimsSet claims, String name) {
+        try {
+            return claims.getStringClaim(name);
+        } catch (ParseException e) {
+            throw new InvalidPeeringToken("its " + name + " must be a string");
+        }
+    }
+
+    private static String requireText(JWTClaimsSet claims, String name) {
+        String value = string(claims, name);
+        if (value == null || value.isBlank()) {
+            throw new InvalidPeeringToken("its " + name + " value is empty");
+        }
+        return value;
+    }
+
+    private static Map<String, Object> jsonObject(JWTClaimsSet claims, String name) {
+        try {
+            Map<String, Object> value = claims.getJSONObjectClaim(name);
+            return value == null ? Map.of() : value;
+        } catch (ParseException e) {
+            throw new InvalidPeeringToken("its " + name + " must be an object");
+        }
+    }
+
+    private static String textOf(Object value) {
+        return value == null ? "" : value.toString();
+    }
+}
