@@ -1,6 +1,9 @@
 package io.clusterpeering.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +27,14 @@ public final class ConsulJson {
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
+
+    /** Go's {@code json.MarshalIndent(v, "", "    ")}: four spaces, {@code "key": value}. */
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withArrayEmptySeparator("")
+            .withObjectEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("    ", "\n"));
 
     private ConsulJson() {
     }
@@ -51,7 +62,7 @@ public final class ConsulJson {
     /** Encodes a response body; {@code pretty} indents it as Consul's {@code ?pretty} does. */
     public static String write(Object value, boolean pretty) {
         try {
-            return pretty ? WRITER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n"
+            return pretty ? WRITER.writer(PRETTY).writeValueAsString(value) + "\n"
                     : WRITER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("response cannot be encoded", e);

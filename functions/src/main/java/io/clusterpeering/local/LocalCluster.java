@@ -41,25 +41,31 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Starts a cluster.
+     * Starts a cluster. Without {@code peering.dynamodb.endpoint} among the properties it starts its own
+     * DynamoDB Local; with one (another DynamoDB Local, LocalStack) it uses that endpoint.
      *
-     * @param dataDir    where DynamoDB Local keeps its file, or null for memory only
-     * @param properties configuration that overrides the environment and {@code application.yml}
+     * @param dataDir    where its own DynamoDB Local keeps its file, or null for memory only
+     * @param properties configuration that overrides the environment and {@code application.properties}
      * @param args       command-line arguments for Micronaut
-     * @return the running cluster; close it to stop the server and DynamoDB Local
+     * @return the running cluster; close it to stop the server and its DynamoDB Local
      */
     public static LocalCluster start(Path dataDir, Map<String, Object> properties, String... args) {
-        EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start(dataDir);
         Map<String, Object> all = new HashMap<>();
-        all.put("peering.dynamodb.endpoint", dynamoDb.endpoint());
         all.put("peering.dynamodb.create-table", true);
         all.putAll(properties);
+        EmbeddedDynamoDb dynamoDb = null;
+        if (!all.containsKey("peering.dynamodb.endpoint")) {
+            dynamoDb = EmbeddedDynamoDb.start(dataDir);
+            all.put("peering.dynamodb.endpoint", dynamoDb.endpoint());
+        }
         try {
             ApplicationContext context = Micronaut.build(args).environments("local").properties(all)
                     .banner(false).start();
             return new LocalCluster(dynamoDb, context);
         } catch (RuntimeException e) {
-            dynamoDb.close();
+            if (dynamoDb != null) {
+                dynamoDb.close();
+            }
             throw e;
         }
     }
@@ -74,7 +80,9 @@ public final class LocalCluster implements AutoCloseable {
         if (context.isRunning()) {
             context.close();
         }
-        dynamoDb.close();
+        if (dynamoDb != null) {
+            dynamoDb.close();
+        }
     }
 
     private static String env(String name, String fallback) {

@@ -12,7 +12,10 @@ import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.Base64;
 import com.nimbusds.jose.util.X509CertChainUtils;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
@@ -80,7 +83,14 @@ public final class ClusterSignatures {
      */
     public static JWTClaimsSet unverifiedClaims(String compact) {
         try {
-            return SignedJWT.parse(compact).getJWTClaimsSet();
+            JWT jwt = JWTParser.parse(compact);
+            if (jwt instanceof PlainJWT) {
+                throw new InvalidPeeringToken("it is unsigned (alg none); only ES256 signatures are accepted");
+            }
+            if (!(jwt instanceof SignedJWT)) {
+                throw new InvalidPeeringToken("it is encrypted, not signed");
+            }
+            return jwt.getJWTClaimsSet();
         } catch (ParseException e) {
             throw new InvalidPeeringToken("it is not a compact JWS (" + e.getMessage() + ")");
         }

@@ -44,7 +44,7 @@ public final class PeeringTokenCodec {
         remote.put("Datacenter", token.remote().datacenter());
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .claim("CA", token.caPems())
-                .claim("ManualServerAddresses", token.manualServerAddresses().isEmpty() ? null : token.manualServerAddresses())
+                .claim("ManualServerAddresses", token.manualServerAddresses())
                 .claim("ServerAddresses", token.serverAddresses())
                 .claim("ServerScheme", token.serverScheme())
                 .claim("ServerName", token.serverName())

@@ -1,0 +1,270 @@
+package io.clusterpeering.store;
+
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
+import io.clusterpeering.domain.PeeringException.PeeringConflict;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringRole;
+import io.clusterpeering.domain.PeeringState;
+import io.clusterpeering.domain.Remote;
+import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.support.Race;
+import io.clusterpeering.support.TestDynamoDb;
+import io.clusterpeering.token.ClusterIdentity;
+import io.clusterpeering.token.ClusterIdentitySource;
+import io.micronaut.context.ApplicationContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every conditional rule of the store, against a real DynamoDB engine (DynamoDB Local, or LocalStack through
+ * {@code PEERING_TEST_DYNAMODB_ENDPOINT}). The races use real threads released together.
+ */
+class PeeringStoreTest {
+    private static final int RACERS = 16;
+    private static ApplicationContext context;
+    private static PeeringStore store;
+    private static ImportedDataStore imported;
+
+    @BeforeAll
+    static void startContext() {
+        context = ApplicationContext.run(TestDynamoDb.freshTable("store"));
+        store = context.getBean(PeeringStore.class);
+        imported = context.getBean(ImportedDataStore.class);
+    }
+
+    @AfterAll
+    static void stopContext() {
+        context.close();
+    }
+
+    private static PeeringKey newKey() {
+        return new PeeringKey("default", "peer-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    private static DialerDetails dialer(String id) {
+        return new DialerDetails(id, List.of("-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"),
+                "server.dc2.peering.x.consul", List.of("http://127.0.0.1:1"), new Remote("default", "dc2"));
+    }
+
+    @Test
+    void generatingAgainKeepsThePeeringIdAndReplacesTheSecret() {
+        PeeringKey key = newKey();
+        Peering first = store.createPendingOrRenewSecret(key, Map.of("env", "test"), "hash-1");
+        Peering second = store.createPendingOrRenewSecret(key, Map.of("env", "other"), "hash-2");
+
+        assertEquals(first.id(), second.id());
+        assertEquals(PeeringState.PENDING, second.state());
+        assertEquals(Map.of("env", "test"), second.meta(), "a renewal keeps the Meta of the row, as Consul does");
+        assertTrue(second.modifyIndex() > first.modifyIndex());
+        assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(first.id(), "hash-1", dialer("d1"), Instant.now()),
+                "the older token's secret no longer works");
+        Peering active = store.consumeEstablishmentSecret(first.id(), "hash-2", dialer("d1"), Instant.now());
+        assertEquals(PeeringState.ACTIVE, active.state());
+        assertEquals("d1", active.peerId());
+        assertEquals(new Remote("default", "dc2"), active.remote());
+    }
+
+    @Test
+    void anEstablishmentSecretIsUsedOnce() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+
+        EstablishmentSecretRejected reuse = assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d2"), Instant.now()));
+        assertTrue(reuse.getMessage().startsWith("a new peering token must be generated"));
+        assertEquals("d1", store.find(key).orElseThrow().peerId(), "the loser changed nothing");
+    }
+
+    @Test
+    void concurrentConsumersOfOneSecretHaveExactlyOneWinner() throws Exception {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "race-hash");
+        List<Callable<String>> racers = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            String dialerId = "dialer-" + i;
+            racers.add(() -> store.consumeEstablishmentSecret(pending.id(), "race-hash", dialer(dialerId), Instant.now()).peerId());
+        }
+        List<Object> outcomes = Race.run(racers);
+
+        List<Object> winners = outcomes.stream().filter(o -> o instanceof String).toList();
+        assertEquals(1, winners.size(), "exactly one consumer wins: " + outcomes);
+        assertTrue(outcomes.stream().filter(o -> !(o instanceof String))
+                .allMatch(o -> o instanceof EstablishmentSecretRejected), "every loser is refused: " + outcomes);
+        assertEquals(winners.get(0), store.find(key).orElseThrow().peerId());
+    }
+
+    @Test
+    void concurrentFirstGenerationsAgreeOnOnePeering() throws Exception {
+        PeeringKey key = newKey();
+        List<Callable<String>> racers = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            String hash = "hash-" + i;
+            racers.add(() -> store.createPendingOrRenewSecret(key, null, hash).id());
+        }
+        List<Object> outcomes = Race.run(racers);
+
+        Set<Object> ids = outcomes.stream().filter(o -> o instanceof String).collect(Collectors.toSet());
+        assertEquals(1, ids.size(), "all generations share one peering ID: " + outcomes);
+        assertEquals(RACERS, outcomes.stream().filter(o -> o instanceof String).count(), "none failed: " + outcomes);
+        assertEquals(1, store.list("default").stream().filter(p -> p.name().equals(key.name())).count());
+    }
+
+    @Test
+    void aDeletingRowTakesNoNewTokenAndOnlyItsRemovalAfterwards() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+
+        assertTrue(store.markDeleting(key, Instant.now()));
+        assertFalse(store.markDeleting(key, Instant.now()), "marking twice is a no-op");
+        Peering deleting = store.find(key).orElseThrow();
+        assertEquals(PeeringState.DELETING, deleting.state());
+        assertTrue(deleting.deletedAt() != null);
+        assertThrows(PeeringConflict.class, () -> store.createPendingOrRenewSecret(key, null, "hash-2"));
+        assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d"), Instant.now()),
+                "marking DELETING dropped the secret");
+        assertFalse(store.removeAfterPurge(key, "another-id"), "only the row with the same ID is removed");
+        assertTrue(store.removeAfterPurge(key, pending.id()));
+        assertTrue(store.find(key).isEmpty());
+        assertTrue(store.findById(pending.id()).isEmpty(), "the ID pointer went with the row");
+        assertFalse(store.removeAfterPurge(key, pending.id()), "removing twice is a no-op");
+    }
+
+    @Test
+    void aRowThatIsNotDeletingIsNeverRemoved() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        assertFalse(store.removeAfterPurge(key, pending.id()));
+        assertTrue(store.find(key).isPresent());
+    }
+
+    @Test
+    void aNameKeepsItsRole() {
+        PeeringKey acceptorName = newKey();
+        store.createPendingOrRenewSecret(acceptorName, null, "hash");
+        assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(acceptorName, "dialer-id")));
+
+        PeeringKey dialerName = newKey();
+        store.saveEstablishedDialer(dialerRow(dialerName, "dialer-id-2"));
+        PeeringConflict conflict = assertThrows(PeeringConflict.class,
+                () -> store.createPendingOrRenewSecret(dialerName, null, "hash"));
+        assertTrue(conflict.getMessage().contains("already an established peering"));
+    }
+
+    @Test
+    void aDialerReEstablishesOverItsTerminatedRowWithTheSameId() {
+        PeeringKey key = newKey();
+        Peering dialer = store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"));
+        assertTrue(store.markTerminated(dialer));
+        assertEquals(PeeringState.TERMINATED, store.find(key).orElseThrow().state());
+
+        store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"));
+        assertEquals(PeeringState.ESTABLISHING, store.find(key).orElseThrow().state());
+        assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(key, "a-different-id")));
+    }
+
+    @Test
+    void aTerminatedAcceptorStartsOverAsPendingWhenATokenIsGenerated() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+        assertTrue(store.markTerminated(active));
+
+        Peering renewed = store.createPendingOrRenewSecret(key, null, "hash-2");
+        assertEquals(pending.id(), renewed.id());
+        assertEquals(PeeringState.PENDING, renewed.state());
+        assertEquals(null, renewed.peerId());
+    }
+
+    @Test
+    void livenessIsRecordedOnlyOnConnectedPeerings() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        assertFalse(store.recordReceived(pending, Instant.now(), true), "a PENDING row records no heartbeat");
+
+        Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        long indexBefore = context.getBean(ConsulIndex.class).current();
+        assertTrue(store.recordReceived(active, at, true));
+        assertTrue(store.recordSent(active, at.plusSeconds(1)));
+        assertTrue(store.recordSendFailure(active, at.plusSeconds(2), "connection refused"));
+        assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(), "liveness does not bump the index");
+
+        var liveness = store.find(key).orElseThrow().liveness();
+        assertEquals(at, liveness.lastHeartbeat());
+        assertEquals(at, liveness.lastReceive());
+        assertEquals(at.plusSeconds(1), liveness.lastSend());
+        assertEquals("connection refused", liveness.lastError());
+    }
+
+    @Test
+    void purgeRemovesEverythingImportedFromOnePeerInBatches() {
+        PeeringKey peer = newKey();
+        PeeringKey otherPeer = newKey();
+        imported.putTrustBundle(peer, "x.consul", List.of("pem"), Instant.now());
+        imported.putTrustBundle(otherPeer, "y.consul", List.of("pem"), Instant.now());
+        var dynamoDb = context.getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = context.getProperty("peering.dynamodb.table-name", String.class).orElseThrow();
+        for (int i = 0; i < 60; i++) {
+            dynamoDb.putItem(r -> r.tableName(table).item(Map.of(
+                    TableKeys.PK, Attributes.s(TableKeys.importedFrom(peer)),
+                    TableKeys.SK, Attributes.s("NODE#node-" + UUID.randomUUID()))));
+        }
+        assertEquals(61, imported.count(peer));
+
+        int firstBatch = imported.purgeBatch(peer);
+        assertEquals(ImportedDataStore.BATCH_LIMIT, firstBatch);
+        while (imported.purgeBatch(peer) > 0) {
+            // keep purging
+        }
+        assertEquals(0, imported.count(peer));
+        assertEquals(0, imported.purgeBatch(peer), "purging again is a no-op");
+        assertEquals(List.of("pem"), imported.trustBundle(otherPeer), "another peer's data is untouched");
+    }
+
+    @Test
+    void concurrentFirstStartsAgreeOnOneClusterIdentity() throws Exception {
+        var properties = TestDynamoDb.freshTable("identity");
+        List<ApplicationContext> contexts = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                contexts.add(ApplicationContext.run(properties));
+            }
+            List<Callable<String>> racers = new ArrayList<>();
+            for (ApplicationContext each : contexts) {
+                racers.add(() -> each.getBean(ClusterIdentitySource.class).identity().clusterId());
+            }
+            List<Object> ids = Race.run(racers);
+            assertEquals(1, Set.copyOf(ids).size(), "one identity for the cluster: " + ids);
+            ClusterIdentity identity = contexts.get(0).getBean(ClusterIdentitySource.class).identity();
+            assertNotEquals(identity.caCertificate(), identity.signingCertificate());
+        } finally {
+            contexts.forEach(ApplicationContext::close);
+        }
+    }
+
+    private static Peering dialerRow(PeeringKey key, String id) {
+        return new Peering(id, key.name(), key.partition(), PeeringRole.DIALER, PeeringState.ESTABLISHING, null,
+                Map.of(), "acceptor-id", List.of(), "server.dc1.peering.x.consul", List.of("127.0.0.1:8500"),
+                List.of(), List.of("http://127.0.0.1:8500"), new Remote("default", "dc1"), null, 1, 1);
+    }
+}
