@@ -3,6 +3,7 @@ package io.clusterpeering.local;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.function.PeeringStreamFunction;
+import io.clusterpeering.service.DeletionService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -14,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 import java.util.HashMap;
@@ -24,8 +26,10 @@ import java.util.Set;
 /**
  * Does locally what Lambda's event source mapping does in AWS: reads the table's stream from DynamoDB Local
  * and hands each batch, as a {@code DynamodbEvent}, to {@link PeeringStreamFunction}. Starts every shard at
- * TRIM_HORIZON, so after a restart it replays what is still in the stream (the handler is idempotent); a
- * record the handler reports as failed is read again on the next poll.
+ * TRIM_HORIZON, so after a restart it replays what is still in the stream (the handler is idempotent), and
+ * first finishes any deletion left over from before the start, since DynamoDB Local sometimes refuses a
+ * TRIM_HORIZON read (then the shard is read from its newest record). A record the handler reports as failed
+ * is read again on the next poll.
  */
 @Singleton
 @Requires(env = "local")
@@ -36,6 +40,7 @@ public class LocalStreamPoller {
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final PeeringStreamFunction function;
+    private final DeletionService deletions;
     private final Map<String, String> iterators = new HashMap<>();
     private final Set<String> finishedShards = new HashSet<>();
     private String streamArn;
@@ -46,6 +51,7 @@ public class LocalStreamPoller {
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
         this.function = new PeeringStreamFunction(context);
+        this.deletions = context.getBean(DeletionService.class);
     }
 
     /** One poll of every open shard; runs every 200 ms. */
@@ -54,17 +60,26 @@ public class LocalStreamPoller {
         try {
             if (streamArn == null) {
                 streamArn = dynamoDb.describeTable(r -> r.tableName(table)).table().latestStreamArn();
+                int healed = deletions.finishAllPending();
+                if (healed > 0) {
+                    LOG.info("finished {} deletions left over from before this start", healed);
+                }
             }
             for (Shard shard : streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards()) {
                 if (!finishedShards.contains(shard.shardId()) && !iterators.containsKey(shard.shardId())) {
                     iterators.put(shard.shardId(), iterator(shard.shardId(), ShardIteratorType.TRIM_HORIZON, null));
                 }
             }
-            for (String shardId : Set.copyOf(iterators.keySet())) {
-                pollShard(shardId);
-            }
         } catch (RuntimeException e) {
-            LOG.warn("stream poll failed: {}", e.getMessage());
+            LOG.warn("reading the stream's shards failed: {}", e.getMessage(), e);
+            return;
+        }
+        for (String shardId : Set.copyOf(iterators.keySet())) {
+            try {
+                pollShard(shardId);
+            } catch (RuntimeException e) {
+                LOG.warn("polling stream shard {} failed: {}", shardId, e.getMessage(), e);
+            }
         }
     }
 
@@ -74,6 +89,12 @@ public class LocalStreamPoller {
             page = streams.getRecords(r -> r.shardIterator(iterators.get(shardId)).limit(100));
         } catch (ExpiredIteratorException e) {
             iterators.put(shardId, iterator(shardId, ShardIteratorType.TRIM_HORIZON, null));
+            return;
+        } catch (TrimmedDataAccessException e) {
+            // DynamoDB Local answers this for a TRIM_HORIZON iterator of a table that shares its database file
+            // with other tables' streams; start again from the newest record instead.
+            LOG.debug("stream shard {} was trimmed; reading from its newest record", shardId);
+            iterators.put(shardId, iterator(shardId, ShardIteratorType.LATEST, null));
             return;
         }
         String next = page.nextShardIterator();

@@ -66,6 +66,26 @@ public class DeletionService {
         return store.removeAfterPurge(key, peering.id()) ? Outcome.REMOVED : Outcome.NOTHING;
     }
 
+    /**
+     * Finishes every DELETING or TERMINATED peering of every partition: the sweep that heals stream records
+     * which were never delivered (the local runtime runs it when its stream poller starts).
+     *
+     * @return how many peerings it acted on
+     */
+    public int finishAllPending() {
+        int acted = 0;
+        for (String partition : store.partitions()) {
+            for (Peering peering : store.list(partition)) {
+                if (peering.state() == PeeringState.DELETING || peering.state() == PeeringState.TERMINATED) {
+                    if (finish(peering.key()) != Outcome.NOTHING) {
+                        acted++;
+                    }
+                }
+            }
+        }
+        return acted;
+    }
+
     private void purgeImported(PeeringKey key) {
         int total = 0;
         for (int deleted = importedData.purgeBatch(key); deleted > 0; deleted = importedData.purgeBatch(key)) {
