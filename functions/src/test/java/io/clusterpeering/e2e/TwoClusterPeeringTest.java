@@ -1,7 +1,6 @@
 package io.clusterpeering.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.local.EmbeddedDynamoDb;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.service.HeartbeatService;
@@ -9,22 +8,23 @@ import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
 import io.clusterpeering.support.Race;
 import io.clusterpeering.support.TcpForwarder;
-import io.clusterpeering.support.TestDynamoDb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
+import static io.clusterpeering.support.PeeringFlow.client;
+import static io.clusterpeering.support.PeeringFlow.establish;
+import static io.clusterpeering.support.PeeringFlow.generate;
+import static io.clusterpeering.support.PeeringFlow.json;
+import static io.clusterpeering.support.PeeringFlow.read;
+import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * response is checked against the OpenAPI document.
  */
 class TwoClusterPeeringTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration ASYNC_LIMIT = Duration.ofSeconds(20);
     private static LocalCluster dc1;
     private static LocalCluster dc2;
@@ -56,40 +55,12 @@ class TwoClusterPeeringTest {
         dc2.close();
     }
 
-    static LocalCluster startCluster(String datacenter) {
-        int port = EmbeddedDynamoDb.freePort();
-        Map<String, Object> properties = new HashMap<>(TestDynamoDb.freshTable(datacenter));
-        properties.put("micronaut.server.port", port);
-        properties.put("peering.datacenter", datacenter);
-        properties.put("peering.advertise-url", "http://127.0.0.1:" + port);
-        properties.put("peering.heartbeat-interval", "1s");
-        properties.put("peering.peer-call-timeout", "2s");
-        return LocalCluster.start(null, properties);
-    }
-
-    static ConsulHttp client(LocalCluster cluster) {
-        return new ConsulHttp("http://127.0.0.1:" + cluster.context().getProperty("micronaut.server.port", Integer.class).orElseThrow());
-    }
-
     private static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
     }
 
-    static String generate(ConsulHttp cluster, String peerName) {
-        HttpResponse<String> response = cluster.post("/v1/peering/token", "{\"PeerName\":\"" + peerName + "\"}");
-        assertEquals(200, response.statusCode(), response.body());
-        return json(response.body()).get("PeeringToken").asText();
-    }
 
-    static HttpResponse<String> establish(ConsulHttp cluster, String peerName, String token) {
-        return cluster.post("/v1/peering/establish", "{\"PeerName\":\"" + peerName + "\",\"PeeringToken\":\"" + token + "\"}");
-    }
 
-    static JsonNode read(ConsulHttp cluster, String name) {
-        HttpResponse<String> response = cluster.get("/v1/peering/" + name);
-        assertEquals(200, response.statusCode(), response.body());
-        return json(response.body());
-    }
 
     static int readStatus(ConsulHttp cluster, String name) {
         return cluster.get("/v1/peering/" + name).statusCode();
@@ -100,13 +71,6 @@ class TwoClusterPeeringTest {
         return response.statusCode() == 404 ? "GONE" : json(response.body()).get("State").asText();
     }
 
-    static JsonNode json(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Test
     void generateEstablishAndBothSidesReadActive() {
@@ -265,7 +229,7 @@ class TwoClusterPeeringTest {
         assertTrue(unreachable.body().contains("\"127.0.0.1:" + laterPort + "\""), unreachable.body());
         assertEquals(404, readStatus(dialer, onDialer), "no row is left behind");
 
-        int acceptorPort = dc1.context().getProperty("micronaut.server.port", Integer.class).orElseThrow();
+        int acceptorPort = io.clusterpeering.support.PeeringFlow.port(dc1);
         try (TcpForwarder ignored = TcpForwarder.start(laterPort, acceptorPort)) {
             HttpResponse<String> retried = establish(dialer, onDialer, token);
             assertEquals(200, retried.statusCode(), retried.body());

@@ -16,8 +16,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * status, content type, headers and body schema. A response the document does not describe fails the test.
  */
 public final class OpenApiContract {
-    /** The document, relative to the functions module (Surefire's working directory). */
-    public static final Path DOCUMENT = Path.of("..", "openapi", "peering.yaml");
+    /** The document: found from the functions module (Surefire's working directory) or the repository root. */
+    public static final Path DOCUMENT = java.util.stream.Stream.of(Path.of("..", "openapi", "peering.yaml"),
+                    Path.of("openapi", "peering.yaml"))
+            .filter(java.nio.file.Files::isRegularFile).findFirst()
+            .orElseThrow(() -> new IllegalStateException("openapi/peering.yaml not found from " + Path.of("").toAbsolutePath()));
     private static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
             .createForSpecificationUrl(DOCUMENT.toAbsolutePath().normalize().toUri().toString())
             .build();
