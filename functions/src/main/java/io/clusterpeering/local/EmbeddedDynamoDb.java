@@ -64,13 +64,21 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         }
     }
 
-    /** A TCP port free on 127.0.0.1 at the time of the call. */
+    /**
+     * A TCP port free on 127.0.0.1 at the time of the call, drawn at random from 20000-59999 rather than
+     * asked of the kernel: the kernel hands the same ephemeral port to consecutive callers, so two servers
+     * started one after the other (DynamoDB Local, then the HTTP server) could be given the same one.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int candidate = random.nextInt(20000, 60000);
+            try (ServerSocket socket = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException inUse) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port found on 127.0.0.1"));
     }
 }
