@@ -1,20 +1,17 @@
 package io.clusterpeering.store;
 
-import com.nimbusds.jose.jwk.ECKey;
 import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentityGenerator;
 import io.clusterpeering.token.ClusterIdentitySource;
-import io.clusterpeering.token.Pem;
+import io.clusterpeering.token.ClusterIdentityCodec;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-import java.text.ParseException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import static io.clusterpeering.store.Attributes.s;
@@ -61,10 +58,7 @@ public class DynamoDbClusterIdentitySource implements ClusterIdentitySource {
         }
         ClusterIdentity created = ClusterIdentityGenerator.generate();
         Map<String, AttributeValue> item = new HashMap<>(TableKeys.clusterIdentity());
-        item.put("clusterId", s(created.clusterId()));
-        item.put("caPem", s(created.caPem()));
-        item.put("signingCertificatePem", s(Pem.encode(created.signingCertificate())));
-        item.put("signingKeyJwk", s(created.signingKey().toJSONString()));
+        ClusterIdentityCodec.toFields(created).forEach((name, value) -> item.put(name, s(value)));
         try {
             dynamoDb.putItem(r -> r.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(#pk)")
@@ -82,12 +76,15 @@ public class DynamoDbClusterIdentitySource implements ClusterIdentitySource {
     }
 
     private static ClusterIdentity decode(Map<String, AttributeValue> item) {
+        Map<String, String> fields = new HashMap<>();
+        item.forEach((name, value) -> {
+            if (value.s() != null) {
+                fields.put(name, value.s());
+            }
+        });
         try {
-            return new ClusterIdentity(Attributes.string(item, "clusterId"),
-                    Pem.decode(List.of(Attributes.string(item, "caPem"))).get(0),
-                    ECKey.parse(Attributes.string(item, "signingKeyJwk")),
-                    Pem.decode(List.of(Attributes.string(item, "signingCertificatePem"))).get(0));
-        } catch (ParseException | IllegalArgumentException e) {
+            return ClusterIdentityCodec.fromFields(fields);
+        } catch (IllegalArgumentException e) {
             throw new IllegalStateException("the stored cluster identity cannot be read", e);
         }
     }

@@ -1,0 +1,79 @@
+package io.clusterpeering.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clusterpeering.token.ClusterIdentity;
+import io.clusterpeering.token.ClusterIdentityCodec;
+import io.clusterpeering.token.ClusterIdentitySource;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The cluster identity in AWS: one Secrets Manager secret ({@code peering.identity.secret-id}) holding the
+ * identity's four fields as JSON. The deployment creates it once (the identity bootstrap custom resource);
+ * functions only read it, and only the functions that sign or present the CA are granted
+ * {@code secretsmanager:GetSecretValue}. Read once per instance, on first use (after a SnapStart restore,
+ * not before the snapshot), then held in memory.
+ */
+@Singleton
+@Requires(property = "peering.identity.source", value = "secrets-manager")
+public class SecretsManagerClusterIdentitySource implements ClusterIdentitySource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String secretId;
+    private final String region;
+    private volatile ClusterIdentity cached;
+
+    public SecretsManagerClusterIdentitySource(@Value("${peering.identity.secret-id}") String secretId,
+                                               @Value("${peering.dynamodb.region}") String region) {
+        this.secretId = secretId;
+        this.region = region;
+    }
+
+    @Override
+    public ClusterIdentity identity() {
+        ClusterIdentity identity = cached;
+        if (identity == null) {
+            synchronized (this) {
+                if (cached == null) {
+                    try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
+                            .httpClient(UrlConnectionHttpClient.create()).build()) {
+                        cached = parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
+                    }
+                }
+                identity = cached;
+            }
+        }
+        return identity;
+    }
+
+    /**
+     * Reads an identity from the secret's JSON text.
+     *
+     * @throws IllegalStateException when the text is not a stored identity (the bootstrap has not run)
+     */
+    public static ClusterIdentity parse(String secretText) {
+        try {
+            Map<String, String> fields = JSON.readValue(secretText, new TypeReference<Map<String, String>>() { });
+            return ClusterIdentityCodec.fromFields(fields);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("the cluster identity secret does not hold an identity", e);
+        }
+    }
+
+    /** The JSON text to store for an identity. */
+    public static String format(ClusterIdentity identity) {
+        try {
+            return JSON.writeValueAsString(ClusterIdentityCodec.toFields(identity));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
