@@ -1,0 +1,251 @@
+package io.clusterpeering.infra;
+
+import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
+import io.clusterpeering.function.HeartbeatFunction;
+import io.clusterpeering.function.PeeringStreamFunction;
+import io.clusterpeering.function.Routes;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.CustomResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.customresources.Provider;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.StreamViewType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.FilterCriteria;
+import software.amazon.awscdk.services.lambda.FilterRule;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.StartingPosition;
+import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsDlq;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One cluster: an API Gateway HTTP API whose routes are exactly {@link Routes#ALL}, one Lambda function per
+ * route plus the stream handler and the heartbeat, the single DynamoDB table with its stream, the identity
+ * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters.
+ *
+ * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
+ * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
+ * and a role of its own holding only {@link FunctionAccess}'s grants plus writing to its own log group.
+ */
+public class ClusterStack extends Stack {
+    /** Memory of every Java function, in MB. */
+    static final int MEMORY_MB = 1024;
+    /** Attempts of a failing stream batch before it goes to the failure queue. */
+    static final int STREAM_RETRY_ATTEMPTS = 5;
+
+    private final Table table;
+    private final Secret identity;
+    private final HttpApi api;
+    private final Code code;
+    private final String datacenter;
+
+    /**
+     * @param scope        the app
+     * @param id           the stack name, for example {@code cluster-peering-dc1}
+     * @param props        account and region, or none for an environment-agnostic stack
+     * @param datacenter   the cluster's datacenter name
+     * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling)
+     */
+    public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar) {
+        super(scope, id, props);
+        this.datacenter = datacenter;
+        this.code = Code.fromAsset(functionsJar);
+
+        table = Table.Builder.create(this, "Table")
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .deletionProtection(true)
+                .stream(StreamViewType.NEW_AND_OLD_IMAGES)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
+        identity = Secret.Builder.create(this, "ClusterIdentity")
+                .description("Cluster Peering " + datacenter + ": the cluster CA and token-signing key (written once by the bootstrap)")
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
+        api = HttpApi.Builder.create(this, "Api")
+                .apiName("cluster-peering-" + datacenter)
+                .description("Consul-compatible cluster peering API of datacenter " + datacenter)
+                .build();
+
+        for (Routes.Route route : Routes.ALL) {
+            Alias alias = javaFunction(route.handler(), Duration.seconds(29));
+            api.addRoutes(AddRoutesOptions.builder()
+                    .path(route.path())
+                    .methods(List.of(software.amazon.awscdk.services.apigatewayv2.HttpMethod.valueOf(route.method())))
+                    .integration(HttpLambdaIntegration.Builder.create(route.handler().getSimpleName(), alias)
+                            .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
+                    .build());
+        }
+
+        Alias stream = javaFunction(PeeringStreamFunction.class, Duration.seconds(120));
+        Queue failures = Queue.Builder.create(this, "StreamFailures")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .retentionPeriod(Duration.days(14))
+                .build();
+        stream.addEventSource(DynamoEventSource.Builder.create(table)
+                .startingPosition(StartingPosition.TRIM_HORIZON)
+                .batchSize(10)
+                .retryAttempts(STREAM_RETRY_ATTEMPTS)
+                .bisectBatchOnError(true)
+                .reportBatchItemFailures(true)
+                .onFailure(new SqsDlq(failures))
+                .filters(List.of(FilterCriteria.filter(Map.of(
+                        "eventName", FilterRule.isEqual("MODIFY"),
+                        "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S",
+                                FilterRule.or("DELETING", "TERMINATED"))))))))
+                .build());
+
+        Alias heartbeat = javaFunction(HeartbeatFunction.class, Duration.seconds(60));
+        Rule.Builder.create(this, "HeartbeatSchedule")
+                .description("Heartbeats to every connected peer (" + datacenter + ")")
+                .schedule(Schedule.rate(Duration.minutes(1)))
+                .targets(List.of(LambdaFunction.Builder.create(heartbeat).retryAttempts(0).build()))
+                .build();
+
+        bootstrapIdentity();
+
+        CfnOutput.Builder.create(this, "ApiUrl").value(api.getApiEndpoint()).build();
+        CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
+        CfnOutput.Builder.create(this, "FailureQueueUrl").value(failures.getQueueUrl()).build();
+    }
+
+    /** One Java function with its own role, log group, SnapStart version and {@code live} alias. */
+    private Alias javaFunction(Class<?> handler, Duration timeout) {
+        String name = handler.getSimpleName().replace("Function", "");
+        FunctionAccess access = FunctionAccess.BY_HANDLER.get(handler);
+        if (access == null) {
+            throw new IllegalStateException("no grants are declared for " + handler.getName());
+        }
+        LogGroup logs = LogGroup.Builder.create(this, name + "Logs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Role role = Role.Builder.create(this, name + "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Cluster Peering " + datacenter + ": " + name + " only")
+                .build();
+        logs.grantWrite(role);
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(access.tableActions().stream().map(a -> "dynamodb:" + a).toList())
+                .resources(List.of(table.getTableArn()))
+                .build());
+        if (access.readsIdentity()) {
+            identity.grantRead(role);
+        }
+        Function function = Function.Builder.create(this, name)
+                .runtime(Runtime.JAVA_17)
+                .architecture(Architecture.ARM_64)
+                .memorySize(MEMORY_MB)
+                .timeout(timeout)
+                .code(code)
+                .handler(handler.getName())
+                .role(role)
+                .logGroup(logs)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .environment(environment())
+                .description("Cluster Peering " + datacenter + ": " + handler.getSimpleName())
+                .build();
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "every version is published: the live alias points at the function's current version");
+        return Alias.Builder.create(this, name + "Live")
+                .aliasName("live")
+                .version(function.getCurrentVersion())
+                .build();
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("PEERING_DATACENTER", datacenter);
+        environment.put("PEERING_ADVERTISE_URL", api.getApiEndpoint());
+        environment.put("PEERING_DYNAMODB_TABLE_NAME", table.getTableName());
+        environment.put("PEERING_DYNAMODB_REGION", Aws.REGION);
+        environment.put("PEERING_IDENTITY_SOURCE", "secrets-manager");
+        environment.put("PEERING_IDENTITY_SECRET_ID", identity.getSecretArn());
+        // EventBridge schedules run at most once a minute: heartbeat every minute, FAILING after five silent ones.
+        environment.put("PEERING_HEARTBEAT_INTERVAL", "60s");
+        environment.put("PEERING_HEARTBEAT_TIMEOUT", "5m");
+        // API Gateway ends a request after 30 s: blocking queries wait at most 25 s.
+        environment.put("PEERING_MAX_BLOCKING_WAIT", "25s");
+        environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 "
+                + "-Dlogback.configurationFile=logback-lambda.xml");
+        return environment;
+    }
+
+    /** The custom resource that writes the identity secret once; the only writer of the secret. */
+    private void bootstrapIdentity() {
+        String name = "IdentityBootstrap";
+        LogGroup logs = LogGroup.Builder.create(this, name + "Logs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Role role = Role.Builder.create(this, name + "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .build();
+        logs.grantWrite(role);
+        identity.grantRead(role);
+        identity.grantWrite(role);
+        Function function = Function.Builder.create(this, name)
+                .runtime(Runtime.JAVA_17)
+                .architecture(Architecture.ARM_64)
+                .memorySize(MEMORY_MB)
+                .timeout(Duration.seconds(60))
+                .code(code)
+                .handler(ClusterIdentityBootstrapFunction.class.getName())
+                .role(role)
+                .logGroup(logs)
+                .description("Cluster Peering " + datacenter + ": creates the cluster identity once")
+                .build();
+        Provider provider = Provider.Builder.create(this, name + "Provider")
+                .onEventHandler(function)
+                .build();
+        CustomResource.Builder.create(this, "ClusterIdentityValue")
+                .serviceToken(provider.getServiceToken())
+                .properties(Map.of("SecretId", identity.getSecretArn()))
+                .resourceType("Custom::ClusterIdentity")
+                .build();
+    }
+
+    /** The stack's datacenter, lower case, for names. */
+    String datacenter() {
+        return datacenter.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,42 @@
+package io.clusterpeering.infra;
+
+import io.clusterpeering.function.AgentSelfFunction;
+import io.clusterpeering.function.DeletePeeringFunction;
+import io.clusterpeering.function.EstablishFunction;
+import io.clusterpeering.function.ExchangeSecretFunction;
+import io.clusterpeering.function.GenerateTokenFunction;
+import io.clusterpeering.function.HeartbeatFunction;
+import io.clusterpeering.function.ListPeeringsFunction;
+import io.clusterpeering.function.PeerMessageFunction;
+import io.clusterpeering.function.PeeringStreamFunction;
+import io.clusterpeering.function.ReadPeeringFunction;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each function may do, and nothing more: the DynamoDB actions it calls on the table, and whether it
+ * reads the cluster identity secret (only the functions that sign or present the CA). {@code GetItem} is in
+ * every set for the SnapStart priming read. Only the stream handler may delete (imported data, the removed
+ * row); read endpoints cannot write. Transactions need the actions of their parts ({@code PutItem},
+ * {@code DeleteItem}); DynamoDB has no separate action for them.
+ *
+ * @param tableActions    the {@code dynamodb:*} actions on the table, without the prefix
+ * @param readsIdentity   whether it may read the identity secret
+ */
+public record FunctionAccess(List<String> tableActions, boolean readsIdentity) {
+
+    /** The grants of every function, by handler class. */
+    public static final Map<Class<?>, FunctionAccess> BY_HANDLER = Map.of(
+            GenerateTokenFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true),
+            EstablishFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true),
+            ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem"), false),
+            ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false),
+            DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false),
+            AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true),
+            ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false),
+            PeerMessageFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false),
+            HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true),
+            PeeringStreamFunction.class, new FunctionAccess(
+                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true));
+}
