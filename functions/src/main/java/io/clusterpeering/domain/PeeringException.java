@@ -23,8 +23,16 @@ public abstract class PeeringException extends RuntimeException {
 
     /** The peering token is malformed, tampered with, expired or unsigned. HTTP 400. */
     public static final class InvalidPeeringToken extends PeeringException {
+        private final String reason;
+
         public InvalidPeeringToken(String reason) {
             super("PeeringToken is invalid: " + reason);
+            this.reason = reason;
+        }
+
+        /** What is wrong, without the field prefix (for signed objects that are not tokens). */
+        public String reason() {
+            return reason;
         }
     }
 

@@ -35,6 +35,25 @@ public final class PeeringRules {
         }
     }
 
+    /** Whether a (lower-cased) name could name a peering at all; a lookup of any other name finds nothing. */
+    public static boolean isValidPeerName(String name) {
+        return name != null && PEER_NAME.matcher(name).matches();
+    }
+
+    /**
+     * Meta as Go decodes it: a JSON {@code null} value becomes the empty string.
+     *
+     * @return a copy without null values, or null when {@code meta} is null
+     */
+    public static Map<String, String> metaWithoutNulls(Map<String, String> meta) {
+        if (meta == null) {
+            return null;
+        }
+        Map<String, String> copy = new java.util.LinkedHashMap<>();
+        meta.forEach((k, v) -> copy.put(k == null ? "" : k, v == null ? "" : v));
+        return copy;
+    }
+
     /**
      * Checks a partition name (a DNS label of at most 63 characters).
      *

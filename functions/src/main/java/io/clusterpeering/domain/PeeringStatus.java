@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The one place that decides what state a reader sees. Consul shows ACTIVE while its leader holds a
+ * The one place that decides what state a reader sees. Applies to connected peerings (ACTIVE, and
+ * ESTABLISHING, which never reached its peer after the exchange). Consul shows ACTIVE while its leader holds a
  * connected stream and FAILING after the stream ended with an error; we derive the same answer from the
  * persisted {@link Liveness}, and also say why a peering is failing (Consul only logs it).
  */
@@ -18,7 +19,7 @@ public final class PeeringStatus {
      * @param peering          the stored row
      * @param now              the current time
      * @param heartbeatTimeout how long without hearing from the peer before an ACTIVE peering reads FAILING
-     * @return FAILING for an ACTIVE row that has not heard from its peer within the timeout, or whose last
+     * @return FAILING for an ACTIVE or ESTABLISHING row that has not heard from its peer within the timeout, or whose last
      *         attempt to reach the peer failed; otherwise the stored state
      */
     public static PeeringState shownState(Peering peering, Instant now, Duration heartbeatTimeout) {
@@ -31,7 +32,7 @@ public final class PeeringStatus {
      * @return a sentence naming the cause: the last error reaching the peer, or the silence and its length
      */
     public static String failureReason(Peering peering, Instant now, Duration heartbeatTimeout) {
-        if (peering.state() != PeeringState.ACTIVE) {
+        if (!peering.state().isConnected()) {
             return null;
         }
         Liveness liveness = peering.liveness();

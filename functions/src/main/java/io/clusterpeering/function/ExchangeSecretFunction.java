@@ -10,7 +10,7 @@ import io.micronaut.context.ApplicationContext;
 /**
  * {@code POST /v1/internal/peering/exchange} (internal, cluster to cluster): the acceptor's end of the secret
  * exchange. The body is the dialer's signed exchange request ({@code application/jose}). Answers
- * {@code {"PeerID":"<acceptor peering ID>"}}; 403 {@code a new peering token must be generated: ...} when the
+ * {@code {"PeerID":"<acceptor peering ID>","Answer":"<the same, signed by the acceptor>"}}; 403 {@code a new peering token must be generated: ...} when the
  * secret was used, replaced or never existed; 400 for a malformed or badly signed request.
  */
 public class ExchangeSecretFunction extends ConsulHttpFunction {
@@ -25,7 +25,8 @@ public class ExchangeSecretFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        String acceptorId = bean(PeeringService.class).exchangeSecret(request.body() == null ? "" : request.body().strip());
-        return ApiResponses.json(new ExchangeResponse(acceptorId), false);
+        PeeringService.ExchangeResult result = bean(PeeringService.class)
+                .exchangeSecret(request.body() == null ? "" : request.body().strip());
+        return ApiResponses.json(new ExchangeResponse(result.acceptorPeeringId(), result.signedAnswer()), false);
     }
 }

@@ -98,7 +98,11 @@ public final class ConsulShapes {
                               @JsonProperty("Port") int port, @JsonProperty("Status") int status) {
     }
 
-    /** The acceptor's answer to a secret exchange (internal route). */
-    public record ExchangeResponse(@JsonProperty("PeerID") String peerId) {
+    /**
+     * The acceptor's answer to a secret exchange (internal route): its peering ID and the same, signed by the
+     * acceptor's cluster key for the dialer to check against the token's CA.
+     */
+    @JsonPropertyOrder({"PeerID", "Answer"})
+    public record ExchangeResponse(@JsonProperty("PeerID") String peerId, @JsonProperty("Answer") String answer) {
     }
 }

@@ -6,8 +6,10 @@ package io.clusterpeering.peer;
  * @param kind          heartbeat or termination
  * @param fromPeeringId the sender's peering ID
  * @param toPeeringId   the receiver's peering ID
+ * @param seq           the sender's sequence number: its clock in milliseconds when it signed; a receiver
+ *                      takes only messages newer than the last one, so a replay changes nothing
  */
-public record PeerMessage(Kind kind, String fromPeeringId, String toPeeringId) {
+public record PeerMessage(Kind kind, String fromPeeringId, String toPeeringId, long seq) {
     /** What a message asks of the receiver. */
     public enum Kind {
         /** The sender is alive: record it. */

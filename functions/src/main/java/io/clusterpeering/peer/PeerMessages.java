@@ -30,16 +30,19 @@ import java.util.Set;
  * </ul>
  * Because each message is signed, no stream secret needs to be kept in clear on either side: the
  * establishment secret is the only shared secret, stored as a hash and used once. Messages expire after
- * 60 seconds.
+ * 60 seconds and carry a sequence number, so a replay within that minute changes nothing. The acceptor's
+ * answer to the exchange is signed too and checked against the token's CA.
  */
 @Singleton
 public class PeerMessages {
     static final String EXCHANGE_TYPE = "peering-exchange+jwt";
     static final String MESSAGE_TYPE = "peering-message+jwt";
+    static final String ANSWER_TYPE = "peering-exchange-answer+jwt";
     private static final Duration LIFETIME = Duration.ofSeconds(60);
     private static final Set<String> EXCHANGE_CLAIMS = Set.of("PeerID", "EstablishmentSecret", "DialerPeerID", "CA",
             "ServerName", "URLs", "Remote", "exp");
-    private static final Set<String> MESSAGE_CLAIMS = Set.of("iss", "aud", "Kind", "exp");
+    private static final Set<String> MESSAGE_CLAIMS = Set.of("iss", "aud", "Kind", "Seq", "exp");
+    private static final Set<String> ANSWER_CLAIMS = Set.of("PeerID", "aud", "exp");
 
     private final ClusterSignatures signatures;
 
@@ -83,8 +86,45 @@ public class PeerMessages {
                     claims.getStringClaim("ServerName"), claims.getStringListClaim("URLs"),
                     new Remote(String.valueOf(remote.getOrDefault("Partition", "")),
                             String.valueOf(remote.getOrDefault("Datacenter", ""))));
-        } catch (ParseException | IllegalArgumentException | InvalidPeeringToken e) {
+        } catch (ParseException | IllegalArgumentException e) {
             throw new InvalidRequest("the secret exchange request is invalid: " + e.getMessage());
+        } catch (InvalidPeeringToken e) {
+            throw new InvalidRequest("the secret exchange request is invalid: " + e.reason());
+        }
+    }
+
+    /**
+     * Signs the acceptor's answer to a secret exchange, so the dialer knows the acceptor itself (the holder of
+     * the token's CA) consumed the secret, not whatever answered at the address.
+     *
+     * @param acceptorPeeringId the acceptor's peering ID
+     * @param dialerPeeringId   the dialer's peering ID, the answer's audience
+     */
+    public String signExchangeAnswer(String acceptorPeeringId, String dialerPeeringId, Instant now) {
+        return signatures.sign(ANSWER_TYPE, new JWTClaimsSet.Builder()
+                .claim("PeerID", acceptorPeeringId)
+                .audience(dialerPeeringId)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(LIFETIME)))
+                .build());
+    }
+
+    /**
+     * Checks the acceptor's signed answer against the token's CA, peering ID and the dialer's own ID.
+     *
+     * @throws PeerNotAuthenticated when it was not signed by the token's cluster, or names other peerings
+     */
+    public void verifyExchangeAnswer(String jws, List<String> tokenCaPems, String acceptorPeeringId,
+                                     String dialerPeeringId) {
+        try {
+            JWTClaimsSet claims = ClusterSignatures.verify(jws, ANSWER_TYPE, Pem.decode(tokenCaPems), ANSWER_CLAIMS);
+            if (!acceptorPeeringId.equals(claims.getStringClaim("PeerID")) || !claims.getAudience().equals(List.of(dialerPeeringId))) {
+                throw new PeerNotAuthenticated("the acceptor's answer names other peerings");
+            }
+        } catch (InvalidPeeringToken e) {
+            throw new PeerNotAuthenticated("the acceptor's answer is not signed by the token's cluster: " + e.reason());
+        } catch (ParseException | IllegalArgumentException e) {
+            throw new PeerNotAuthenticated("the acceptor's answer is malformed");
         }
     }
 
@@ -100,6 +140,7 @@ public class PeerMessages {
                 .issuer(fromPeeringId)
                 .audience(toPeeringId)
                 .claim("Kind", kind.name())
+                .claim("Seq", now.toEpochMilli())
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(LIFETIME)))
                 .build());
@@ -133,9 +174,12 @@ public class PeerMessages {
     public PeerMessage verifyMessage(String jws, List<String> peerCaPems) {
         try {
             JWTClaimsSet claims = ClusterSignatures.verify(jws, MESSAGE_TYPE, Pem.decode(peerCaPems), MESSAGE_CLAIMS);
+            Long seq = claims.getLongClaim("Seq");
             return new PeerMessage(PeerMessage.Kind.valueOf(claims.getStringClaim("Kind")), claims.getIssuer(),
-                    claims.getAudience().get(0));
-        } catch (InvalidPeeringToken | IllegalArgumentException | ParseException e) {
+                    claims.getAudience().get(0), seq == null ? 0 : seq);
+        } catch (InvalidPeeringToken e) {
+            throw new PeerNotAuthenticated("the peer's message was rejected: " + e.reason());
+        } catch (IllegalArgumentException | ParseException e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.getMessage());
         }
     }

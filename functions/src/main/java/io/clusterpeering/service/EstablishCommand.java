@@ -11,4 +11,7 @@ import java.util.Map;
  * @param meta         metadata for the peering, may be null
  */
 public record EstablishCommand(String peerName, String partition, String peeringToken, Map<String, String> meta) {
+    public EstablishCommand {
+        meta = io.clusterpeering.domain.PeeringRules.metaWithoutNulls(meta);
+    }
 }

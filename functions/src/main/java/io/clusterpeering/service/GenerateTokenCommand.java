@@ -13,4 +13,7 @@ import java.util.Map;
  */
 public record GenerateTokenCommand(String peerName, String partition, Map<String, String> meta,
                                    List<String> serverExternalAddresses) {
+    public GenerateTokenCommand {
+        meta = io.clusterpeering.domain.PeeringRules.metaWithoutNulls(meta);
+    }
 }

@@ -1,6 +1,7 @@
 package io.clusterpeering.service;
 
 import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
@@ -9,16 +10,23 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * Sends heartbeats to peers and records the outcome, so that any instance can tell ACTIVE from FAILING.
  * Consul's streams send a heartbeat every 15 seconds and end after 2 minutes without one; here the
- * schedule calls {@link #sendHeartbeats()} at the configured interval and the reader derives FAILING.
+ * schedule calls {@link #sendHeartbeats()} at the configured interval and the reader derives FAILING. The same
+ * round touches rows left DELETING for more than five minutes, so the table's stream hands them to the
+ * deletion handler again (the heal for a lost or exhausted stream record).
  */
 @Singleton
 public class HeartbeatService {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatService.class);
+    /** The longest error text kept for StreamStatus.LastError, in characters. */
+    static final int MAX_ERROR_LENGTH = 500;
+    /** How long a deletion may stay unfinished before the heartbeat round touches its row again. */
+    static final Duration STUCK_DELETION = Duration.ofMinutes(5);
 
     private final PeeringStore store;
     private final PeerMessages messages;
@@ -38,6 +46,8 @@ public class HeartbeatService {
     public Result sendHeartbeats() {
         int delivered = 0;
         int failed = 0;
+        int nudged = 0;
+        Instant now = Instant.now();
         for (String partition : store.partitions()) {
             for (Peering peering : store.list(partition)) {
                 if (peering.state().isConnected()) {
@@ -46,8 +56,15 @@ public class HeartbeatService {
                     } else {
                         failed++;
                     }
+                } else if (peering.state() == PeeringState.DELETING && peering.deletedAt() != null
+                        && peering.deletedAt().plus(STUCK_DELETION).isBefore(now) && store.nudgeDeletion(peering, now)) {
+                    nudged++;
                 }
             }
+        }
+        if (nudged > 0) {
+            LOG.warn("{} deletions were still unfinished after {} s; their rows were touched so the stream handler "
+                    + "takes them again", nudged, STUCK_DELETION.toSeconds());
         }
         return new Result(delivered, failed);
     }
@@ -59,24 +76,29 @@ public class HeartbeatService {
      * @return true when the peer accepted it
      */
     public boolean sendHeartbeat(Peering peering) {
-        Instant now = Instant.now();
-        String error;
         try {
-            PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
-                    messages.signMessage(PeerMessage.Kind.HEARTBEAT, peering.id(), peering.peerId(), now), "send heartbeat");
-            if (answer.ok()) {
-                store.recordSent(peering, Instant.now());
-                if (peering.state() == io.clusterpeering.domain.PeeringState.ESTABLISHING) {
-                    store.promoteToActive(peering);
+            String error;
+            try {
+                PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
+                        messages.signMessage(PeerMessage.Kind.HEARTBEAT, peering.id(), peering.peerId(), Instant.now()),
+                        "send heartbeat");
+                if (answer.ok()) {
+                    store.recordSent(peering, Instant.now());
+                    if (peering.state() == PeeringState.ESTABLISHING) {
+                        store.promoteToActive(peering);
+                    }
+                    return true;
                 }
-                return true;
+                error = "the peer refused the heartbeat with " + answer.status() + ": " + answer.body();
+            } catch (RuntimeException e) {
+                error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             }
-            error = "the peer refused the heartbeat with " + answer.status() + ": " + answer.body();
-        } catch (RuntimeException e) {
-            error = e.getMessage();
+            String shortError = error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH) + "...";
+            LOG.warn("heartbeat for peering {} (id {}) failed: {}", peering.name(), peering.id(), shortError);
+            store.recordSendFailure(peering, Instant.now(), shortError);
+        } catch (RuntimeException storeFailure) {
+            LOG.error("recording the heartbeat of peering {} failed", peering.name(), storeFailure);
         }
-        LOG.warn("heartbeat for peering {} (id {}) failed: {}", peering.name(), peering.id(), error);
-        store.recordSendFailure(peering, Instant.now(), error);
         return false;
     }
 

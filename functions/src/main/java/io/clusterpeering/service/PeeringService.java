@@ -101,10 +101,11 @@ public class PeeringService {
             }
         }
         PeeringKey key = new PeeringKey(command.partition(), command.peerName());
-        String secret = EstablishmentSecrets.newSecret();
-        Peering peering = store.createPendingOrRenewSecret(key, command.meta(), EstablishmentSecrets.hash(secret));
+        // Everything that can fail comes before the write, so a failure never invalidates the previous token.
         ClusterIdentity identity = identitySource.identity();
         URI advertised = URI.create(config.getAdvertiseUrl());
+        String secret = EstablishmentSecrets.newSecret();
+        Peering peering = store.createPendingOrRenewSecret(key, command.meta(), EstablishmentSecrets.hash(secret));
         Instant now = Instant.now();
         return tokens.encode(new PeeringToken(identity.caPems(), external, List.of(hostPort(advertised)),
                 advertised.getScheme(), identity.serverName(config.getDatacenter()), peering.id(), secret,
@@ -151,12 +152,16 @@ public class PeeringService {
                         + "\"; there is an existing peering expecting to be dialed");
             }
         });
-        String peeringId = existing.map(Peering::id).orElseGet(() -> UUID.randomUUID().toString());
+        String secretHash = EstablishmentSecrets.hash(token.establishmentSecret());
+        if (existing.isPresent() && existing.get().state() != PeeringState.TERMINATED
+                && store.tokenSecretHash(key).filter(secretHash::equals).isPresent()) {
+            throw new EstablishmentSecretRejected("invalid peering establishment secret: this token was already used");
+        }
+        String peeringId = existing.map(Peering::id).orElseGet(() -> dialerPeeringId(identity, key, token, secretHash));
         List<String> acceptorUrls = token.addressesToDial().stream().map(a -> token.serverScheme() + "://" + a).toList();
-        Instant now = Instant.now();
         String request = messages.signExchange(new ExchangeRequest(token.peerId(), token.establishmentSecret(), peeringId,
                 identity.caPems(), ownServerName, List.of(config.getAdvertiseUrl()),
-                new Remote(key.partition(), config.getDatacenter())), now);
+                new Remote(key.partition(), config.getDatacenter())), Instant.now());
         PeerClient.PeerAnswer answer = peers.post(acceptorUrls, EXCHANGE_PATH, request, "exchange peering secret");
         if (answer.status() == 403) {
             throw new EstablishmentSecretRejected(stripPrefix(answer.body(), "a new peering token must be generated: "));
@@ -164,30 +169,57 @@ public class PeeringService {
         if (!answer.ok()) {
             throw new PeerUnreachable("failed to exchange peering secret through address \""
                     + hostPort(URI.create(answer.baseUrl())) + "\": the acceptor answered " + answer.status()
-                    + " (" + answer.body() + ")");
+                    + " (" + abbreviate(answer.body()) + ")");
         }
-        requireSamePeerId(answer.body(), token.peerId());
-        long modifyIndex = index.next();
+        messages.verifyExchangeAnswer(signedAnswer(answer.body()), token.caPems(), token.peerId(), peeringId);
         Instant exchangedAt = Instant.now();
-        Peering dialer = store.saveEstablishedDialer(new Peering(peeringId, key.name(), key.partition(), PeeringRole.DIALER,
-                PeeringState.ESTABLISHING, null, command.meta(), token.peerId(), token.caPems(), token.serverName(),
-                token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
-                new Liveness(null, exchangedAt, exchangedAt, null, null),
-                existing.map(Peering::createIndex).orElse(modifyIndex), modifyIndex));
-        importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
+        Peering dialer;
+        try {
+            long modifyIndex = index.next();
+            dialer = store.saveEstablishedDialer(new Peering(peeringId, key.name(), key.partition(), PeeringRole.DIALER,
+                    PeeringState.ESTABLISHING, null, command.meta(), token.peerId(), token.caPems(), token.serverName(),
+                    token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
+                    new Liveness(null, exchangedAt, exchangedAt, null, null),
+                    existing.map(Peering::createIndex).orElse(modifyIndex), modifyIndex), secretHash);
+            importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
+        } catch (RuntimeException e) {
+            // The acceptor already took the secret: tell it, so it is not left ACTIVE with no dialer.
+            terminateAfterFailedSave(acceptorUrls, peeringId, token.peerId());
+            throw e;
+        }
         LOG.info("established peering {} (id {}) with acceptor {}", key.name(), peeringId, answer.baseUrl());
         heartbeats.sendHeartbeat(dialer);
+    }
+
+    /**
+     * The dialer's ID for a new peering: derived from this cluster, the local name and the token, so that a retry
+     * with the same token after a lost answer presents the same ID and the acceptor can take it again, while
+     * another local name (or another cluster) gets another ID and is refused.
+     */
+    private static String dialerPeeringId(ClusterIdentity identity, PeeringKey key, PeeringToken token, String secretHash) {
+        String seed = identity.clusterId() + "|" + key.partition() + "|" + key.name() + "|" + token.peerId() + "|" + secretHash;
+        return UUID.nameUUIDFromBytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
+    private void terminateAfterFailedSave(List<String> acceptorUrls, String dialerId, String acceptorId) {
+        try {
+            peers.post(acceptorUrls, MESSAGE_PATH,
+                    messages.signMessage(PeerMessage.Kind.TERMINATE, dialerId, acceptorId, Instant.now()),
+                    "send termination");
+        } catch (RuntimeException e) {
+            LOG.warn("could not tell the acceptor that establishment failed here: {}", e.getMessage());
+        }
     }
 
     /**
      * The acceptor's half of establishment: consumes the establishment secret once and records the dialer.
      *
      * @param signedRequest the dialer's signed exchange request
-     * @return the acceptor's peering ID
+     * @return the acceptor's peering ID and the same, signed, for the dialer to check
      * @throws InvalidRequest              when the request is malformed or its signature does not hold (400)
      * @throws EstablishmentSecretRejected when the secret is wrong, outdated or already used (403)
      */
-    public String exchangeSecret(String signedRequest) {
+    public ExchangeResult exchangeSecret(String signedRequest) {
         ExchangeRequest request = messages.verifyExchange(signedRequest);
         Peering acceptor = store.consumeEstablishmentSecret(request.peerId(),
                 EstablishmentSecrets.hash(request.establishmentSecret()),
@@ -196,7 +228,17 @@ public class PeeringService {
         importedData.putTrustBundle(acceptor.key(), trustDomainOf(request.serverName()), request.caPems(), Instant.now());
         LOG.info("peering {} (id {}) was established by the dialer in datacenter {}", acceptor.name(), acceptor.id(),
                 request.remote().datacenter());
-        return acceptor.id();
+        return new ExchangeResult(acceptor.id(),
+                messages.signExchangeAnswer(acceptor.id(), request.dialerPeeringId(), Instant.now()));
+    }
+
+    /**
+     * The acceptor's answer to a secret exchange.
+     *
+     * @param acceptorPeeringId the acceptor's peering ID
+     * @param signedAnswer      the same, with the dialer's ID as audience, signed by the acceptor's cluster key
+     */
+    public record ExchangeResult(String acceptorPeeringId, String signedAnswer) {
     }
 
     /**
@@ -216,15 +258,16 @@ public class PeeringService {
         Instant now = Instant.now();
         switch (message.kind()) {
             case HEARTBEAT -> {
-                if (!store.recordReceived(peering, now, true)) {
-                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state() + " here");
+                if (!store.recordHeartbeat(peering, now, message.seq())) {
+                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
+                            + " here, or a newer message was already taken");
                 }
                 if (peering.state() == PeeringState.ESTABLISHING) {
                     store.promoteToActive(peering);
                 }
             }
             case TERMINATE -> {
-                if (store.markTerminated(peering)) {
+                if (store.markTerminated(peering, message.seq())) {
                     LOG.info("peering {} (id {}) was terminated by its peer", peering.name(), peering.id());
                 }
             }
@@ -237,6 +280,9 @@ public class PeeringService {
      * @throws PeeringNotFound when there is none under that name (404)
      */
     public Peering read(PeeringKey key) {
+        if (!PeeringRules.isValidPeerName(key.name())) {
+            throw new PeeringNotFound(key.name());
+        }
         return store.find(key).orElseThrow(() -> new PeeringNotFound(key.name()));
     }
 
@@ -252,7 +298,7 @@ public class PeeringService {
      * DELETING peering does nothing.
      */
     public void delete(PeeringKey key) {
-        if (store.markDeleting(key, Instant.now())) {
+        if (PeeringRules.isValidPeerName(key.name()) && store.markDeleting(key, Instant.now())) {
             LOG.info("peering {} in partition {} marked for deletion", key.name(), key.partition());
         }
     }
@@ -295,15 +341,17 @@ public class PeeringService {
         return current;
     }
 
-    private static void requireSamePeerId(String body, String expected) {
+    private static String signedAnswer(String body) {
         try {
-            String answered = JSON.readTree(body).path("PeerID").asText("");
-            if (!expected.equals(answered)) {
-                throw new PeerUnreachable("the acceptor answered for peering \"" + answered + "\", not \"" + expected + "\"");
-            }
+            return JSON.readTree(body).path("Answer").asText("");
         } catch (IOException e) {
-            throw new PeerUnreachable("the acceptor's answer to the secret exchange is not JSON");
+            throw new PeerNotAuthenticated("the acceptor's answer to the secret exchange is not JSON");
         }
+    }
+
+    private static String abbreviate(String text) {
+        String value = String.valueOf(text);
+        return value.length() <= 300 ? value : value.substring(0, 300) + "...";
     }
 
     private static String trustDomainOf(String serverName) {

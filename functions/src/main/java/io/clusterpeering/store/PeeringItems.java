@@ -45,6 +45,12 @@ final class PeeringItems {
     static final String MODIFY_INDEX = "modifyIndex";
     /** SHA-256 of the unused establishment secret; absent once used, replaced by a newer token, or deleted. */
     static final String ESTABLISHMENT_SECRET_HASH = "establishmentSecretHash";
+    /** Acceptor: SHA-256 of the secret the current dialer consumed, so that dialer may retry the exchange. */
+    static final String CONSUMED_SECRET_HASH = "consumedSecretHash";
+    /** Dialer: SHA-256 of the secret of the token it established with, so the same token is refused again. */
+    static final String TOKEN_SECRET_HASH = "tokenSecretHash";
+    /** The sequence number of the newest message taken from the peer; older (replayed) ones change nothing. */
+    static final String LAST_PEER_MESSAGE_SEQ = "lastPeerMessageSeq";
 
     private PeeringItems() {
     }

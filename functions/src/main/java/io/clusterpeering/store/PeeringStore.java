@@ -121,40 +121,41 @@ public class PeeringStore {
      * @throws PeeringConflict when the name belongs to a dialer row, or the row is being deleted
      */
     public Peering createPendingOrRenewSecret(PeeringKey key, Map<String, String> meta, String secretHash) {
-        for (int attempt = 0; ; attempt++) {
-            Optional<Peering> renewed = renewEstablishmentSecret(key, secretHash);
-            if (renewed.isPresent()) {
-                return renewed.get();
-            }
+        for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return createPendingAcceptor(key, meta, secretHash);
-            } catch (NameTaken raced) {
-                if (attempt > 0) {
-                    throw new PeeringConflict("cannot create peering with name: \"" + key.name()
-                            + "\"; another request is creating it");
+                Optional<Peering> renewed = renewEstablishmentSecret(key, secretHash);
+                if (renewed.isPresent()) {
+                    return committed(renewed.get());
                 }
-                // Another instance created the row between our two writes: renew its secret instead.
+                return committed(createPendingAcceptor(key, meta, secretHash));
+            } catch (RaceLost raced) {
+                // Another writer changed the row between our read of it and our write: look again.
             }
         }
+        throw new PeeringConflict("cannot create peering with name: \"" + key.name()
+                + "\"; other requests keep changing it, try again");
     }
 
+    /** Replaces the secret of a live acceptor row; restarts a TERMINATED one; empty when there is no row. */
     private Optional<Peering> renewEstablishmentSecret(PeeringKey key, String secretHash) {
         long modifyIndex = index.next();
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(key))
-                    .conditionExpression("attribute_exists(#pk) AND #role = :acceptor AND #state <> :deleting")
-                    .updateExpression("SET #secret = :secret, #modifyIndex = :index")
+                    .conditionExpression("attribute_exists(#pk) AND #role = :acceptor"
+                            + " AND NOT (#state IN (:deleting, :terminated))")
+                    .updateExpression("SET #secret = :secret, #modifyIndex = :index REMOVE #consumed")
                     .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#role", ROLE, "#state", STATE,
-                            "#secret", ESTABLISHMENT_SECRET_HASH, "#modifyIndex", MODIFY_INDEX))
+                            "#secret", ESTABLISHMENT_SECRET_HASH, "#modifyIndex", MODIFY_INDEX,
+                            "#consumed", CONSUMED_SECRET_HASH))
                     .expressionAttributeValues(Map.of(":acceptor", s(PeeringRole.ACCEPTOR.name()),
                             ":deleting", s(PeeringState.DELETING.name()),
+                            ":terminated", s(PeeringState.TERMINATED.name()),
                             ":secret", s(secretHash), ":index", n(modifyIndex)))
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build()).attributes();
-            Peering peering = fromItem(updated);
-            return Optional.of(peering.state() == PeeringState.TERMINATED ? resetTerminatedAcceptor(peering) : peering);
+            return Optional.of(fromItem(updated));
         } catch (ConditionalCheckFailedException e) {
             if (!e.hasItem() || e.item().isEmpty()) {
                 return Optional.empty();
@@ -163,29 +164,44 @@ public class PeeringStore {
             if (existing.state() == PeeringState.DELETING) {
                 throw markedForDeletion(key);
             }
-            throw new PeeringConflict("cannot create peering with name: \"" + key.name()
-                    + "\"; there is already an established peering");
+            if (existing.role() == PeeringRole.DIALER) {
+                throw new PeeringConflict("cannot create peering with name: \"" + key.name()
+                        + "\"; there is already an established peering");
+            }
+            return Optional.of(restartTerminatedAcceptor(existing, secretHash));
         }
     }
 
-    /** A TERMINATED acceptor that gets a new token starts over as PENDING, keeping its ID. */
-    private Peering resetTerminatedAcceptor(Peering peering) {
+    /**
+     * A TERMINATED acceptor that gets a new token starts over as PENDING, keeping its ID: one write that
+     * checks it is still TERMINATED, stores the new secret and forgets the former dialer.
+     *
+     * @throws RaceLost when the row changed since it was read
+     */
+    private Peering restartTerminatedAcceptor(Peering terminated, String secretHash) {
         long modifyIndex = index.next();
-        Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
-                .tableName(table).key(TableKeys.peering(peering.key()))
-                .conditionExpression("#id = :id AND #state = :terminated")
-                .updateExpression("SET #state = :pending, #modifyIndex = :index REMOVE #peerId, #peerCaPems, "
-                        + "#peerServerName, #peerUrls, #lastHeartbeat, #lastReceive, #lastSend, #lastError, #lastErrorAt")
-                .expressionAttributeNames(names("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
-                        "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS, "#peerServerName", PEER_SERVER_NAME,
-                        "#peerUrls", PEER_URLS, "#lastHeartbeat", LAST_HEARTBEAT, "#lastReceive", LAST_RECEIVE,
-                        "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT))
-                .expressionAttributeValues(Map.of(":id", s(peering.id()),
-                        ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
-                        ":index", n(modifyIndex)))
-                .returnValues(ReturnValue.ALL_NEW)
-                .build()).attributes();
-        return fromItem(updated);
+        try {
+            Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
+                    .tableName(table).key(TableKeys.peering(terminated.key()))
+                    .conditionExpression("#id = :id AND #state = :terminated")
+                    .updateExpression("SET #state = :pending, #secret = :secret, #modifyIndex = :index"
+                            + " REMOVE #peerId, #peerCaPems, #peerServerName, #peerUrls, #lastHeartbeat, #lastReceive,"
+                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq")
+                    .expressionAttributeNames(names("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
+                            "#secret", ESTABLISHMENT_SECRET_HASH,
+                            "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS, "#peerServerName", PEER_SERVER_NAME,
+                            "#peerUrls", PEER_URLS, "#lastHeartbeat", LAST_HEARTBEAT, "#lastReceive", LAST_RECEIVE,
+                            "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT,
+                            "#consumed", CONSUMED_SECRET_HASH, "#lastSeq", LAST_PEER_MESSAGE_SEQ))
+                    .expressionAttributeValues(Map.of(":id", s(terminated.id()),
+                            ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
+                            ":secret", s(secretHash), ":index", n(modifyIndex)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .build()).attributes();
+            return fromItem(updated);
+        } catch (ConditionalCheckFailedException e) {
+            throw new RaceLost();
+        }
     }
 
     private Peering createPendingAcceptor(PeeringKey key, Map<String, String> meta, String secretHash) {
@@ -202,7 +218,7 @@ public class PeeringStore {
                     pointerPut(peering)));
         } catch (TransactionCanceledException e) {
             if (conditionFailed(e, 0)) {
-                throw new NameTaken();
+                throw new RaceLost();
             }
             throw e;
         }
@@ -211,9 +227,11 @@ public class PeeringStore {
 
     /**
      * Rule: a token's establishment secret is used once. Atomically checks that the acceptor row with this ID
-     * still holds exactly this secret's hash, removes the hash, and records the dialer: the row becomes ACTIVE.
-     * Of many concurrent calls with one secret, exactly one succeeds. A newer token's secret replaced an older
-     * one, so older tokens fail here too.
+     * still holds exactly this secret's hash, moves the hash to "consumed", and records the dialer: the row
+     * becomes ACTIVE. Of many concurrent calls with one secret, exactly one succeeds. A newer token's secret
+     * replaced an older one, so older tokens fail here too. The one dialer that consumed it may present it
+     * again (same secret, same dialer peering ID): an idempotent retry after a lost answer, which changes
+     * nothing but the contact time.
      *
      * @param peeringId  the acceptor's peering ID (the token's PeerID)
      * @param secretHash SHA-256 of the presented secret
@@ -229,8 +247,10 @@ public class PeeringStore {
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(acceptor.key()))
-                    .conditionExpression("#id = :id AND #role = :acceptor AND #secret = :secret")
-                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt SET #state = :active, #peerId = :peerId, "
+                    .conditionExpression("#id = :id AND #role = :acceptor"
+                            + " AND (#secret = :secret OR (#consumed = :secret AND #peerId = :peerId))")
+                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt, #lastSeq"
+                            + " SET #consumed = :secret, #state = :active, #peerId = :peerId, "
                             + "#peerCaPems = :peerCaPems, #peerServerName = :peerServerName, #peerUrls = :peerUrls, "
                             + "#remotePartition = :remotePartition, #remoteDatacenter = :remoteDatacenter, "
                             + "#lastReceive = :now, #modifyIndex = :index")
@@ -239,7 +259,8 @@ public class PeeringStore {
                             "#peerServerName", PEER_SERVER_NAME, "#peerUrls", PEER_URLS,
                             "#remotePartition", REMOTE_PARTITION, "#remoteDatacenter", REMOTE_DATACENTER,
                             "#lastReceive", LAST_RECEIVE, "#modifyIndex", MODIFY_INDEX, "#lastError", LAST_ERROR,
-                            "#lastErrorAt", LAST_ERROR_AT))
+                            "#lastErrorAt", LAST_ERROR_AT, "#consumed", CONSUMED_SECRET_HASH,
+                            "#lastSeq", LAST_PEER_MESSAGE_SEQ))
                     .expressionAttributeValues(values(":id", s(peeringId), ":acceptor", s(PeeringRole.ACCEPTOR.name()),
                             ":secret", s(secretHash), ":active", s(PeeringState.ACTIVE.name()),
                             ":peerId", s(dialer.peeringId()), ":peerCaPems", Attributes.list(dialer.caPems()),
@@ -250,7 +271,7 @@ public class PeeringStore {
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build()).attributes();
-            return fromItem(updated);
+            return committed(fromItem(updated));
         } catch (ConditionalCheckFailedException e) {
             boolean unused = e.hasItem() && e.item().containsKey(ESTABLISHMENT_SECRET_HASH);
             throw new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
@@ -264,12 +285,15 @@ public class PeeringStore {
      * a successful secret exchange, in state ESTABLISHING, when the name is free or holds the dialer row with
      * the same ID that is not being deleted (a TERMINATED one included, as Consul 1.15.2+ allows).
      *
-     * @param peering the dialer row to store
+     * @param peering         the dialer row to store
+     * @param tokenSecretHash SHA-256 of the establishment secret of the token used, so that presenting the same
+     *                        token again is refused here as Consul refuses it
      * @return the stored row
      * @throws PeeringConflict when the name was taken meanwhile
      */
-    public Peering saveEstablishedDialer(Peering peering) {
+    public Peering saveEstablishedDialer(Peering peering, String tokenSecretHash) {
         Map<String, AttributeValue> item = toItem(peering);
+        item.put(TOKEN_SECRET_HASH, s(tokenSecretHash));
         registerPartition(peering.partition());
         try {
             dynamoDb.transactWriteItems(r -> r.transactItems(
@@ -285,7 +309,15 @@ public class PeeringStore {
             }
             throw e;
         }
-        return peering;
+        return committed(peering);
+    }
+
+    /** The hash of the establishment secret of the token a dialer row was established with, if any. */
+    public Optional<String> tokenSecretHash(PeeringKey key) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(key))
+                .consistentRead(true).projectionExpression("#hash")
+                .expressionAttributeNames(Map.of("#hash", TOKEN_SECRET_HASH))).item();
+        return item == null ? Optional.empty() : Optional.ofNullable(Attributes.string(item, TOKEN_SECRET_HASH));
     }
 
     /**
@@ -294,7 +326,19 @@ public class PeeringStore {
      * @return true when this call made the change
      */
     public boolean promoteToActive(Peering peering) {
-        return transition(peering, "#state = :establishing", PeeringState.ACTIVE, null, PeeringState.ESTABLISHING);
+        long modifyIndex = index.next();
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state = :establishing")
+                    .updateExpression("SET #state = :active, #modifyIndex = :index")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":index", n(modifyIndex),
+                            ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
+                    .build());
+            return committed(true);
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     /**
@@ -308,13 +352,15 @@ public class PeeringStore {
         try {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(key))
                     .conditionExpression("attribute_exists(#pk) AND #state <> :deleting")
-                    .updateExpression("SET #state = :deleting, #deletedAt = :at, #modifyIndex = :index REMOVE #secret")
+                    .updateExpression("SET #state = :deleting, #deletedAt = :at, #modifyIndex = :index"
+                            + " REMOVE #secret, #consumed")
                     .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#state", STATE, "#deletedAt", DELETED_AT,
-                            "#modifyIndex", MODIFY_INDEX, "#secret", ESTABLISHMENT_SECRET_HASH))
+                            "#modifyIndex", MODIFY_INDEX, "#secret", ESTABLISHMENT_SECRET_HASH,
+                            "#consumed", CONSUMED_SECRET_HASH))
                     .expressionAttributeValues(Map.of(":deleting", s(PeeringState.DELETING.name()),
                             ":at", instant(at), ":index", n(modifyIndex)))
                     .build());
-            return true;
+            return committed(true);
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
@@ -322,13 +368,54 @@ public class PeeringStore {
 
     /**
      * Rule: the peer's deletion terminates our side, which stays until deleted. Marks a connected (or PENDING)
-     * row TERMINATED and drops its unused secret.
+     * row TERMINATED and drops its secrets, unless a newer message from the peer was already taken (a replayed
+     * termination changes nothing).
      *
+     * @param messageSeq the termination's sequence number (the sender's clock, in milliseconds)
      * @return true when this call made the change
      */
-    public boolean markTerminated(Peering peering) {
-        return transition(peering, "#state IN (:pending, :establishing, :active)", PeeringState.TERMINATED,
-                ESTABLISHMENT_SECRET_HASH, PeeringState.PENDING, PeeringState.ESTABLISHING, PeeringState.ACTIVE);
+    public boolean markTerminated(Peering peering, long messageSeq) {
+        long modifyIndex = index.next();
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:pending, :establishing, :active)"
+                            + " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)")
+                    .updateExpression("SET #state = :terminated, #modifyIndex = :index, #lastSeq = :seq"
+                            + " REMOVE #secret, #consumed")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
+                            "#lastSeq", LAST_PEER_MESSAGE_SEQ, "#secret", ESTABLISHMENT_SECRET_HASH,
+                            "#consumed", CONSUMED_SECRET_HASH))
+                    .expressionAttributeValues(values(":id", s(peering.id()), ":index", n(modifyIndex),
+                            ":seq", n(messageSeq), ":terminated", s(PeeringState.TERMINATED.name()),
+                            ":pending", s(PeeringState.PENDING.name()), ":establishing", s(PeeringState.ESTABLISHING.name()),
+                            ":active", s(PeeringState.ACTIVE.name())))
+                    .build());
+            return committed(true);
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Touches a row that has been DELETING for a while, so that the table's stream delivers it to the deletion
+     * handler again: the heal for a deletion whose stream record was lost or exhausted its retries. Does not
+     * bump the index.
+     *
+     * @return true when the row was still DELETING with that ID
+     */
+    public boolean nudgeDeletion(Peering peering, Instant at) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state = :deleting")
+                    .updateExpression("SET #nudgedAt = :at")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#nudgedAt", "nudgedAt"))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":at", instant(at),
+                            ":deleting", s(PeeringState.DELETING.name())))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     /**
@@ -353,25 +440,27 @@ public class PeeringStore {
             }
             throw e;
         }
-        index.next();
-        return true;
+        return committed(true);
     }
 
     /**
-     * Records that a message (a heartbeat when {@code heartbeat}) arrived from the peer. Only connected rows
-     * record liveness; the index is not bumped, as Consul's stream status never wakes a blocking query.
+     * Records that a heartbeat arrived from the peer. Only connected rows record liveness, and only a message
+     * newer than the last one taken (a replayed heartbeat changes nothing); the index is not bumped, as
+     * Consul's stream status never wakes a blocking query.
      *
-     * @return false when the row is no longer connected
+     * @param messageSeq the heartbeat's sequence number (the sender's clock, in milliseconds)
+     * @return false when the row is no longer connected, or the message is not newer
      */
-    public boolean recordReceived(Peering peering, Instant at, boolean heartbeat) {
-        return recordLiveness(peering, heartbeat ? "SET #lastReceive = :at, #lastHeartbeat = :at" : "SET #lastReceive = :at",
-                heartbeat ? names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT)
-                        : names("#lastReceive", LAST_RECEIVE), Map.of(":at", instant(at)));
+    public boolean recordHeartbeat(Peering peering, Instant at, long messageSeq) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSeq = :seq",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSeq", LAST_PEER_MESSAGE_SEQ),
+                Map.of(":at", instant(at), ":seq", n(messageSeq)),
+                " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
     }
 
     /** Records a message delivered to the peer. @return false when the row is no longer connected */
     public boolean recordSent(Peering peering, Instant at) {
-        return recordLiveness(peering, "SET #lastSend = :at", names("#lastSend", LAST_SEND), Map.of(":at", instant(at)));
+        return recordLiveness(peering, "SET #lastSend = :at", names("#lastSend", LAST_SEND), Map.of(":at", instant(at)), "");
     }
 
     /**
@@ -382,11 +471,11 @@ public class PeeringStore {
     public boolean recordSendFailure(Peering peering, Instant at, String error) {
         return recordLiveness(peering, "SET #lastError = :error, #lastErrorAt = :at",
                 names("#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT),
-                Map.of(":at", instant(at), ":error", s(error)));
+                Map.of(":at", instant(at), ":error", s(error)), "");
     }
 
     private boolean recordLiveness(Peering peering, String update, Map<String, String> names,
-                                   Map<String, AttributeValue> values) {
+                                   Map<String, AttributeValue> values, String extraCondition) {
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#id", ID);
         allNames.put("#state", STATE);
@@ -396,7 +485,7 @@ public class PeeringStore {
         allValues.put(":active", s(PeeringState.ACTIVE.name()));
         try {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND #state IN (:establishing, :active)")
+                    .conditionExpression("#id = :id AND #state IN (:establishing, :active)" + extraCondition)
                     .updateExpression(update)
                     .expressionAttributeNames(allNames).expressionAttributeValues(allValues).build());
             return true;
@@ -406,32 +495,12 @@ public class PeeringStore {
     }
 
     /**
-     * Moves the row with the peering's ID to state {@code to} when its state is one of {@code from}; the
-     * condition names each allowed state as {@code :<state in lower case>}.
+     * Marks a completed write: advances the index once more, after the data is in place, so that a blocking
+     * reader woken by the index taken for the write (before it landed) is woken again and sees the change.
      */
-    private boolean transition(Peering peering, String stateCondition, PeeringState to, String removeAttribute,
-                               PeeringState... from) {
-        long modifyIndex = index.next();
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":id", s(peering.id()), ":to", s(to.name()),
-                ":index", n(modifyIndex)));
-        for (PeeringState state : from) {
-            values.put(":" + state.name().toLowerCase(java.util.Locale.ROOT), s(state.name()));
-        }
-        Map<String, String> names = new HashMap<>(Map.of("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX));
-        String update = "SET #state = :to, #modifyIndex = :index";
-        if (removeAttribute != null) {
-            names.put("#remove", removeAttribute);
-            update += " REMOVE #remove";
-        }
-        try {
-            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND " + stateCondition)
-                    .updateExpression(update)
-                    .expressionAttributeNames(names).expressionAttributeValues(values).build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+    private <T> T committed(T result) {
+        index.next();
+        return result;
     }
 
     private TransactWriteItem putIfNameIsFree(Map<String, AttributeValue> item, String condition,
@@ -505,9 +574,9 @@ public class PeeringStore {
         return map;
     }
 
-    /** Raised inside the store when a create lost the race for a name. */
-    private static final class NameTaken extends RuntimeException {
-        NameTaken() {
+    /** Raised inside the store when a write lost a race for a row, to be retried from a fresh read. */
+    private static final class RaceLost extends RuntimeException {
+        RaceLost() {
             super(null, null, false, false);
         }
     }

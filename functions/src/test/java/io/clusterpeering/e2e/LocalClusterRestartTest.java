@@ -29,8 +29,12 @@ class LocalClusterRestartTest {
             before = PeeringFlow.read(http, "kept").get("ID").asText();
             clusterBefore = PeeringFlow.json(http.get("/v1/agent/self").body()).get("Config").get("NodeID").asText();
         }
-        try (LocalCluster second = LocalCluster.start(dataDir, properties)) {
-            ConsulHttp http = new ConsulHttp("http://127.0.0.1:" + port);
+        // Another port for the second start: the first one may still be in TIME_WAIT.
+        int secondPort = EmbeddedDynamoDb.freePort();
+        Map<String, Object> restarted = Map.of("micronaut.server.port", secondPort, "peering.datacenter", "dc7",
+                "peering.advertise-url", "http://127.0.0.1:" + secondPort);
+        try (LocalCluster second = LocalCluster.start(dataDir, restarted)) {
+            ConsulHttp http = new ConsulHttp("http://127.0.0.1:" + secondPort);
             assertEquals(before, PeeringFlow.read(http, "kept").get("ID").asText());
             assertEquals(clusterBefore, PeeringFlow.json(http.get("/v1/agent/self").body())
                     .get("Config").get("NodeID").asText(), "the cluster keeps its CA and signing key");

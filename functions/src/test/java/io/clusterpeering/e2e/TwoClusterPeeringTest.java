@@ -114,6 +114,18 @@ class TwoClusterPeeringTest {
         HttpResponse<String> reuse = establish(dialer, unique("second"), token);
         assertEquals(403, reuse.statusCode());
         assertTrue(reuse.body().contains("a new peering token must be generated"), reuse.body());
+        assertEquals(404, readStatus(dialer, "second"), "the refused name has no row");
+    }
+
+    @Test
+    void aUsedTokenIsRefusedAlsoUnderTheSameName() {
+        String name = unique("same");
+        String token = generate(acceptor, unique("same-a"));
+        assertEquals(200, establish(dialer, name, token).statusCode());
+
+        HttpResponse<String> again = establish(dialer, name, token);
+        assertEquals(403, again.statusCode(), again.body());
+        assertTrue(again.body().contains("a new peering token must be generated"), again.body());
     }
 
     @Test

@@ -249,6 +249,25 @@ class PeeringFunctionsTest {
     }
 
     @Test
+    void aNullMetaValueReadsAsEmptyAsInGo() throws Exception {
+        String name = newName();
+        APIGatewayV2HTTPResponse response = generate.execute(generateEvent("{\"PeerName\":\"" + name
+                + "\",\"Meta\":{\"k\":null}}"));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals("", JSON.readTree(read.execute(readEvent(name, null)).getBody()).get("Meta").get("k").asText());
+    }
+
+    @Test
+    void namesNoPeeringCouldHaveAreNotLookedUp() {
+        String tooLong = "x".repeat(1100);
+        APIGatewayV2HTTPResponse readResponse = read.execute(readEvent(tooLong, null));
+        assertEquals(404, readResponse.getStatusCode(), readResponse.getBody());
+        APIGatewayV2HTTPEvent deleteEvent = event("delete-peering.json");
+        deleteEvent.setPathParameters(Map.of("name", tooLong));
+        assertEquals(200, delete.execute(deleteEvent).getStatusCode());
+    }
+
+    @Test
     void keysMatchCaseInsensitivelyAsInGo() {
         APIGatewayV2HTTPResponse response = generate.execute(generateEvent("{\"peername\":\"" + newName() + "\"}"));
         assertEquals(200, response.getStatusCode(), response.getBody());

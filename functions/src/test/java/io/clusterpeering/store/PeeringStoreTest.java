@@ -95,6 +95,43 @@ class PeeringStoreTest {
     }
 
     @Test
+    void theDialerThatConsumedASecretMayRetryTheExchangeButNoOtherDialerMay() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+
+        Peering retried = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+        assertEquals("d1", retried.peerId(), "a retry after a lost answer succeeds again");
+        assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d2"), Instant.now()));
+        store.createPendingOrRenewSecret(key, null, "hash-2");
+        assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now()),
+                "a new token ends the retry window of the old one");
+    }
+
+    @Test
+    void aReplayedTerminationChangesNothing() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+        assertTrue(store.recordHeartbeat(active, Instant.now(), 500));
+
+        assertFalse(store.markTerminated(active, 400), "older than the last message taken");
+        assertEquals(PeeringState.ACTIVE, store.find(key).orElseThrow().state());
+        assertTrue(store.markTerminated(active, 600));
+        assertEquals(PeeringState.TERMINATED, store.find(key).orElseThrow().state());
+    }
+
+    @Test
+    void everyWriteAdvancesTheIndexAgainAfterItLands() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        assertTrue(context.getBean(ConsulIndex.class).current() > pending.modifyIndex(),
+                "a blocking reader woken before the write landed is woken again after it");
+    }
+
+    @Test
     void concurrentConsumersOfOneSecretHaveExactlyOneWinner() throws Exception {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "race-hash");
@@ -161,10 +198,10 @@ class PeeringStoreTest {
     void aNameKeepsItsRole() {
         PeeringKey acceptorName = newKey();
         store.createPendingOrRenewSecret(acceptorName, null, "hash");
-        assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(acceptorName, "dialer-id")));
+        assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(acceptorName, "dialer-id"), "token-hash"));
 
         PeeringKey dialerName = newKey();
-        store.saveEstablishedDialer(dialerRow(dialerName, "dialer-id-2"));
+        store.saveEstablishedDialer(dialerRow(dialerName, "dialer-id-2"), "token-hash");
         PeeringConflict conflict = assertThrows(PeeringConflict.class,
                 () -> store.createPendingOrRenewSecret(dialerName, null, "hash"));
         assertTrue(conflict.getMessage().contains("already an established peering"));
@@ -173,13 +210,14 @@ class PeeringStoreTest {
     @Test
     void aDialerReEstablishesOverItsTerminatedRowWithTheSameId() {
         PeeringKey key = newKey();
-        Peering dialer = store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"));
-        assertTrue(store.markTerminated(dialer));
+        Peering dialer = store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"), "token-hash");
+        assertTrue(store.markTerminated(dialer, 10));
         assertEquals(PeeringState.TERMINATED, store.find(key).orElseThrow().state());
 
-        store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"));
+        store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"), "token-hash-2");
         assertEquals(PeeringState.ESTABLISHING, store.find(key).orElseThrow().state());
-        assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(key, "a-different-id")));
+        assertEquals("token-hash-2", store.tokenSecretHash(key).orElseThrow());
+        assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(key, "a-different-id"), "h"));
     }
 
     @Test
@@ -187,7 +225,7 @@ class PeeringStoreTest {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
-        assertTrue(store.markTerminated(active));
+        assertTrue(store.markTerminated(active, 10));
 
         Peering renewed = store.createPendingOrRenewSecret(key, null, "hash-2");
         assertEquals(pending.id(), renewed.id());
@@ -199,12 +237,13 @@ class PeeringStoreTest {
     void livenessIsRecordedOnlyOnConnectedPeerings() {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
-        assertFalse(store.recordReceived(pending, Instant.now(), true), "a PENDING row records no heartbeat");
+        assertFalse(store.recordHeartbeat(pending, Instant.now(), 1), "a PENDING row records no heartbeat");
 
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         Instant at = Instant.parse("2026-01-01T00:00:00Z");
         long indexBefore = context.getBean(ConsulIndex.class).current();
-        assertTrue(store.recordReceived(active, at, true));
+        assertTrue(store.recordHeartbeat(active, at, 100));
+        assertFalse(store.recordHeartbeat(active, at.plusSeconds(5), 100), "a replayed heartbeat changes nothing");
         assertTrue(store.recordSent(active, at.plusSeconds(1)));
         assertTrue(store.recordSendFailure(active, at.plusSeconds(2), "connection refused"));
         assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(), "liveness does not bump the index");
