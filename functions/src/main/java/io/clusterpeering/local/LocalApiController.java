@@ -2,7 +2,7 @@ package io.clusterpeering.local;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import io.clusterpeering.http.ApiResponses;
+import io.clusterpeering.function.Routes;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -26,7 +26,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -90,22 +89,10 @@ public class LocalApiController {
         String path = request.getPath();
         var match = router.match(method, path);
         if (match.isEmpty()) {
-            return toHttp(unmatched(method, path));
+            return toHttp(Routes.unrouted(method, path));
         }
         APIGatewayV2HTTPEvent event = toEvent(request, method, path, body, match.get().pathParameters());
         return toHttp(match.get().function().execute(event));
-    }
-
-    private APIGatewayV2HTTPResponse unmatched(String method, String path) {
-        List<String> allowed = router.allowedMethods(path);
-        if (allowed.isEmpty()) {
-            return ApiResponses.text(404, "Invalid URL path: not a recognized HTTP API endpoint", Map.of());
-        }
-        String allow = "OPTIONS," + String.join(",", allowed);
-        if (method.equals("OPTIONS")) {
-            return ApiResponses.text(200, "", Map.of("Allow", allow));
-        }
-        return ApiResponses.text(405, "method " + method + " not allowed", Map.of("Allow", allow));
     }
 
     private static APIGatewayV2HTTPEvent toEvent(HttpRequest<?> request, String method, String path, String body,

@@ -199,6 +199,30 @@ class PeeringFunctionsTest {
     }
 
     @Test
+    void theDefaultRouteAnswersConsuls404And405AndRoutesAnEmptyName() {
+        UnroutedFunction unrouted = new UnroutedFunction(context);
+        APIGatewayV2HTTPEvent wrongMethod = event("delete-peering.json");
+        wrongMethod.getRequestContext().getHttp().setMethod("PUT");
+        APIGatewayV2HTTPResponse notAllowed = unrouted.execute(wrongMethod);
+        assertEquals(405, notAllowed.getStatusCode());
+        assertEquals("OPTIONS,GET,DELETE", notAllowed.getHeaders().get("Allow"));
+        assertEquals("method PUT not allowed", notAllowed.getBody());
+
+        APIGatewayV2HTTPEvent unknown = event("list-peerings.json");
+        unknown.setRawPath("/v1/nothing-here");
+        APIGatewayV2HTTPResponse notFound = unrouted.execute(unknown);
+        assertEquals(404, notFound.getStatusCode());
+        assertEquals("Invalid URL path: not a recognized HTTP API endpoint", notFound.getBody());
+
+        APIGatewayV2HTTPEvent emptyName = event("read-peering.json");
+        emptyName.setRawPath("/v1/peering/");
+        emptyName.setPathParameters(null);
+        APIGatewayV2HTTPResponse noName = unrouted.execute(emptyName);
+        assertEquals(400, noName.getStatusCode());
+        assertEquals("Must specify a name to fetch.", noName.getBody());
+    }
+
+    @Test
     void deleteOfAnUnknownNameIs200WithAnEmptyBody() {
         APIGatewayV2HTTPEvent event = event("delete-peering.json");
         event.setPathParameters(Map.of("name", "never-existed"));

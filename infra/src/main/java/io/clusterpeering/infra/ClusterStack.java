@@ -4,6 +4,7 @@ import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.HeartbeatFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.Routes;
+import io.clusterpeering.function.UnroutedFunction;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
@@ -105,6 +106,13 @@ public class ClusterStack extends Stack {
                 .apiName("cluster-peering-" + datacenter)
                 .description("Consul-compatible cluster peering API of datacenter " + datacenter)
                 .build();
+        // $default: Consul's 404 and 405 answers for whatever no route takes.
+        api.addRoutes(AddRoutesOptions.builder()
+                .path("/{proxy+}")
+                .methods(List.of(software.amazon.awscdk.services.apigatewayv2.HttpMethod.ANY))
+                .integration(HttpLambdaIntegration.Builder.create("Unrouted", javaFunction(UnroutedFunction.class,
+                        Duration.seconds(29))).payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
+                .build());
 
         for (Routes.Route route : Routes.ALL) {
             Alias alias = javaFunction(route.handler(), Duration.seconds(29));

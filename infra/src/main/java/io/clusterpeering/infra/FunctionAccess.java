@@ -10,6 +10,7 @@ import io.clusterpeering.function.ListPeeringsFunction;
 import io.clusterpeering.function.PeerMessageFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.ReadPeeringFunction;
+import io.clusterpeering.function.UnroutedFunction;
 
 import java.util.List;
 import java.util.Map;
@@ -27,16 +28,17 @@ import java.util.Map;
 public record FunctionAccess(List<String> tableActions, boolean readsIdentity) {
 
     /** The grants of every function, by handler class. */
-    public static final Map<Class<?>, FunctionAccess> BY_HANDLER = Map.of(
-            GenerateTokenFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true),
-            EstablishFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true),
-            ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem"), false),
-            ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false),
-            DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false),
-            AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true),
-            ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false),
-            PeerMessageFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false),
-            HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true),
-            PeeringStreamFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true));
+    public static final Map<Class<?>, FunctionAccess> BY_HANDLER = Map.ofEntries(
+            Map.entry(GenerateTokenFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
+            Map.entry(EstablishFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
+            Map.entry(ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            Map.entry(ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
+            Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            Map.entry(ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
+            Map.entry(PeerMessageFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
+            Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
+            Map.entry(UnroutedFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            Map.entry(PeeringStreamFunction.class, new FunctionAccess(
+                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)));
 }

@@ -77,9 +77,10 @@ class ClusterStackTest {
         }
         Set<String> deployed = ofType("AWS::ApiGatewayV2::Route").values().stream()
                 .map(route -> properties(route).get("RouteKey").toString())
-                .filter(key -> !key.equals("$default"))
+                .filter(key -> !key.equals("ANY /{proxy+}"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(documented, deployed);
+        template.hasResourceProperties("AWS::ApiGatewayV2::Route", Map.of("RouteKey", "ANY /{proxy+}"));
         template.hasResourceProperties("AWS::ApiGatewayV2::Api", Map.of("ProtocolType", "HTTP"));
         template.allResourcesProperties("AWS::ApiGatewayV2::Integration", Map.of("PayloadFormatVersion", "2.0",
                 "IntegrationType", "AWS_PROXY"));
@@ -252,8 +253,8 @@ class ClusterStackTest {
         return value == null ? List.of() : List.of(String.valueOf(value));
     }
 
-    /** Handlers beyond the route table that answer over HTTP (none yet; see FallbackFunction when added). */
+    /** Handlers beyond the route table that answer over HTTP: the catch-all with Consul's 404 and 405. */
     private static final class FallbackNames {
-        static final List<String> HANDLERS = List.of();
+        static final List<String> HANDLERS = List.of(io.clusterpeering.function.UnroutedFunction.class.getName());
     }
 }
