@@ -1,9 +1,6 @@
 package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import io.clusterpeering.domain.PeeringException.InvalidRequest;
-import io.clusterpeering.domain.PeeringKey;
-import io.clusterpeering.domain.PeeringRules;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.service.PeeringService;
@@ -25,13 +22,7 @@ public class DeletePeeringFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        String name = request.pathParameter("name");
-        if (name.isEmpty()) {
-            throw new InvalidRequest("Must specify a name to delete.");
-        }
-        String partition = request.partition(null);
-        PeeringRules.requireValidPartition(partition);
-        bean(PeeringService.class).delete(new PeeringKey(partition, name));
+        bean(PeeringService.class).delete(request.peeringKey("delete"));
         return ApiResponses.empty();
     }
 }

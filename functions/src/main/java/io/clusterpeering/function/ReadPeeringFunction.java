@@ -2,9 +2,7 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.config.PeeringConfiguration;
-import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.domain.PeeringKey;
-import io.clusterpeering.domain.PeeringRules;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.PeeringViews;
@@ -31,15 +29,10 @@ public class ReadPeeringFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        String name = request.pathParameter("name");
-        if (name.isEmpty()) {
-            throw new InvalidRequest("Must specify a name to fetch.");
-        }
-        String partition = request.partition(null);
-        PeeringRules.requireValidPartition(partition);
+        PeeringKey key = request.peeringKey("fetch");
         PeeringService service = bean(PeeringService.class);
         long index = service.awaitIndexAbove(request.index(), request.waitTime());
-        var peering = service.read(new PeeringKey(partition, name));
+        var peering = service.read(key);
         return ApiResponses.jsonWithIndex(PeeringViews.of(peering, Instant.now(),
                 bean(PeeringConfiguration.class).getHeartbeatTimeout()), request.pretty(), index);
     }

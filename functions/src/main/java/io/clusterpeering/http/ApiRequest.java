@@ -2,6 +2,8 @@ package io.clusterpeering.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringRules;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -118,6 +120,23 @@ public final class ApiRequest {
         return query("partition").filter(p -> !p.isEmpty())
                 .or(() -> header("X-Consul-Partition").filter(p -> !p.isEmpty()))
                 .orElse(null);
+    }
+
+    /**
+     * The peering a {@code /v1/peering/{name}} request names: the path's name in the request's partition.
+     *
+     * @param action what the route does with it, for the error text ("fetch", "delete")
+     * @throws InvalidRequest with Consul's {@code Must specify a name to <action>.} for an empty name, or when the
+     *                        partition is malformed
+     */
+    public PeeringKey peeringKey(String action) {
+        String name = pathParameter("name");
+        if (name.isEmpty()) {
+            throw new InvalidRequest("Must specify a name to " + action + ".");
+        }
+        String partition = partition(null);
+        PeeringRules.requireValidPartition(partition);
+        return new PeeringKey(partition, name);
     }
 
     /**

@@ -3,7 +3,7 @@ package io.clusterpeering.store;
 import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentityGenerator;
-import io.clusterpeering.token.ClusterIdentitySource;
+import io.clusterpeering.token.CachedClusterIdentitySource;
 import io.clusterpeering.token.ClusterIdentityCodec;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -27,31 +27,18 @@ import static io.clusterpeering.store.Attributes.s;
  */
 @Singleton
 @Requires(property = "peering.identity.source", value = "dynamodb", defaultValue = "dynamodb")
-public class DynamoDbClusterIdentitySource implements ClusterIdentitySource {
+public class DynamoDbClusterIdentitySource extends CachedClusterIdentitySource {
     private final DynamoDbClient dynamoDb;
     private final String table;
-    private volatile ClusterIdentity cached;
 
     public DynamoDbClusterIdentitySource(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
     }
 
-    @Override
-    public ClusterIdentity identity() {
-        ClusterIdentity identity = cached;
-        if (identity == null) {
-            synchronized (this) {
-                if (cached == null) {
-                    cached = loadOrCreate();
-                }
-                identity = cached;
-            }
-        }
-        return identity;
-    }
 
-    private ClusterIdentity loadOrCreate() {
+    @Override
+    protected ClusterIdentity load() {
         Map<String, AttributeValue> stored = read();
         if (stored != null) {
             return decode(stored);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentityCodec;
-import io.clusterpeering.token.ClusterIdentitySource;
+import io.clusterpeering.token.CachedClusterIdentitySource;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
@@ -24,12 +24,11 @@ import java.util.Map;
  */
 @Singleton
 @Requires(property = "peering.identity.source", value = "secrets-manager")
-public class SecretsManagerClusterIdentitySource implements ClusterIdentitySource {
+public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String secretId;
     private final String region;
-    private volatile ClusterIdentity cached;
 
     public SecretsManagerClusterIdentitySource(@Value("${peering.identity.secret-id}") String secretId,
                                                @Value("${peering.dynamodb.region}") String region) {
@@ -38,20 +37,11 @@ public class SecretsManagerClusterIdentitySource implements ClusterIdentitySourc
     }
 
     @Override
-    public ClusterIdentity identity() {
-        ClusterIdentity identity = cached;
-        if (identity == null) {
-            synchronized (this) {
-                if (cached == null) {
-                    try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
-                            .httpClient(UrlConnectionHttpClient.create()).build()) {
-                        cached = parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
-                    }
-                }
-                identity = cached;
-            }
+    protected ClusterIdentity load() {
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            return parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
         }
-        return identity;
     }
 
     /**

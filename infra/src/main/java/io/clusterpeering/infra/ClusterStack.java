@@ -163,15 +163,8 @@ public class ClusterStack extends Stack {
         if (access == null) {
             throw new IllegalStateException("no grants are declared for " + handler.getName());
         }
-        LogGroup logs = LogGroup.Builder.create(this, name + "Logs")
-                .retention(RetentionDays.ONE_MONTH)
-                .removalPolicy(RemovalPolicy.DESTROY)
-                .build();
-        Role role = Role.Builder.create(this, name + "Role")
-                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .description("Cluster Peering " + datacenter + ": " + name + " only")
-                .build();
-        logs.grantWrite(role);
+        LogGroup logs = logGroup(name);
+        Role role = roleWritingTo(name, logs);
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(access.tableActions().stream().map(a -> "dynamodb:" + a).toList())
                 .resources(List.of(table.getTableArn()))
@@ -200,6 +193,24 @@ public class ClusterStack extends Stack {
                 .build();
     }
 
+    /** A function's log group: one month's retention, removed with the stack. */
+    private LogGroup logGroup(String name) {
+        return LogGroup.Builder.create(this, name + "Logs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+    }
+
+    /** A function's own role: assumable by Lambda, allowed only to write to its log group until grants are added. */
+    private Role roleWritingTo(String name, LogGroup logs) {
+        Role role = Role.Builder.create(this, name + "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Cluster Peering " + datacenter + ": " + name + " only")
+                .build();
+        logs.grantWrite(role);
+        return role;
+    }
+
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>();
         environment.put("PEERING_DATACENTER", datacenter);
@@ -221,14 +232,8 @@ public class ClusterStack extends Stack {
     /** The custom resource that writes the identity secret once; the only writer of the secret. */
     private void bootstrapIdentity() {
         String name = "IdentityBootstrap";
-        LogGroup logs = LogGroup.Builder.create(this, name + "Logs")
-                .retention(RetentionDays.ONE_MONTH)
-                .removalPolicy(RemovalPolicy.DESTROY)
-                .build();
-        Role role = Role.Builder.create(this, name + "Role")
-                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .build();
-        logs.grantWrite(role);
+        LogGroup logs = logGroup(name);
+        Role role = roleWritingTo(name, logs);
         identity.grantRead(role);
         identity.grantWrite(role);
         Function function = Function.Builder.create(this, name)

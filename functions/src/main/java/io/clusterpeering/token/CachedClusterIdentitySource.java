@@ -1,0 +1,30 @@
+package io.clusterpeering.token;
+
+/**
+ * A {@link ClusterIdentitySource} that loads the identity once per instance, on first use, and then holds it
+ * in memory. Subclasses say where it is kept.
+ */
+public abstract class CachedClusterIdentitySource implements ClusterIdentitySource {
+    private volatile ClusterIdentity cached;
+
+    @Override
+    public final ClusterIdentity identity() {
+        ClusterIdentity identity = cached;
+        if (identity == null) {
+            synchronized (this) {
+                if (cached == null) {
+                    cached = load();
+                }
+                identity = cached;
+            }
+        }
+        return identity;
+    }
+
+    /**
+     * Reads (or first creates) the identity from where it is kept; called once.
+     *
+     * @throws IllegalStateException when it cannot be read
+     */
+    protected abstract ClusterIdentity load();
+}
