@@ -1,9 +1,10 @@
 package io.clusterpeering.domain;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
- * The persisted liveness of a peering's link: what Consul keeps in its leader's stream tracker, stored so
+ * The persisted stream status of a peering's link: what Consul keeps in its leader's stream tracker, stored so
  * that every function instance computes the same ACTIVE / FAILING answer. All times are UTC instants; any
  * may be null when the event never happened.
  *
@@ -12,9 +13,17 @@ import java.time.Instant;
  * @param lastSend      when a message was last delivered to the peer
  * @param lastError     why the last attempt to reach the peer failed, or null after a success
  * @param lastErrorAt   when {@code lastError} happened
+ * @param importedServices the service names the peer exports to us (its latest snapshot), sorted
+ * @param exportedServices the service names we last delivered to the peer, sorted
  */
 public record Liveness(Instant lastHeartbeat, Instant lastReceive, Instant lastSend,
-                       String lastError, Instant lastErrorAt) {
+                       String lastError, Instant lastErrorAt, List<String> importedServices,
+                       List<String> exportedServices) {
     /** No contact yet. */
-    public static final Liveness NONE = new Liveness(null, null, null, null, null);
+    public static final Liveness NONE = new Liveness(null, null, null, null, null, List.of(), List.of());
+
+    public Liveness {
+        importedServices = importedServices == null ? List.of() : List.copyOf(importedServices);
+        exportedServices = exportedServices == null ? List.of() : List.copyOf(exportedServices);
+    }
 }

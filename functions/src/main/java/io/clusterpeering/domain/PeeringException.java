@@ -43,6 +43,13 @@ public abstract class PeeringException extends RuntimeException {
         }
     }
 
+    /** No config entry of that kind and name (Consul: {@code Config entry not found for "<kind>" / "<name>"}). HTTP 404. */
+    public static final class ConfigEntryNotFound extends PeeringException {
+        public ConfigEntryNotFound(String kind, String name) {
+            super("Config entry not found for \"" + kind + "\" / \"" + name + "\"");
+        }
+    }
+
     /**
      * The establishment secret was already used, or a newer token replaced it. HTTP 403, with Consul's text
      * {@code a new peering token must be generated}.

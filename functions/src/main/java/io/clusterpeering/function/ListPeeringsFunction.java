@@ -5,6 +5,7 @@ import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.PeeringViews;
+import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
@@ -28,7 +29,7 @@ public class ListPeeringsFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PeeringService service = bean(PeeringService.class);
-        long index = service.awaitIndexAbove(request.index(), request.waitTime());
+        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
         Instant now = Instant.now();
         var timeout = bean(PeeringConfiguration.class).getHeartbeatTimeout();
         var views = service.list(request.partition(null)).stream().map(p -> PeeringViews.of(p, now, timeout)).toList();

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.service.DeletionService;
+import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.TableKeys;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
@@ -17,9 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The table's DynamoDB Stream handler: for each record whose new image is a peering row in state DELETING
- * or TERMINATED, finishes the deletion through {@link DeletionService} (tell the peer, purge what was imported
- * from it, remove the row). Records arrive at least once and the service is idempotent. Reports partial batch
+ * The table's DynamoDB Stream handler that deletes: for each record whose new image is a peering row in state
+ * DELETING or TERMINATED, finishes the deletion through {@link DeletionService} (tell the peer, purge what was
+ * imported from it, remove the row); for each new import manifest, deletes the imported instances it no longer
+ * lists. The only function that deletes imported data. Records arrive at least once and both are idempotent. Reports partial batch
  * failures: the first failed record and everything after it are retried (Lambda's
  * {@code ReportBatchItemFailures}).
  */
@@ -38,17 +40,21 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
         DeletionService deletion = getApplicationContext().getBean(DeletionService.class);
+        ImportedDataStore imported = getApplicationContext().getBean(ImportedDataStore.class);
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
-            PeeringKey key = finishingPeering(record);
-            if (key == null) {
-                continue;
-            }
             try {
-                DeletionService.Outcome outcome = deletion.finish(key);
-                LOG.debug("stream record {} for peering {}: {}", record.getEventID(), key.name(), outcome);
+                PeeringKey finishing = finishingPeering(record);
+                if (finishing != null) {
+                    DeletionService.Outcome outcome = deletion.finish(finishing);
+                    LOG.debug("stream record {} for peering {}: {}", record.getEventID(), finishing.name(), outcome);
+                }
+                PeeringKey manifestOwner = changedManifest(record);
+                if (manifestOwner != null) {
+                    imported.purgeUnlisted(manifestOwner);
+                }
             } catch (RuntimeException e) {
-                LOG.error("finishing peering {} failed; the record will be retried", key.name(), e);
+                LOG.error("stream record {} failed; it will be retried", record.getEventID(), e);
                 failures.add(new StreamsEventResponse.BatchItemFailure(record.getDynamodb().getSequenceNumber()));
                 break;
             }
@@ -68,7 +74,17 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
         return key != null && FINISHING_STATES.contains(state) ? key : null;
     }
 
-    private static String text(AttributeValue value) {
+    /** The peering whose import manifest a record wrote, or null: its unlisted imported instances are deleted. */
+    static PeeringKey changedManifest(DynamodbEvent.DynamodbStreamRecord record) {
+        if (record.getDynamodb() == null || record.getDynamodb().getKeys() == null
+                || record.getDynamodb().getNewImage() == null) {
+            return null;
+        }
+        Map<String, AttributeValue> keys = record.getDynamodb().getKeys();
+        return ImportedDataStore.manifestOwner(text(keys.get(TableKeys.PK)), text(keys.get(TableKeys.SK)));
+    }
+
+    static String text(AttributeValue value) {
         return value == null ? null : value.getS();
     }
 }

@@ -6,6 +6,7 @@ import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.PeeringViews;
+import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
@@ -31,7 +32,7 @@ public class ReadPeeringFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PeeringKey key = request.peeringKey("fetch");
         PeeringService service = bean(PeeringService.class);
-        long index = service.awaitIndexAbove(request.index(), request.waitTime());
+        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
         var peering = service.read(key);
         return ApiResponses.jsonWithIndex(PeeringViews.of(peering, Instant.now(),
                 bean(PeeringConfiguration.class).getHeartbeatTimeout()), request.pretty(), index);

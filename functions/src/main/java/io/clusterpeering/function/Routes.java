@@ -29,6 +29,17 @@ public final class Routes {
             new Route("DELETE", "/v1/peering/{name}", DeletePeeringFunction.class, DeletePeeringFunction::new, false),
             new Route("GET", "/v1/peerings", ListPeeringsFunction.class, ListPeeringsFunction::new, false),
             new Route("GET", "/v1/agent/self", AgentSelfFunction.class, AgentSelfFunction::new, false),
+            new Route("PUT", "/v1/catalog/register", CatalogRegisterFunction.class, CatalogRegisterFunction::new, false),
+            new Route("PUT", "/v1/catalog/deregister", CatalogDeregisterFunction.class, CatalogDeregisterFunction::new, false),
+            new Route("GET", "/v1/catalog/services", CatalogServicesFunction.class, CatalogServicesFunction::new, false),
+            new Route("GET", "/v1/catalog/service/{name}", CatalogServiceFunction.class, CatalogServiceFunction::new, false),
+            new Route("GET", "/v1/health/service/{name}", HealthServiceFunction.class, HealthServiceFunction::new, false),
+            new Route("PUT", "/v1/config", ConfigPutFunction.class, ConfigPutFunction::new, false),
+            new Route("GET", "/v1/config/{kind}", ConfigListFunction.class, ConfigListFunction::new, false),
+            new Route("GET", "/v1/config/{kind}/{name}", ConfigGetFunction.class, ConfigGetFunction::new, false),
+            new Route("DELETE", "/v1/config/{kind}/{name}", ConfigDeleteFunction.class, ConfigDeleteFunction::new, false),
+            new Route("GET", "/v1/exported-services", ExportedServicesFunction.class, ExportedServicesFunction::new, false),
+            new Route("GET", "/v1/imported-services", ImportedServicesFunction.class, ImportedServicesFunction::new, false),
             new Route("POST", PeeringService.EXCHANGE_PATH, ExchangeSecretFunction.class, ExchangeSecretFunction::new, true),
             new Route("POST", PeeringService.MESSAGE_PATH, PeerMessageFunction.class, PeerMessageFunction::new, true));
 

@@ -123,6 +123,17 @@ public final class ApiRequest {
     }
 
     /**
+     * The request's partition from {@code ?partition=} or {@code X-Consul-Partition}, {@code default} when none.
+     *
+     * @throws InvalidRequest when it is malformed
+     */
+    public String partitionOrDefault() {
+        String partition = partition(null);
+        PeeringRules.requireValidPartition(partition);
+        return new PeeringKey(partition, "").partition();
+    }
+
+    /**
      * The peering a {@code /v1/peering/{name}} request names: the path's name in the request's partition.
      *
      * @param action what the route does with it, for the error text ("fetch", "delete")

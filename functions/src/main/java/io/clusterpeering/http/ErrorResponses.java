@@ -27,7 +27,7 @@ public final class ErrorResponses {
         if (e instanceof PeeringException.EstablishmentSecretRejected || e instanceof PeeringException.PeerNotAuthenticated) {
             return 403;
         }
-        if (e instanceof PeeringException.PeeringNotFound) {
+        if (e instanceof PeeringException.PeeringNotFound || e instanceof PeeringException.ConfigEntryNotFound) {
             return 404;
         }
         if (e instanceof PeeringException.PeeringConflict) {

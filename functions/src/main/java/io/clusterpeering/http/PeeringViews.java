@@ -20,6 +20,11 @@ public final class PeeringViews {
     private PeeringViews() {
     }
 
+    /** Consul shows {@code null}, not {@code []}, when a peering imports or exports nothing. */
+    private static java.util.List<String> nullWhenEmpty(java.util.List<String> services) {
+        return services.isEmpty() ? null : services;
+    }
+
     /**
      * @param peering          the stored row
      * @param now              the time of the read
@@ -36,7 +41,8 @@ public final class PeeringViews {
                 deleting ? null : peering.peerCaPems(),
                 dialer && !deleting ? peering.peerServerName() : null,
                 dialer ? peering.peerServerAddresses() : null,
-                new StreamStatusView(null, null, liveness.lastHeartbeat(), liveness.lastReceive(), liveness.lastSend(),
+                new StreamStatusView(nullWhenEmpty(liveness.importedServices()), nullWhenEmpty(liveness.exportedServices()),
+                        liveness.lastHeartbeat(), liveness.lastReceive(), liveness.lastSend(),
                         PeeringStatus.failureReason(peering, now, heartbeatTimeout)),
                 peering.createIndex(), peering.modifyIndex(),
                 new RemoteView(peering.remote().partition(), peering.remote().datacenter()));

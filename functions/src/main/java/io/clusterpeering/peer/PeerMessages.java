@@ -136,14 +136,27 @@ public class PeerMessages {
      * @param toPeeringId     the receiver's peering ID (the sender's PeerID)
      */
     public String signMessage(PeerMessage.Kind kind, String fromPeeringId, String toPeeringId, Instant now) {
-        return signatures.sign(MESSAGE_TYPE, new JWTClaimsSet.Builder()
+        return signMessage(kind, fromPeeringId, toPeeringId, now, null);
+    }
+
+    /**
+     * Signs a message that carries a replication snapshot.
+     *
+     * @param snapshot the {@link ReplicationSnapshot#toClaim()} value, or null for other kinds
+     */
+    public String signMessage(PeerMessage.Kind kind, String fromPeeringId, String toPeeringId, Instant now,
+                              Map<String, Object> snapshot) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(fromPeeringId)
                 .audience(toPeeringId)
                 .claim("Kind", kind.name())
                 .claim("Seq", now.toEpochMilli())
                 .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(LIFETIME)))
-                .build());
+                .expirationTime(Date.from(now.plus(LIFETIME)));
+        if (snapshot != null) {
+            claims.claim("Snapshot", snapshot);
+        }
+        return signatures.sign(MESSAGE_TYPE, claims.build());
     }
 
     /**
@@ -176,7 +189,7 @@ public class PeerMessages {
             JWTClaimsSet claims = ClusterSignatures.verify(jws, MESSAGE_TYPE, Pem.decode(peerCaPems), MESSAGE_CLAIMS);
             Long seq = claims.getLongClaim("Seq");
             return new PeerMessage(PeerMessage.Kind.valueOf(claims.getStringClaim("Kind")), claims.getIssuer(),
-                    claims.getAudience().get(0), seq == null ? 0 : seq);
+                    claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim("Snapshot"));
         } catch (InvalidPeeringToken e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.reason());
         } catch (IllegalArgumentException | ParseException e) {

@@ -18,7 +18,8 @@ import java.time.Instant;
  * Consul's streams send a heartbeat every 15 seconds and end after 2 minutes without one; here the
  * schedule calls {@link #sendHeartbeats()} at the configured interval and the reader derives FAILING. The same
  * round touches rows left DELETING for more than five minutes, so the table's stream hands them to the
- * deletion handler again (the heal for a lost or exhausted stream record).
+ * deletion handler again (the heal for a lost or exhausted stream record), and ends with a resync: every ACTIVE
+ * peer gets its whole export snapshot again, which heals any push that was lost.
  */
 @Singleton
 public class HeartbeatService {
@@ -32,7 +33,11 @@ public class HeartbeatService {
     private final PeerMessages messages;
     private final PeerClient peers;
 
-    public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers) {
+    private final jakarta.inject.Provider<ReplicationService> replication;
+
+    public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
+                            jakarta.inject.Provider<ReplicationService> replication) {
+        this.replication = replication;
         this.store = store;
         this.messages = messages;
         this.peers = peers;
@@ -60,6 +65,13 @@ public class HeartbeatService {
                         && peering.deletedAt().plus(STUCK_DELETION).isBefore(now) && store.nudgeDeletion(peering, now)) {
                     nudged++;
                 }
+            }
+        }
+        for (String partition : store.partitions()) {
+            try {
+                replication.get().pushAll(partition);
+            } catch (RuntimeException e) {
+                LOG.warn("resync of partition {} failed: {}", partition, e.getMessage());
             }
         }
         if (nudged > 0) {

@@ -64,10 +64,13 @@ public class PeeringService {
     private final PeerClient peers;
     private final HeartbeatService heartbeats;
     private final PeeringConfiguration config;
+    private final jakarta.inject.Provider<ReplicationService> replication;
 
     public PeeringService(PeeringStore store, ImportedDataStore importedData, ConsulIndex index,
                           ClusterIdentitySource identitySource, PeeringTokenCodec tokens, PeerMessages messages,
-                          PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config) {
+                          PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config,
+                          jakarta.inject.Provider<ReplicationService> replication) {
+        this.replication = replication;
         this.store = store;
         this.importedData = importedData;
         this.index = index;
@@ -179,7 +182,7 @@ public class PeeringService {
             dialer = store.saveEstablishedDialer(new Peering(peeringId, key.name(), key.partition(), PeeringRole.DIALER,
                     PeeringState.ESTABLISHING, null, command.meta(), token.peerId(), token.caPems(), token.serverName(),
                     token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
-                    new Liveness(null, exchangedAt, exchangedAt, null, null),
+                    new Liveness(null, exchangedAt, exchangedAt, null, null, List.of(), List.of()),
                     existing.map(Peering::createIndex).orElse(modifyIndex), modifyIndex), secretHash);
             importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
         } catch (RuntimeException e) {
@@ -266,6 +269,14 @@ public class PeeringService {
                     store.promoteToActive(peering);
                 }
             }
+            case REPLICATION -> {
+                if (message.snapshot() == null || !peering.state().isConnected()) {
+                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
+                            + " here, or the message carries no snapshot");
+                }
+                replication.get().apply(peering, message.snapshot(), message.seq());
+                store.recordReceived(peering, now);
+            }
             case TERMINATE -> {
                 if (store.markTerminated(peering, message.seq())) {
                     LOG.info("peering {} (id {}) was terminated by its peer", peering.name(), peering.id());
@@ -301,44 +312,6 @@ public class PeeringService {
         if (PeeringRules.isValidPeerName(key.name()) && store.markDeleting(key, Instant.now())) {
             LOG.info("peering {} in partition {} marked for deletion", key.name(), key.partition());
         }
-    }
-
-    /** The current Consul-style index of the peering table. */
-    public long currentIndex() {
-        return index.current();
-    }
-
-    /**
-     * Waits as a Consul blocking query does: returns once the peering index exceeds {@code minIndex} or the
-     * wait is over, whichever comes first. DynamoDB has no watches, so it re-reads the index every
-     * {@code peering.blocking-poll-interval}. With {@code minIndex} 0 it returns at once.
-     *
-     * @param minIndex the {@code ?index=} the client last saw
-     * @param wait     the {@code ?wait=}; Consul's default of 5 minutes when empty, capped at
-     *                 {@code peering.max-blocking-wait}
-     * @return the current index
-     */
-    public long awaitIndexAbove(long minIndex, Optional<java.time.Duration> wait) {
-        long current = index.current();
-        if (minIndex == 0 || current > minIndex) {
-            return current;
-        }
-        java.time.Duration limit = wait.orElse(java.time.Duration.ofMinutes(5));
-        if (limit.compareTo(config.getMaxBlockingWait()) > 0) {
-            limit = config.getMaxBlockingWait();
-        }
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (current <= minIndex && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(Math.max(1, Math.min(config.getBlockingPollInterval().toMillis(),
-                        (deadline - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            current = index.current();
-        }
-        return current;
     }
 
     private static String signedAnswer(String body) {

@@ -20,13 +20,17 @@ final class Attributes {
         return AttributeValue.fromN(Long.toString(value));
     }
 
+    /** A list attribute; null is the empty list. */
     static AttributeValue list(List<String> values) {
-        return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
+        return AttributeValue.fromL(values == null ? List.of() : values.stream().map(AttributeValue::fromS).toList());
     }
 
+    /** A map attribute; null is the empty map, a null value the empty string. */
     static AttributeValue map(Map<String, String> values) {
         Map<String, AttributeValue> converted = new LinkedHashMap<>();
-        values.forEach((k, v) -> converted.put(k, AttributeValue.fromS(v)));
+        if (values != null) {
+            values.forEach((k, v) -> converted.put(k, AttributeValue.fromS(v == null ? "" : v)));
+        }
         return AttributeValue.fromM(converted);
     }
 

@@ -11,19 +11,27 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import io.clusterpeering.domain.ServiceInstance;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static io.clusterpeering.store.Attributes.list;
+import static io.clusterpeering.store.Attributes.n;
 import static io.clusterpeering.store.Attributes.s;
 
 /**
  * Everything imported from one peer, kept under one partition key per peer
- * ({@code IMPORTED#<partition>#<peer name>}) so that a purge is a query plus batched deletes. Today that is
- * the peer's trust bundle (its CA roots); the replication work adds imported nodes, services and checks under
- * the same key, and the purge removes them without change.
+ * ({@code IMPORTED#<partition>#<peer name>}) so that a purge is a query plus batched deletes: the peer's trust
+ * bundle (its CA roots), the service instances it exports to us (each with its folded overall check), and the
+ * manifest of its latest snapshot. Only the stream handler deletes here.
  */
 @Singleton
 public class ImportedDataStore {
@@ -32,12 +40,144 @@ public class ImportedDataStore {
     private static final String TRUST_BUNDLE_SK = "TRUST_BUNDLE#roots";
     private static final int MAX_UNPROCESSED_RETRIES = 8;
 
+    private static final String MANIFEST_SK = "MANIFEST";
+
     private final DynamoDbClient dynamoDb;
     private final String table;
+    private final ConsulIndex index;
+    private final CatalogStore catalog;
 
-    public ImportedDataStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
+    public ImportedDataStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config, ConsulIndex index,
+                             CatalogStore catalog) {
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
+        this.index = index;
+        this.catalog = catalog;
+    }
+
+    /**
+     * What the peer's latest snapshot lists.
+     *
+     * @param services     the service names it exports to us
+     * @param instanceKeys the sort keys of the instance items it holds
+     * @param seq          its sequence number
+     */
+    public record Manifest(List<String> services, Set<String> instanceKeys, long seq) {
+        /** Before the first snapshot. */
+        public static final Manifest EMPTY = new Manifest(List.of(), Set.of(), 0);
+    }
+
+    /** The peer's latest snapshot manifest, or {@link Manifest#EMPTY}. */
+    public Manifest manifest(PeeringKey peer) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table)
+                .key(TableKeys.key(TableKeys.importedFrom(peer), MANIFEST_SK)).consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+            return Manifest.EMPTY;
+        }
+        return new Manifest(Attributes.strings(item, "services"), new HashSet<>(Attributes.strings(item, "instanceKeys")),
+                Attributes.number(item, "seq"));
+    }
+
+    /**
+     * Applies a peer's snapshot of what it exports to us: writes the instances that are new or changed and
+     * then the manifest that lists them. Instances the snapshot no longer holds stay until the stream handler
+     * deletes them ({@link #purgeUnlisted}); reads already skip them. Applying the same snapshot twice writes
+     * nothing. A snapshot older than the last one applied is ignored.
+     *
+     * @param peer      the local partition and name of the peering
+     * @param services  the exported service names
+     * @param instances the instances, each with its one overall check
+     * @param seq       the snapshot's sequence number (the exporter's clock, in milliseconds)
+     * @return whether anything changed
+     */
+    public boolean applySnapshot(PeeringKey peer, List<String> services, List<ServiceInstance> instances, long seq,
+                                 Instant at) {
+        Manifest current = manifest(peer);
+        if (seq <= current.seq()) {
+            return false;
+        }
+        String pk = TableKeys.importedFrom(peer);
+        Map<String, Map<String, AttributeValue>> existing = new HashMap<>();
+        for (Map<String, AttributeValue> item : catalog.query(pk, CatalogItems.SERVICE_PREFIX)) {
+            existing.put(Attributes.string(item, TableKeys.SK), item);
+        }
+        boolean changed = false;
+        Set<String> keys = new TreeSet<>();
+        for (ServiceInstance instance : instances) {
+            Map<String, AttributeValue> item = CatalogItems.importedInstance(pk, instance);
+            String sk = Attributes.string(item, TableKeys.SK);
+            keys.add(sk);
+            Map<String, AttributeValue> before = existing.get(sk);
+            if (before != null && sameContent(before, item)) {
+                continue;
+            }
+            long modifyIndex = index.next();
+            item.put("createIndex", before == null ? n(modifyIndex) : before.get("createIndex"));
+            item.put("modifyIndex", n(modifyIndex));
+            dynamoDb.putItem(r -> r.tableName(table).item(item));
+            changed = true;
+        }
+        List<String> sortedServices = services.stream().sorted().toList();
+        if (changed || !keys.equals(current.instanceKeys()) || !sortedServices.equals(current.services())) {
+            Map<String, AttributeValue> manifest = new HashMap<>(TableKeys.key(pk, MANIFEST_SK));
+            manifest.put("services", list(sortedServices));
+            manifest.put("instanceKeys", list(List.copyOf(keys)));
+            manifest.put("seq", n(seq));
+            manifest.put("updatedAt", Attributes.instant(at));
+            try {
+                dynamoDb.putItem(r -> r.tableName(table).item(manifest)
+                        .conditionExpression("attribute_not_exists(#seq) OR #seq < :seq")
+                        .expressionAttributeNames(Map.of("#seq", "seq"))
+                        .expressionAttributeValues(Map.of(":seq", n(seq))));
+            } catch (ConditionalCheckFailedException newerApplied) {
+                return changed;
+            }
+            changed = true;
+        }
+        if (changed) {
+            index.next();
+        }
+        return changed;
+    }
+
+    /**
+     * Deletes the imported instances the peer's manifest no longer lists (services it stopped exporting, or
+     * instances gone from it), in batches. Idempotent. Run by the stream handler when a manifest changes.
+     *
+     * @return how many items it deleted
+     */
+    public int purgeUnlisted(PeeringKey peer) {
+        Manifest manifest = manifest(peer);
+        String pk = TableKeys.importedFrom(peer);
+        List<Map<String, AttributeValue>> stale = new ArrayList<>();
+        for (Map<String, AttributeValue> item : catalog.query(pk, CatalogItems.SERVICE_PREFIX)) {
+            if (!manifest.instanceKeys().contains(Attributes.string(item, TableKeys.SK))) {
+                stale.add(TableKeys.key(pk, Attributes.string(item, TableKeys.SK)));
+            }
+        }
+        for (int from = 0; from < stale.size(); from += BATCH_LIMIT) {
+            deleteBatch(stale.subList(from, Math.min(stale.size(), from + BATCH_LIMIT)));
+        }
+        if (!stale.isEmpty()) {
+            index.next();
+        }
+        return stale.size();
+    }
+
+    /** The peering a manifest item belongs to, from its keys as found in a stream record; null for other items. */
+    public static PeeringKey manifestOwner(String pk, String sk) {
+        if (!MANIFEST_SK.equals(sk) || pk == null || !pk.startsWith("IMPORTED#")) {
+            return null;
+        }
+        String[] parts = pk.split("#", 3);
+        return parts.length == 3 ? new PeeringKey(parts[1], parts[2]) : null;
+    }
+
+    private static boolean sameContent(Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        Map<String, AttributeValue> a = new HashMap<>(before);
+        a.remove("createIndex");
+        a.remove("modifyIndex");
+        return a.equals(after);
     }
 
     /**
@@ -49,6 +189,9 @@ public class ImportedDataStore {
      * @param at          when it was received
      */
     public void putTrustBundle(PeeringKey peer, String trustDomain, List<String> rootPems, Instant at) {
+        if (rootPems.equals(trustBundle(peer))) {
+            return;
+        }
         Map<String, AttributeValue> item = new HashMap<>(TableKeys.key(TableKeys.importedFrom(peer), TRUST_BUNDLE_SK));
         item.put("trustDomain", s(trustDomain));
         item.put("rootPems", list(rootPems));
@@ -98,7 +241,13 @@ public class ImportedDataStore {
         if (page.items().isEmpty()) {
             return 0;
         }
-        List<WriteRequest> deletes = page.items().stream()
+        deleteBatch(page.items());
+        return page.items().size();
+    }
+
+    /** Deletes up to 25 items by key with one BatchWriteItem, retrying what DynamoDB leaves unprocessed. */
+    private void deleteBatch(List<Map<String, AttributeValue>> keys) {
+        List<WriteRequest> deletes = keys.stream()
                 .map(key -> WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build())
                 .toList();
         Map<String, List<WriteRequest>> pending = Map.of(table, deletes);
@@ -113,7 +262,6 @@ public class ImportedDataStore {
                 sleepBeforeRetry(attempt);
             }
         }
-        return deletes.size();
     }
 
     private static void sleepBeforeRetry(int attempt) {

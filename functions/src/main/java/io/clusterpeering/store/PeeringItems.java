@@ -41,6 +41,8 @@ final class PeeringItems {
     static final String LAST_SEND = "lastSend";
     static final String LAST_ERROR = "lastError";
     static final String LAST_ERROR_AT = "lastErrorAt";
+    static final String IMPORTED_SERVICES = "importedServices";
+    static final String EXPORTED_SERVICES = "exportedServices";
     static final String CREATE_INDEX = "createIndex";
     static final String MODIFY_INDEX = "modifyIndex";
     /** SHA-256 of the unused establishment secret; absent once used, replaced by a newer token, or deleted. */
@@ -79,6 +81,8 @@ final class PeeringItems {
         putIfPresent(item, LAST_SEND, liveness.lastSend());
         putIfPresent(item, LAST_ERROR, liveness.lastError());
         putIfPresent(item, LAST_ERROR_AT, liveness.lastErrorAt());
+        item.put(IMPORTED_SERVICES, list(liveness.importedServices()));
+        item.put(EXPORTED_SERVICES, list(liveness.exportedServices()));
         item.put(CREATE_INDEX, n(peering.createIndex()));
         item.put(MODIFY_INDEX, n(peering.modifyIndex()));
         return item;
@@ -93,7 +97,8 @@ final class PeeringItems {
                 strings(item, MANUAL_SERVER_ADDRESSES), strings(item, PEER_URLS),
                 new Remote(nullToEmpty(string(item, REMOTE_PARTITION)), nullToEmpty(string(item, REMOTE_DATACENTER))),
                 new Liveness(instant(item, LAST_HEARTBEAT), instant(item, LAST_RECEIVE), instant(item, LAST_SEND),
-                        string(item, LAST_ERROR), instant(item, LAST_ERROR_AT)),
+                        string(item, LAST_ERROR), instant(item, LAST_ERROR_AT), strings(item, IMPORTED_SERVICES),
+                        strings(item, EXPORTED_SERVICES)),
                 Attributes.number(item, CREATE_INDEX), Attributes.number(item, MODIFY_INDEX));
     }
 

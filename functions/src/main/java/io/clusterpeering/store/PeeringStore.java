@@ -458,6 +458,43 @@ public class PeeringStore {
                 " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
     }
 
+    /**
+     * Records the services the peer's latest snapshot exports to us (StreamStatus.ImportedServices), and, for
+     * a dialer, the acceptor's current server addresses. Written only when they changed.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordImport(Peering peering, List<String> services, List<String> serverAddresses) {
+        List<String> sorted = services.stream().sorted().toList();
+        boolean addressesChanged = peering.role() == PeeringRole.DIALER && !serverAddresses.isEmpty()
+                && !serverAddresses.equals(peering.peerServerAddresses());
+        if (sorted.equals(peering.liveness().importedServices()) && !addressesChanged) {
+            return true;
+        }
+        return addressesChanged
+                ? recordLiveness(peering, "SET #imported = :services, #addresses = :addresses",
+                        names("#imported", IMPORTED_SERVICES, "#addresses", PEER_SERVER_ADDRESSES),
+                        Map.of(":services", Attributes.list(sorted), ":addresses", Attributes.list(serverAddresses)), "")
+                : recordLiveness(peering, "SET #imported = :services", names("#imported", IMPORTED_SERVICES),
+                        Map.of(":services", Attributes.list(sorted)), "");
+    }
+
+    /** Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed. */
+    public boolean recordExport(Peering peering, List<String> services) {
+        List<String> sorted = services.stream().sorted().toList();
+        if (sorted.equals(peering.liveness().exportedServices())) {
+            return true;
+        }
+        return recordLiveness(peering, "SET #exported = :services", names("#exported", EXPORTED_SERVICES),
+                Map.of(":services", Attributes.list(sorted)), "");
+    }
+
+    /** Records that a message other than a heartbeat arrived from the peer. @return false when not connected */
+    public boolean recordReceived(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastReceive = :at", names("#lastReceive", LAST_RECEIVE),
+                Map.of(":at", instant(at)), "");
+    }
+
     /** Records a message delivered to the peer. @return false when the row is no longer connected */
     public boolean recordSent(Peering peering, Instant at) {
         return recordLiveness(peering, "SET #lastSend = :at", names("#lastSend", LAST_SEND), Map.of(":at", instant(at)), "");

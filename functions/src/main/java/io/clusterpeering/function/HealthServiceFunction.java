@@ -1,0 +1,37 @@
+package io.clusterpeering.function;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.http.ApiRequest;
+import io.clusterpeering.http.ApiResponses;
+import io.clusterpeering.domain.ServiceInstance;
+import io.clusterpeering.http.CatalogShapes.ServiceEntryView;
+import io.clusterpeering.service.BlockingQuery;
+import io.clusterpeering.service.CatalogService;
+import io.micronaut.context.ApplicationContext;
+
+/**
+ * {@code GET /v1/health/service/{name}}: the instances of a service with their node and checks
+ * ({@code api.ServiceEntry}), local or, with {@code ?peer=<name>}, imported from that peer (one folded
+ * {@code <id>:overall-check} each). {@code ?passing} keeps only instances whose checks all pass. Blocking queries.
+ */
+public class HealthServiceFunction extends ConsulHttpFunction {
+
+    public HealthServiceFunction() {
+        super();
+    }
+
+    public HealthServiceFunction(ApplicationContext context) {
+        super(context);
+    }
+
+    @Override
+    protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
+        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
+        boolean passingOnly = request.query("passing").filter(v -> !v.equalsIgnoreCase("false")).isPresent();
+        var entries = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
+                        request.query("peer")).stream()
+                .filter(i -> !passingOnly || i.passing())
+                .map(ServiceEntryView::of).toList();
+        return ApiResponses.jsonWithIndex(entries, request.pretty(), index);
+    }
+}

@@ -1,0 +1,99 @@
+package io.clusterpeering.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clusterpeering.config.DynamoDbConfiguration;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.clusterpeering.store.Attributes.n;
+import static io.clusterpeering.store.Attributes.s;
+
+/**
+ * Consul config entries of a partition ({@code CONFIG#<partition>}, sort key {@code <kind>#<name>}), each kept
+ * as the JSON the user wrote, with Consul's {@code CreateIndex} and {@code ModifyIndex}. Every write advances
+ * the Consul index after it lands.
+ */
+@Singleton
+public class ConfigEntryStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> ENTRY = new TypeReference<>() { };
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final ConsulIndex index;
+    private final CatalogStore catalog;
+
+    public ConfigEntryStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config, ConsulIndex index,
+                            CatalogStore catalog) {
+        this.dynamoDb = dynamoDb;
+        this.table = config.getTableName();
+        this.index = index;
+        this.catalog = catalog;
+    }
+
+    static String partitionKey(String partition) {
+        return "CONFIG#" + partition;
+    }
+
+    /** Creates or replaces an entry. */
+    public void put(String partition, String kind, String name, Map<String, Object> entry) {
+        long modifyIndex = index.next();
+        String json;
+        try {
+            json = JSON.writeValueAsString(entry);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name))
+                .updateExpression("SET #entry = :entry, createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
+                .expressionAttributeNames(Map.of("#entry", "entry"))
+                .expressionAttributeValues(Map.of(":entry", s(json), ":index", n(modifyIndex))));
+        index.next();
+    }
+
+    /** One entry with its indexes, if present. */
+    public Optional<Map<String, Object>> get(String partition, String kind, String name) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table)
+                .key(TableKeys.key(partitionKey(partition), kind + "#" + name)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(entry(item));
+    }
+
+    /** Every entry of a kind, ordered by name. */
+    public List<Map<String, Object>> list(String partition, String kind) {
+        return catalog.query(partitionKey(partition), kind + "#").stream().map(ConfigEntryStore::entry).toList();
+    }
+
+    /** Deletes an entry; nothing when there is none. */
+    public void delete(String partition, String kind, String name) {
+        dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name)));
+        index.next();
+    }
+
+    private static Map<String, Object> entry(Map<String, AttributeValue> item) {
+        try {
+            Map<String, Object> entry = new LinkedHashMap<>(JSON.readValue(Attributes.string(item, "entry"), ENTRY));
+            entry.put("CreateIndex", Attributes.number(item, "createIndex"));
+            entry.put("ModifyIndex", Attributes.number(item, "modifyIndex"));
+            return entry;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The config partition a stream record's key belongs to, when it is an exported-services entry; else null. */
+    public static String exportedServicesPartition(String pk, String sk) {
+        if (pk == null || sk == null || !pk.startsWith("CONFIG#") || !sk.startsWith("exported-services#")) {
+            return null;
+        }
+        return pk.substring("CONFIG#".length());
+    }
+}

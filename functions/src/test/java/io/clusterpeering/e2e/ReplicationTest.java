@@ -1,0 +1,305 @@
+package io.clusterpeering.e2e;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.clusterpeering.function.ExportStreamFunction;
+import io.clusterpeering.function.PeeringStreamFunction;
+import io.clusterpeering.local.LocalCluster;
+import io.clusterpeering.service.HeartbeatService;
+import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.support.ConsulHttp;
+import io.clusterpeering.support.Eventually;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.clusterpeering.support.PeeringFlow.client;
+import static io.clusterpeering.support.PeeringFlow.establish;
+import static io.clusterpeering.support.PeeringFlow.generate;
+import static io.clusterpeering.support.PeeringFlow.json;
+import static io.clusterpeering.support.PeeringFlow.read;
+import static io.clusterpeering.support.PeeringFlow.startCluster;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Export and import between two local clusters through HTTP, as the README walkthrough does: cluster-01
+ * (dc1) registers services and exports them to cluster-02 (dc2), which reads them with {@code ?peer=}. Each
+ * test peers its own pair of names, so tests do not see each other's exports. Every response is checked
+ * against the OpenAPI document.
+ */
+class ReplicationTest {
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+    private static LocalCluster dc1;
+    private static LocalCluster dc2;
+    private static ConsulHttp exporter;
+    private static ConsulHttp importer;
+
+    @BeforeAll
+    static void startClusters() {
+        dc1 = startCluster("dc1");
+        dc2 = startCluster("dc2");
+        exporter = client(dc1);
+        importer = client(dc2);
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        dc1.close();
+        dc2.close();
+    }
+
+    /** A fresh peering: the exporter's name for the importer, and the importer's name for the exporter. */
+    private record Pair(String importerName, String exporterName, String partition) {
+    }
+
+    private static Pair peer() {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String partition = "p" + suffix;
+        Pair pair = new Pair("imp-" + suffix, "exp-" + suffix, partition);
+        HttpResponse<String> token = exporter.post("/v1/peering/token?partition=" + partition,
+                "{\"PeerName\":\"" + pair.importerName() + "\"}");
+        String peeringToken = json(token.body()).get("PeeringToken").asText();
+        HttpResponse<String> established = importer.post("/v1/peering/establish?partition=" + partition,
+                "{\"PeerName\":\"" + pair.exporterName() + "\",\"PeeringToken\":\"" + peeringToken + "\"}");
+        assertEquals(200, established.statusCode(), established.body());
+        return pair;
+    }
+
+    private static void register(Pair pair, String service, String instance, String status) {
+        HttpResponse<String> response = exporter.send("PUT", "/v1/catalog/register?partition=" + pair.partition(),
+                "{\"Node\":\"node-1\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"" + instance + "\",\"Service\":\""
+                        + service + "\",\"Port\":8080,\"Tags\":[\"v1\"]},\"Checks\":[{\"CheckID\":\"" + instance
+                        + "-http\",\"Name\":\"http\",\"Status\":\"" + status + "\",\"ServiceID\":\"" + instance
+                        + "\"},{\"CheckID\":\"serfHealth\",\"Name\":\"node alive\",\"Status\":\"passing\"}]}");
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("true", response.body());
+    }
+
+    private static void export(Pair pair, String... services) {
+        StringBuilder list = new StringBuilder();
+        for (String service : services) {
+            list.append(list.length() == 0 ? "" : ",").append("{\"Name\":\"").append(service)
+                    .append("\",\"Consumers\":[{\"Peer\":\"").append(pair.importerName()).append("\"}]}");
+        }
+        HttpResponse<String> response = exporter.send("PUT", "/v1/config?partition=" + pair.partition(),
+                "{\"Kind\":\"exported-services\",\"Name\":\"" + pair.partition() + "\",\"Services\":[" + list + "]}");
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("true", response.body());
+    }
+
+    private static JsonNode importedHealth(Pair pair, String service, String extraQuery) {
+        HttpResponse<String> response = importer.get("/v1/health/service/" + service + "?partition=" + pair.partition()
+                + "&peer=" + pair.exporterName() + extraQuery);
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response.body());
+    }
+
+    @Test
+    void anExportedServiceIsVisibleOnThePeerWithOneFoldedCheck() {
+        Pair pair = peer();
+        register(pair, "backend", "backend-1", "passing");
+        export(pair, "backend");
+
+        Eventually.within(LIMIT, "the importer sees backend", () -> importedHealth(pair, "backend", "").size() == 1);
+        JsonNode entry = importedHealth(pair, "backend", "").get(0);
+        assertEquals(pair.exporterName(), entry.get("Service").get("PeerName").asText());
+        assertEquals("backend-1", entry.get("Service").get("ID").asText());
+        assertEquals(8080, entry.get("Service").get("Port").asInt());
+        assertEquals(1, entry.get("Checks").size(), "the checks are folded into one");
+        assertEquals("backend-1:overall-check", entry.get("Checks").get(0).get("CheckID").asText());
+        assertEquals("passing", entry.get("Checks").get(0).get("Status").asText());
+
+        JsonNode catalog = json(importer.get("/v1/catalog/service/backend?partition=" + pair.partition() + "&peer="
+                + pair.exporterName()).body());
+        assertEquals(pair.exporterName(), catalog.get(0).get("PeerName").asText());
+        assertEquals("{\"backend\":[\"v1\"]}", importer.get("/v1/catalog/services?partition=" + pair.partition()
+                + "&peer=" + pair.exporterName()).body());
+        assertEquals("[]", importer.get("/v1/health/service/backend?partition=" + pair.partition()).body(),
+                "nothing local on the importer");
+        assertEquals("[{\"Service\":\"backend\",\"SourcePeer\":\"" + pair.exporterName() + "\"}]",
+                importer.get("/v1/imported-services?partition=" + pair.partition()).body());
+        assertEquals("[{\"Service\":\"backend\",\"Consumers\":{\"Peers\":[\"" + pair.importerName() + "\"]}}]",
+                exporter.get("/v1/exported-services?partition=" + pair.partition()).body());
+        Eventually.within(LIMIT, "StreamStatus lists the services on both sides", () ->
+                read(importer, pair.exporterName() + "?partition=" + pair.partition()).get("StreamStatus")
+                        .get("ImportedServices").toString().equals("[\"backend\"]")
+                        && read(exporter, pair.importerName() + "?partition=" + pair.partition()).get("StreamStatus")
+                        .get("ExportedServices").toString().equals("[\"backend\"]"));
+    }
+
+    @Test
+    void aCheckTurningCriticalIsSeenCriticalOnThePeer() {
+        Pair pair = peer();
+        register(pair, "payments", "payments-1", "passing");
+        export(pair, "payments");
+        Eventually.within(LIMIT, "imported passing", () -> importedHealth(pair, "payments", "&passing").size() == 1);
+
+        register(pair, "payments", "payments-1", "critical");
+
+        Eventually.within(LIMIT, "the peer sees critical", () -> importedHealth(pair, "payments", "").size() == 1
+                && importedHealth(pair, "payments", "").get(0).get("Checks").get(0).get("Status").asText().equals("critical"));
+        assertEquals(0, importedHealth(pair, "payments", "&passing").size(), "?passing drops it");
+    }
+
+    @Test
+    void unexportingAServiceRemovesItOnThePeer() {
+        Pair pair = peer();
+        register(pair, "orders", "orders-1", "passing");
+        register(pair, "billing", "billing-1", "passing");
+        export(pair, "orders", "billing");
+        Eventually.within(LIMIT, "both imported", () -> importedHealth(pair, "orders", "").size() == 1
+                && importedHealth(pair, "billing", "").size() == 1);
+
+        export(pair, "billing");
+
+        Eventually.within(LIMIT, "orders is gone on the peer", () -> importedHealth(pair, "orders", "").size() == 0);
+        assertEquals(1, importedHealth(pair, "billing", "").size());
+        Eventually.within(LIMIT, "and its items are deleted, not just hidden",
+                () -> importedItems(dc2, pair).stream().noneMatch(sk -> sk.startsWith("SERVICE#orders#")));
+    }
+
+    @Test
+    void aLostPushIsHealedByTheResync() {
+        Pair pair = peer();
+        register(pair, "search", "search-1", "passing");
+        export(pair, "search");
+        Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "search", "").size() == 1);
+
+        // Lose what the push delivered: the imported instance disappears on the importer.
+        deleteImported(dc2, pair, "SERVICE#search#node-1#search-1");
+        assertEquals(0, importedHealth(pair, "search", "").size());
+
+        dc1.context().getBean(HeartbeatService.class).sendHeartbeats();
+
+        Eventually.within(LIMIT, "the resync put it back", () -> importedHealth(pair, "search", "").size() == 1);
+    }
+
+    @Test
+    void deletingThePeeringOnTheImporterLeavesNothingImported() {
+        Pair pair = peer();
+        register(pair, "cart", "cart-1", "passing");
+        export(pair, "cart");
+        Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "cart", "").size() == 1);
+
+        assertEquals(200, importer.delete("/v1/peering/" + pair.exporterName() + "?partition=" + pair.partition()).statusCode());
+
+        Eventually.within(LIMIT, "no imported item remains (table scan)", () -> importedItems(dc2, pair).isEmpty());
+        Eventually.within(LIMIT, "the peering is gone", () -> importer.get("/v1/peering/" + pair.exporterName()
+                + "?partition=" + pair.partition()).statusCode() == 404);
+    }
+
+    @Test
+    void deletingThePeeringOnTheExporterLeavesNothingImportedOnThePeer() {
+        Pair pair = peer();
+        register(pair, "stock", "stock-1", "passing");
+        export(pair, "stock");
+        Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "stock", "").size() == 1);
+
+        assertEquals(200, exporter.delete("/v1/peering/" + pair.importerName() + "?partition=" + pair.partition()).statusCode());
+
+        Eventually.within(LIMIT, "the importer's side is TERMINATED", () -> read(importer, pair.exporterName()
+                + "?partition=" + pair.partition()).get("State").asText().equals("TERMINATED"));
+        Eventually.within(LIMIT, "no imported item remains (table scan)", () -> importedItems(dc2, pair).isEmpty());
+    }
+
+    @Test
+    void theStreamHandlersRunTwiceOnTheSameRecordsChangeNothingTheSecondTime() {
+        Pair pair = peer();
+        register(pair, "ledger", "ledger-1", "passing");
+        export(pair, "ledger");
+        Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "ledger", "").size() == 1);
+
+        DynamodbEvent catalogChange = record("CATALOG#" + pair.partition(), "NODE#node-1", Map.of());
+        DynamodbEvent manifestChange = record("IMPORTED#" + pair.partition() + "#" + pair.exporterName(), "MANIFEST",
+                Map.of("seq", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withN("1")));
+        new ExportStreamFunction(dc1.context()).execute(catalogChange);
+        new PeeringStreamFunction(dc2.context()).execute(manifestChange);
+        long importerIndex = dc2.context().getBean(ConsulIndex.class).current();
+        List<String> itemsBefore = importedItems(dc2, pair);
+
+        new ExportStreamFunction(dc1.context()).execute(catalogChange);
+        new PeeringStreamFunction(dc2.context()).execute(manifestChange);
+
+        assertEquals(importerIndex, dc2.context().getBean(ConsulIndex.class).current(), "nothing was written");
+        assertEquals(itemsBefore, importedItems(dc2, pair));
+    }
+
+    @Test
+    void configEntriesAreValidatedWithConsulsMessagesAndReadBack() {
+        Pair pair = peer();
+        String partition = pair.partition();
+        HttpResponse<String> wildcardPeer = exporter.send("PUT", "/v1/config?partition=" + partition,
+                "{\"Kind\":\"service-intentions\",\"Name\":\"backend\",\"Sources\":[{\"Name\":\"frontend\",\"Peer\":\"*\",\"Action\":\"allow\"}]}");
+        assertEquals(400, wildcardPeer.statusCode());
+        assertEquals("Sources[0].Peer: cannot use wildcard '*' in peer", wildcardPeer.body());
+        HttpResponse<String> badName = exporter.send("PUT", "/v1/config",
+                "{\"Kind\":\"exported-services\",\"Name\":\"web\",\"Services\":[]}");
+        assertEquals(400, badName.statusCode());
+        assertEquals("exported-services Name must be \"default\"", badName.body());
+        HttpResponse<String> unknownKind = exporter.send("PUT", "/v1/config", "{\"Kind\":\"mesh\",\"Name\":\"mesh\"}");
+        assertEquals(400, unknownKind.statusCode());
+
+        HttpResponse<String> intention = exporter.send("PUT", "/v1/config?partition=" + partition,
+                "{\"Kind\":\"service-intentions\",\"Name\":\"backend\",\"Sources\":[{\"Name\":\"frontend\",\"Peer\":\""
+                        + pair.importerName() + "\",\"Action\":\"allow\"}]}");
+        assertEquals("true", intention.body());
+        HttpResponse<String> resolver = exporter.send("PUT", "/v1/config?partition=" + partition,
+                "{\"Kind\":\"service-resolver\",\"Name\":\"backend\",\"Failover\":{\"*\":{\"Targets\":[{\"Peer\":\""
+                        + pair.importerName() + "\"}]}}}");
+        assertEquals("true", resolver.body());
+        JsonNode read = json(exporter.get("/v1/config/service-intentions/backend?partition=" + partition).body());
+        assertEquals(pair.importerName(), read.get("Sources").get(0).get("Peer").asText());
+        assertTrue(read.get("ModifyIndex").asLong() > 0);
+        assertEquals(1, json(exporter.get("/v1/config/service-resolver?partition=" + partition).body()).size());
+        assertEquals("true", exporter.delete("/v1/config/service-resolver/backend?partition=" + partition).body());
+        HttpResponse<String> gone = exporter.get("/v1/config/service-resolver/backend?partition=" + partition);
+        assertEquals(404, gone.statusCode());
+        assertEquals("Config entry not found for \"service-resolver\" / \"backend\"", gone.body());
+    }
+
+    /** The sort keys of every item imported from the pair's exporter on a cluster, by a full table scan. */
+    static List<String> importedItems(LocalCluster cluster, Pair pair) {
+        DynamoDbClient dynamoDb = cluster.context().getBean(DynamoDbClient.class);
+        String table = cluster.context().getProperty("peering.dynamodb.table-name", String.class).orElseThrow();
+        String pk = "IMPORTED#" + pair.partition() + "#" + pair.exporterName();
+        return dynamoDb.scanPaginator(r -> r.tableName(table)).items().stream()
+                .filter(item -> pk.equals(item.get("pk").s()))
+                .map(item -> item.get("sk").s()).sorted().toList();
+    }
+
+    private static void deleteImported(LocalCluster cluster, Pair pair, String sk) {
+        DynamoDbClient dynamoDb = cluster.context().getBean(DynamoDbClient.class);
+        String table = cluster.context().getProperty("peering.dynamodb.table-name", String.class).orElseThrow();
+        dynamoDb.deleteItem(r -> r.tableName(table).key(Map.of(
+                "pk", AttributeValue.fromS("IMPORTED#" + pair.partition() + "#" + pair.exporterName()),
+                "sk", AttributeValue.fromS(sk))));
+    }
+
+    private static DynamodbEvent record(String pk, String sk,
+                                        Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image) {
+        var keys = Map.of("pk", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withS(pk),
+                "sk", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withS(sk));
+        var newImage = new java.util.HashMap<>(keys);
+        newImage.putAll(image);
+        var stream = new com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord();
+        stream.setKeys(keys);
+        stream.setNewImage(newImage);
+        stream.setSequenceNumber("1");
+        DynamodbEvent.DynamodbStreamRecord record = new DynamodbEvent.DynamodbStreamRecord();
+        record.setEventName("MODIFY");
+        record.setEventID("replayed");
+        record.setDynamodb(stream);
+        DynamodbEvent event = new DynamodbEvent();
+        event.setRecords(List.of(record));
+        return event;
+    }
+}
