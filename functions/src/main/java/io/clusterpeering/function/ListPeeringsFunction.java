@@ -32,7 +32,8 @@ public class ListPeeringsFunction extends ConsulHttpFunction {
         long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
         Instant now = Instant.now();
         var timeout = bean(PeeringConfiguration.class).getHeartbeatTimeout();
-        var views = service.list(request.partition(null)).stream().map(p -> PeeringViews.of(p, now, timeout)).toList();
+        var views = service.list(request.partition(null)).stream()
+                .map(p -> PeeringViews.of(p, now, timeout, service.importedItemsLeft(p))).toList();
         return ApiResponses.jsonWithIndex(views, request.pretty(), index);
     }
 }

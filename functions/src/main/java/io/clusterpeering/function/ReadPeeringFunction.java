@@ -35,6 +35,7 @@ public class ReadPeeringFunction extends ConsulHttpFunction {
         long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
         var peering = service.read(key);
         return ApiResponses.jsonWithIndex(PeeringViews.of(peering, Instant.now(),
-                bean(PeeringConfiguration.class).getHeartbeatTimeout()), request.pretty(), index);
+                bean(PeeringConfiguration.class).getHeartbeatTimeout(), service.importedItemsLeft(peering)),
+                request.pretty(), index);
     }
 }

@@ -59,17 +59,20 @@ public final class ConsulShapes {
     }
 
     /**
-     * {@code api.PeeringStreamStatus}, plus {@code LastError}: why the peering reads FAILING (our addition;
-     * Consul only logs it). Absent when there is nothing to say.
+     * {@code api.PeeringStreamStatus}, plus two additions of ours: {@code LastError}, why the peering reads
+     * FAILING (Consul only logs it), and {@code ImportedItemsLeft}, how many items imported from the peer the
+     * deletion has still to purge (DELETING and TERMINATED rows only). Both absent when there is nothing to say.
      */
-    @JsonPropertyOrder({"ImportedServices", "ExportedServices", "LastHeartbeat", "LastReceive", "LastSend", "LastError"})
+    @JsonPropertyOrder({"ImportedServices", "ExportedServices", "LastHeartbeat", "LastReceive", "LastSend", "LastError",
+            "ImportedItemsLeft"})
     public record StreamStatusView(
             @JsonProperty("ImportedServices") List<String> importedServices,
             @JsonProperty("ExportedServices") List<String> exportedServices,
             @JsonProperty("LastHeartbeat") Instant lastHeartbeat,
             @JsonProperty("LastReceive") Instant lastReceive,
             @JsonProperty("LastSend") Instant lastSend,
-            @JsonProperty("LastError") @JsonInclude(Include.NON_NULL) String lastError) {
+            @JsonProperty("LastError") @JsonInclude(Include.NON_NULL) String lastError,
+            @JsonProperty("ImportedItemsLeft") @JsonInclude(Include.NON_NULL) Integer importedItemsLeft) {
     }
 
     /** {@code api.PeeringRemoteInfo}. */

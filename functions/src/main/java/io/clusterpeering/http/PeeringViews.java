@@ -31,6 +31,14 @@ public final class PeeringViews {
      * @param heartbeatTimeout the silence after which an ACTIVE peering reads FAILING
      */
     public static PeeringView of(Peering peering, Instant now, Duration heartbeatTimeout) {
+        return of(peering, now, heartbeatTimeout, null);
+    }
+
+    /**
+     * @param importedItemsLeft for a DELETING or TERMINATED row, how many imported items are left to purge;
+     *                          null to leave it out
+     */
+    public static PeeringView of(Peering peering, Instant now, Duration heartbeatTimeout, Integer importedItemsLeft) {
         PeeringState shown = PeeringStatus.shownState(peering, now, heartbeatTimeout);
         boolean deleting = peering.state() == PeeringState.DELETING;
         boolean dialer = peering.role() == PeeringRole.DIALER;
@@ -43,7 +51,7 @@ public final class PeeringViews {
                 dialer ? peering.peerServerAddresses() : null,
                 new StreamStatusView(nullWhenEmpty(liveness.importedServices()), nullWhenEmpty(liveness.exportedServices()),
                         liveness.lastHeartbeat(), liveness.lastReceive(), liveness.lastSend(),
-                        PeeringStatus.failureReason(peering, now, heartbeatTimeout)),
+                        PeeringStatus.failureReason(peering, now, heartbeatTimeout), importedItemsLeft),
                 peering.createIndex(), peering.modifyIndex(),
                 new RemoteView(peering.remote().partition(), peering.remote().datacenter()));
     }

@@ -297,6 +297,15 @@ public class PeeringService {
         return store.find(key).orElseThrow(() -> new PeeringNotFound(key.name()));
     }
 
+    /**
+     * How many items imported from the peer a DELETING or TERMINATED peering has still to purge; null for
+     * other states (nothing is being purged).
+     */
+    public Integer importedItemsLeft(Peering peering) {
+        return peering.state() == PeeringState.DELETING || peering.state() == PeeringState.TERMINATED
+                ? importedData.count(peering.key()) : null;
+    }
+
     /** Lists the peerings of a partition, ordered by name (Consul's {@code GET /v1/peerings}). */
     public List<Peering> list(String partition) {
         PeeringRules.requireValidPartition(partition);

@@ -191,6 +191,11 @@ class ReplicationTest {
         Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "cart", "").size() == 1);
 
         assertEquals(200, importer.delete("/v1/peering/" + pair.exporterName() + "?partition=" + pair.partition()).statusCode());
+        HttpResponse<String> during = importer.get("/v1/peering/" + pair.exporterName() + "?partition=" + pair.partition());
+        if (during.statusCode() == 200) {
+            assertTrue(json(during.body()).get("StreamStatus").get("ImportedItemsLeft").asInt() >= 0,
+                    "while DELETING, the read says how many imported items are left");
+        }
 
         Eventually.within(LIMIT, "no imported item remains (table scan)", () -> importedItems(dc2, pair).isEmpty());
         Eventually.within(LIMIT, "the peering is gone", () -> importer.get("/v1/peering/" + pair.exporterName()
@@ -209,6 +214,8 @@ class ReplicationTest {
         Eventually.within(LIMIT, "the importer's side is TERMINATED", () -> read(importer, pair.exporterName()
                 + "?partition=" + pair.partition()).get("State").asText().equals("TERMINATED"));
         Eventually.within(LIMIT, "no imported item remains (table scan)", () -> importedItems(dc2, pair).isEmpty());
+        assertEquals(0, read(importer, pair.exporterName() + "?partition=" + pair.partition()).get("StreamStatus")
+                .get("ImportedItemsLeft").asInt(), "the TERMINATED row says nothing is left");
     }
 
     @Test

@@ -404,9 +404,13 @@ class PeeringFunctionsTest {
     void streamFixtureFinishesTheDeletionAndIsIdempotent() {
         generate.execute(event("generate-token.json"));
         assertEquals(200, delete.execute(event("delete-peering.json")).getStatusCode());
+        context.getBean(io.clusterpeering.store.ImportedDataStore.class).putTrustBundle(
+                new io.clusterpeering.domain.PeeringKey(null, "cluster-02"), "x.consul", List.of("pem"), Instant.now());
         APIGatewayV2HTTPResponse deleting = read.execute(readEvent("cluster-02", null));
         assertTrue(deleting.getBody().contains("\"State\":\"DELETING\""), deleting.getBody());
         assertTrue(deleting.getBody().contains("\"DeletedAt\":\""), deleting.getBody());
+        assertTrue(deleting.getBody().contains("\"ImportedItemsLeft\":1"), "the read says what is left to purge: "
+                + deleting.getBody());
 
         DynamodbEvent records = Fixtures.event("stream-deleting.json", DynamodbEvent.class);
         StreamsEventResponse first = stream.execute(records);

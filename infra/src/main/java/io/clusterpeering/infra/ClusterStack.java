@@ -1,6 +1,7 @@
 package io.clusterpeering.infra;
 
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
+import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.HeartbeatFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.Routes;
@@ -136,10 +137,25 @@ public class ClusterStack extends Stack {
                 .bisectBatchOnError(true)
                 .reportBatchItemFailures(true)
                 .onFailure(new SqsDlq(failures))
-                .filters(List.of(FilterCriteria.filter(Map.of(
-                        "eventName", FilterRule.isEqual("MODIFY"),
-                        "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S",
-                                FilterRule.or("DELETING", "TERMINATED"))))))))
+                .filters(List.of(
+                        FilterCriteria.filter(Map.of(
+                                "eventName", FilterRule.isEqual("MODIFY"),
+                                "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S",
+                                        FilterRule.or("DELETING", "TERMINATED")))))),
+                        FilterCriteria.filter(Map.of(
+                                "dynamodb", Map.of("Keys", Map.of("sk", Map.of("S", FilterRule.isEqual("MANIFEST"))))))))
+                .build());
+
+        Alias exports = javaFunction(ExportStreamFunction.class, Duration.seconds(120));
+        exports.addEventSource(DynamoEventSource.Builder.create(table)
+                .startingPosition(StartingPosition.LATEST)
+                .batchSize(100)
+                .maxBatchingWindow(Duration.seconds(1))
+                .retryAttempts(STREAM_RETRY_ATTEMPTS)
+                .bisectBatchOnError(true)
+                .reportBatchItemFailures(true)
+                .onFailure(new SqsDlq(failures))
+                .filters(exportFilters())
                 .build());
 
         Alias heartbeat = javaFunction(HeartbeatFunction.class, Duration.seconds(60));
@@ -156,6 +172,26 @@ public class ClusterStack extends Stack {
         CfnOutput.Builder.create(this, "FailureQueueUrl").value(failures.getQueueUrl()).build();
     }
 
+    /**
+     * What wakes the export handler: a change of the local catalog, of an exported-services entry, a dialer
+     * turning ACTIVE, or a peering's first heartbeat. Heartbeats and imported data never wake it.
+     */
+    private static List<Map<String, Object>> exportFilters() {
+        Map<String, Object> prefix = Map.of("prefix", "CATALOG#");
+        return List.of(
+                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(prefix)))))),
+                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of(
+                        "pk", Map.of("S", List.of(Map.of("prefix", "CONFIG#"))),
+                        "sk", Map.of("S", List.of(Map.of("prefix", "exported-services#"))))))),
+                FilterCriteria.filter(Map.of("dynamodb", Map.of(
+                        "NewImage", Map.of("state", Map.of("S", List.of("ACTIVE")), "role", Map.of("S", List.of("DIALER"))),
+                        "OldImage", Map.of("state", Map.of("S", List.of(Map.of("anything-but", List.of("ACTIVE")))))))),
+                FilterCriteria.filter(Map.of("dynamodb", Map.of(
+                        "NewImage", Map.of("state", Map.of("S", List.of("ACTIVE")),
+                                "lastHeartbeat", Map.of("S", List.of(Map.of("exists", true)))),
+                        "OldImage", Map.of("lastHeartbeat", List.of(Map.of("exists", false)))))));
+    }
+
     /** One Java function with its own role, log group, SnapStart version and {@code live} alias. */
     private Alias javaFunction(Class<?> handler, Duration timeout) {
         String name = handler.getSimpleName().replace("Function", "");
@@ -169,6 +205,14 @@ public class ClusterStack extends Stack {
                 .actions(access.tableActions().stream().map(a -> "dynamodb:" + a).toList())
                 .resources(List.of(table.getTableArn()))
                 .build());
+        if (access.deletesUnder() != null) {
+            role.addToPolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("dynamodb:DeleteItem"))
+                    .resources(List.of(table.getTableArn()))
+                    .conditions(Map.of("ForAllValues:StringLike",
+                            Map.of("dynamodb:LeadingKeys", List.of(access.deletesUnder() + "*"))))
+                    .build());
+        }
         if (access.readsIdentity()) {
             identity.grantRead(role);
         }

@@ -1,6 +1,18 @@
 package io.clusterpeering.infra;
 
 import io.clusterpeering.function.AgentSelfFunction;
+import io.clusterpeering.function.CatalogDeregisterFunction;
+import io.clusterpeering.function.CatalogRegisterFunction;
+import io.clusterpeering.function.CatalogServiceFunction;
+import io.clusterpeering.function.CatalogServicesFunction;
+import io.clusterpeering.function.ConfigDeleteFunction;
+import io.clusterpeering.function.ConfigGetFunction;
+import io.clusterpeering.function.ConfigListFunction;
+import io.clusterpeering.function.ConfigPutFunction;
+import io.clusterpeering.function.ExportStreamFunction;
+import io.clusterpeering.function.ExportedServicesFunction;
+import io.clusterpeering.function.HealthServiceFunction;
+import io.clusterpeering.function.ImportedServicesFunction;
 import io.clusterpeering.function.DeletePeeringFunction;
 import io.clusterpeering.function.EstablishFunction;
 import io.clusterpeering.function.ExchangeSecretFunction;
@@ -18,26 +30,46 @@ import java.util.Map;
 /**
  * What each function may do, and nothing more: the DynamoDB actions it calls on the table, and whether it
  * reads the cluster identity secret (only the functions that sign or present the CA). {@code GetItem} is in
- * every set for the SnapStart priming read. Only the stream handler may delete (imported data, the removed
- * row); read endpoints cannot write. Transactions need the actions of their parts ({@code PutItem},
+ * every set for the SnapStart priming read. Only the deleting stream handler may delete imported data and
+ * peering rows; catalog deregistration and config deletion may delete only their own local items (a
+ * {@code dynamodb:LeadingKeys} condition); read endpoints cannot write. Transactions need the actions of their parts ({@code PutItem},
  * {@code DeleteItem}); DynamoDB has no separate action for them.
  *
  * @param tableActions    the {@code dynamodb:*} actions on the table, without the prefix
  * @param readsIdentity   whether it may read the identity secret
+ * @param deletesUnder    a partition-key prefix under which the function may {@code DeleteItem} (its own local
+ *                        data, enforced with a {@code dynamodb:LeadingKeys} condition), or null for none
  */
-public record FunctionAccess(List<String> tableActions, boolean readsIdentity) {
+public record FunctionAccess(List<String> tableActions, boolean readsIdentity, String deletesUnder) {
+
+    FunctionAccess(List<String> tableActions, boolean readsIdentity) {
+        this(tableActions, readsIdentity, null);
+    }
 
     /** The grants of every function, by handler class. */
     public static final Map<Class<?>, FunctionAccess> BY_HANDLER = Map.ofEntries(
             Map.entry(GenerateTokenFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
             Map.entry(EstablishFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
-            Map.entry(ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            Map.entry(ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
-            Map.entry(PeerMessageFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
+            Map.entry(PeerMessageFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), false)),
             Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
+            Map.entry(CatalogRegisterFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
+            Map.entry(CatalogDeregisterFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), false,
+                    "CATALOG#")),
+            Map.entry(CatalogServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(CatalogServiceFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(HealthServiceFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(ConfigPutFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
+            Map.entry(ConfigGetFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            Map.entry(ConfigListFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(ConfigDeleteFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false, "CONFIG#")),
+            Map.entry(ExportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(ImportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(ExportStreamFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
             Map.entry(UnroutedFunction.class, new FunctionAccess(List.of("GetItem"), false)),
             Map.entry(PeeringStreamFunction.class, new FunctionAccess(
                     List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)));

@@ -92,6 +92,7 @@ class ClusterStackTest {
                 .sorted().toList();
         List<String> expected = new ArrayList<>(Routes.ALL.stream().map(r -> r.handler().getName()).toList());
         expected.add(PeeringStreamFunction.class.getName());
+        expected.add(io.clusterpeering.function.ExportStreamFunction.class.getName());
         expected.add(HeartbeatFunction.class.getName());
         expected.add(ClusterIdentityBootstrapFunction.class.getName());
         expected.addAll(FallbackNames.HANDLERS);
@@ -119,20 +120,63 @@ class ClusterStackTest {
     @Test
     void eachRoleHoldsExactlyItsFunctionsTableGrants() {
         Map<String, Set<String>> actionsByHandler = tableActionsByHandler();
-        FunctionAccess.BY_HANDLER.forEach((handler, access) -> assertEquals(
-                access.tableActions().stream().map(a -> "dynamodb:" + a).collect(Collectors.toCollection(TreeSet::new)),
-                actionsByHandler.get(handler.getName()), handler.getSimpleName()));
+        FunctionAccess.BY_HANDLER.forEach((handler, access) -> {
+            Set<String> expected = access.tableActions().stream().map(a -> "dynamodb:" + a)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (access.deletesUnder() != null) {
+                expected.add("dynamodb:DeleteItem");
+            }
+            assertEquals(expected, actionsByHandler.get(handler.getName()), handler.getSimpleName());
+        });
         Set<String> writes = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
         for (Class<?> reader : List.of(io.clusterpeering.function.ReadPeeringFunction.class,
                 io.clusterpeering.function.ListPeeringsFunction.class, io.clusterpeering.function.AgentSelfFunction.class)) {
             assertTrue(actionsByHandler.get(reader.getName()).stream().noneMatch(writes::contains), reader + " cannot write");
         }
-        actionsByHandler.forEach((handler, actions) -> {
-            if (!handler.equals(PeeringStreamFunction.class.getName())) {
-                assertFalse(actions.contains("dynamodb:DeleteItem") || actions.contains("dynamodb:BatchWriteItem"),
-                        "only the stream handler deletes: " + handler);
+        unconditionalDeletesByHandler().forEach((handler, deletes) -> assertEquals(
+                handler.equals(PeeringStreamFunction.class.getName()), deletes,
+                "only the deleting stream handler may delete anywhere (imported data, peering rows): " + handler));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void localDeletesAreLimitedToTheirOwnKeys() {
+        Map<String, List<String>> prefixes = new HashMap<>();
+        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+            for (Map<String, Object> statement : statements(policy)) {
+                if (asList(statement.get("Action")).equals(List.of("dynamodb:DeleteItem")) && statement.containsKey("Condition")) {
+                    Map<String, Object> condition = (Map<String, Object>) ((Map<String, Object>) statement.get("Condition"))
+                            .get("ForAllValues:StringLike");
+                    prefixes.put(policy.toString().contains("CatalogDeregister") ? "catalog" : "config",
+                            asList(condition.get("dynamodb:LeadingKeys")));
+                }
+            }
+        }
+        assertEquals(Map.of("catalog", List.of("CATALOG#*"), "config", List.of("CONFIG#*")), prefixes);
+    }
+
+    /** For each handler: whether its role may delete or batch-write without a key condition. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Boolean> unconditionalDeletesByHandler() {
+        Map<String, Boolean> byRole = new HashMap<>();
+        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+            boolean deletes = statements(policy).stream().anyMatch(st -> !st.containsKey("Condition")
+                    && (asList(st.get("Action")).contains("dynamodb:DeleteItem")
+                    || asList(st.get("Action")).contains("dynamodb:BatchWriteItem")));
+            for (Object role : (List<Object>) properties(policy).get("Roles")) {
+                byRole.merge(((Map<String, String>) role).get("Ref"), deletes, Boolean::logicalOr);
+            }
+        }
+        Map<String, Boolean> byHandler = new HashMap<>();
+        javaFunctions().values().forEach(f -> {
+            Map<String, Object> role = (Map<String, Object>) properties(f).get("Role");
+            String roleId = ((List<Object>) role.get("Fn::GetAtt")).get(0).toString();
+            String handler = properties(f).get("Handler").toString();
+            if (!handler.equals(ClusterIdentityBootstrapFunction.class.getName())) {
+                byHandler.put(handler, byRole.getOrDefault(roleId, false));
             }
         });
+        return byHandler;
     }
 
     @Test
@@ -162,18 +206,26 @@ class ClusterStackTest {
     }
 
     @Test
-    void theStreamMappingIsFilteredBoundedBisectedAndHasAFailureQueue() {
-        template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+    void theStreamMappingsAreFilteredBoundedBisectedAndHaveAFailureQueue() {
+        template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+        Object finishing = Map.of("Pattern", Match.serializedJson(Map.of("eventName", List.of("MODIFY"),
+                "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S", List.of("DELETING", "TERMINATED")))))));
+        Object manifests = Map.of("Pattern", Match.serializedJson(Map.of(
+                "dynamodb", Map.of("Keys", Map.of("sk", Map.of("S", List.of("MANIFEST")))))));
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "StartingPosition", "TRIM_HORIZON",
                 "MaximumRetryAttempts", ClusterStack.STREAM_RETRY_ATTEMPTS,
                 "BisectBatchOnFunctionError", true,
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
                 "DestinationConfig", Map.of("OnFailure", Map.of("Destination", Match.anyValue())),
-                "FilterCriteria", Map.of("Filters", List.of(Map.of("Pattern", Match.serializedJson(Map.of(
-                        "eventName", List.of("MODIFY"),
-                        "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S", List.of("DELETING", "TERMINATED"))))))))),
-                "FunctionName", Match.anyValue()));
+                "FilterCriteria", Map.of("Filters", List.of(finishing, manifests))));
+        Object catalogChanges = Map.of("Pattern", Match.serializedJson(Map.of(
+                "dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "CATALOG#"))))))));
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+                "MaximumRetryAttempts", ClusterStack.STREAM_RETRY_ATTEMPTS,
+                "BisectBatchOnFunctionError", true,
+                "DestinationConfig", Map.of("OnFailure", Map.of("Destination", Match.anyValue())),
+                "FilterCriteria", Map.of("Filters", Match.arrayWith(List.of(catalogChanges)))));
         template.resourceCountIs("AWS::SQS::Queue", 1);
     }
 
