@@ -25,6 +25,11 @@ public final class PeeringFlow {
 
     /** Starts a local cluster for a datacenter on a free port, its table in the test engine, heartbeats every second. */
     public static LocalCluster startCluster(String datacenter) {
+        return startCluster(datacenter, Map.of());
+    }
+
+    /** As {@link #startCluster(String)}, with more configuration on top. */
+    public static LocalCluster startCluster(String datacenter, Map<String, Object> more) {
         int port = EmbeddedDynamoDb.freePort();
         Map<String, Object> properties = new HashMap<>(TestDynamoDb.freshTable(datacenter));
         properties.put("micronaut.server.port", port);
@@ -32,6 +37,7 @@ public final class PeeringFlow {
         properties.put("peering.advertise-url", "http://127.0.0.1:" + port);
         properties.put("peering.heartbeat-interval", "1s");
         properties.put("peering.peer-call-timeout", "2s");
+        properties.putAll(more);
         return LocalCluster.start(null, properties);
     }
 
