@@ -2,9 +2,7 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.CatalogShapes.CatalogServiceView;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.CatalogService;
 import io.micronaut.context.ApplicationContext;
 
@@ -24,9 +22,10 @@ public class CatalogServiceFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        var instances = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
-                request.query("peer"));
-        return ApiResponses.jsonWithIndex(instances.stream().map(CatalogServiceView::of).toList(), request.pretty(), index);
+        return blockingRead(request, () -> {
+            var instances = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
+                    request.query("peer"));
+            return instances.stream().map(CatalogServiceView::of).toList();
+        });
     }
 }

@@ -2,8 +2,6 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.CatalogService;
 import io.micronaut.context.ApplicationContext;
 
@@ -23,8 +21,7 @@ public class CatalogServicesFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        return ApiResponses.jsonWithIndex(bean(CatalogService.class).services(request.partitionOrDefault(),
-                request.query("peer")), request.pretty(), index);
+        return blockingRead(request, () -> bean(CatalogService.class).services(request.partitionOrDefault(),
+                request.query("peer")));
     }
 }

@@ -52,6 +52,15 @@ public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGate
      */
     protected abstract APIGatewayV2HTTPResponse handle(ApiRequest request);
 
+    /**
+     * A Consul read: waits as a blocking query ({@code ?index=&wait=}), then answers the body that
+     * {@code read} produces with {@code X-Consul-Index} and the other read headers.
+     */
+    protected final APIGatewayV2HTTPResponse blockingRead(ApiRequest request, java.util.function.Supplier<Object> read) {
+        long index = bean(io.clusterpeering.service.BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
+        return io.clusterpeering.http.ApiResponses.jsonWithIndex(read.get(), request.pretty(), index);
+    }
+
     /** A bean of the function's application context. */
     protected final <T> T bean(Class<T> type) {
         return getApplicationContext().getBean(type);

@@ -2,10 +2,8 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.CatalogShapes.Consumers;
 import io.clusterpeering.http.CatalogShapes.ExportedServiceView;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.ReplicationService;
 
 import java.util.ArrayList;
@@ -27,10 +25,11 @@ public class ExportedServicesFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        var views = new ArrayList<ExportedServiceView>();
-        bean(ReplicationService.class).exports(request.partitionOrDefault())
-                .forEach((service, peers) -> views.add(new ExportedServiceView(service, new Consumers(peers))));
-        return ApiResponses.jsonWithIndex(views, request.pretty(), index);
+        return blockingRead(request, () -> {
+            var views = new ArrayList<ExportedServiceView>();
+            bean(ReplicationService.class).exports(request.partitionOrDefault())
+                    .forEach((service, peers) -> views.add(new ExportedServiceView(service, new Consumers(peers))));
+            return views;
+        });
     }
 }

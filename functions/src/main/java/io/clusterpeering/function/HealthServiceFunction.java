@@ -2,10 +2,8 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.http.CatalogShapes.ServiceEntryView;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.CatalogService;
 import io.micronaut.context.ApplicationContext;
 
@@ -26,12 +24,13 @@ public class HealthServiceFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        boolean passingOnly = request.query("passing").filter(v -> !v.equalsIgnoreCase("false")).isPresent();
-        var entries = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
-                        request.query("peer")).stream()
-                .filter(i -> !passingOnly || i.passing())
-                .map(ServiceEntryView::of).toList();
-        return ApiResponses.jsonWithIndex(entries, request.pretty(), index);
+        return blockingRead(request, () -> {
+            boolean passingOnly = request.query("passing").filter(v -> !v.equalsIgnoreCase("false")).isPresent();
+            var entries = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
+                            request.query("peer")).stream()
+                    .filter(i -> !passingOnly || i.passing())
+                    .map(ServiceEntryView::of).toList();
+            return entries;
+        });
     }
 }

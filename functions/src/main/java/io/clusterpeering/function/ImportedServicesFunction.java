@@ -2,9 +2,7 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.CatalogShapes.ImportedServiceView;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.ReplicationService;
 import io.micronaut.context.ApplicationContext;
 
@@ -24,9 +22,10 @@ public class ImportedServicesFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        var views = bean(ReplicationService.class).imports(request.partitionOrDefault()).stream()
-                .map(i -> new ImportedServiceView(i.service(), i.peer())).toList();
-        return ApiResponses.jsonWithIndex(views, request.pretty(), index);
+        return blockingRead(request, () -> {
+            var views = bean(ReplicationService.class).imports(request.partitionOrDefault()).stream()
+                    .map(i -> new ImportedServiceView(i.service(), i.peer())).toList();
+            return views;
+        });
     }
 }

@@ -3,9 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.PeeringViews;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
@@ -29,11 +27,12 @@ public class ListPeeringsFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PeeringService service = bean(PeeringService.class);
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        Instant now = Instant.now();
-        var timeout = bean(PeeringConfiguration.class).getHeartbeatTimeout();
-        var views = service.list(request.partition(null)).stream()
-                .map(p -> PeeringViews.of(p, now, timeout, service.importedItemsLeft(p))).toList();
-        return ApiResponses.jsonWithIndex(views, request.pretty(), index);
+        return blockingRead(request, () -> {
+            Instant now = Instant.now();
+            var timeout = bean(PeeringConfiguration.class).getHeartbeatTimeout();
+            var views = service.list(request.partition(null)).stream()
+                    .map(p -> PeeringViews.of(p, now, timeout, service.importedItemsLeft(p))).toList();
+            return views;
+        });
     }
 }

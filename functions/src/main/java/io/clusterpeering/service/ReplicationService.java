@@ -173,8 +173,9 @@ public class ReplicationService {
     }
 
     /**
-     * Applies a snapshot received from the peer of {@code peering}: imported instances, manifest, trust bundle,
-     * StreamStatus.ImportedServices and (on a dialer) the acceptor's server addresses. Idempotent.
+     * Applies a snapshot received from the peer of {@code peering}: imported instances, manifest, trust bundle
+     * (also PeerCAPems), StreamStatus.ImportedServices and (on a dialer) the acceptor's server addresses.
+     * Idempotent.
      *
      * @param seq the message's sequence number; an older snapshot than the last applied changes nothing
      */
@@ -185,6 +186,6 @@ public class ReplicationService {
         if (!snapshot.roots().isEmpty()) {
             imported.putTrustBundle(peering.key(), snapshot.trustDomain(), snapshot.roots(), now);
         }
-        peerings.recordImport(peering, snapshot.services(), snapshot.serverAddresses());
+        peerings.recordImport(peering, snapshot.services(), snapshot.roots(), snapshot.serverAddresses());
     }
 }

@@ -46,7 +46,6 @@ public class CatalogStore {
      */
     public void upsertNode(String partition, String node, String nodeId, String address, String datacenter,
                            Map<String, String> meta, Map<String, String> taggedAddresses) {
-        long modifyIndex = index.next();
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":node", s(node));
         values.put(":nodeId", s(nodeId));
@@ -54,20 +53,13 @@ public class CatalogStore {
         values.put(":datacenter", s(datacenter));
         values.put(":meta", map(meta));
         values.put(":tagged", map(taggedAddresses));
-        values.put(":index", n(modifyIndex));
-        dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(CatalogItems.localPartition(partition), CatalogItems.nodeKey(node)))
-                .updateExpression("SET #node = :node, nodeId = if_not_exists(nodeId, :nodeId), address = :address,"
-                        + " datacenter = :datacenter, nodeMeta = :meta, taggedAddresses = :tagged,"
-                        + " createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
-                .expressionAttributeNames(Map.of("#node", "node"))
-                .expressionAttributeValues(values));
-        index.next();
+        upsert(CatalogItems.nodeKey(node), partition, "#node = :node, nodeId = if_not_exists(nodeId, :nodeId),"
+                + " address = :address, datacenter = :datacenter, nodeMeta = :meta, taggedAddresses = :tagged", values);
     }
 
     /** Creates or updates a service instance on a node. */
     public void upsertInstance(String partition, String node, String serviceId, String service, List<String> tags,
                                String serviceAddress, int port, Map<String, String> meta) {
-        long modifyIndex = index.next();
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":node", s(node));
         values.put(":serviceId", s(serviceId));
@@ -76,14 +68,19 @@ public class CatalogStore {
         values.put(":address", s(serviceAddress));
         values.put(":port", n(port));
         values.put(":meta", map(meta));
-        values.put(":index", n(modifyIndex));
-        dynamoDb.updateItem(r -> r.tableName(table)
-                .key(TableKeys.key(CatalogItems.localPartition(partition), CatalogItems.serviceKey(service, node, serviceId)))
-                .updateExpression("SET #node = :node, serviceId = :serviceId, service = :service, tags = :tags,"
-                        + " serviceAddress = :address, port = :port, serviceMeta = :meta,"
-                        + " createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
+        upsert(CatalogItems.serviceKey(service, node, serviceId), partition, "#node = :node, serviceId = :serviceId,"
+                + " service = :service, tags = :tags, serviceAddress = :address, port = :port, serviceMeta = :meta", values);
+    }
+
+    /** One UpdateItem that sets the fields and Consul's indexes (CreateIndex only the first time). */
+    private void upsert(String sk, String partition, String set, Map<String, AttributeValue> values) {
+        long modifyIndex = index.next();
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.put(":index", n(modifyIndex));
+        dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(CatalogItems.localPartition(partition), sk))
+                .updateExpression("SET " + set + ", createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
                 .expressionAttributeNames(Map.of("#node", "node"))
-                .expressionAttributeValues(values));
+                .expressionAttributeValues(all));
         index.next();
     }
 

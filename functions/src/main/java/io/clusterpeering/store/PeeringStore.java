@@ -459,24 +459,35 @@ public class PeeringStore {
     }
 
     /**
-     * Records the services the peer's latest snapshot exports to us (StreamStatus.ImportedServices), and, for
-     * a dialer, the acceptor's current server addresses. Written only when they changed.
+     * Records what the peer's latest snapshot says: the services it exports to us
+     * (StreamStatus.ImportedServices), its CA roots (PeerCAPems, and the CA its later messages are checked
+     * against, so a rotated CA carries over) and, for a dialer, the acceptor's current server addresses.
+     * Written only when something changed.
      *
      * @return false when the row is no longer connected
      */
-    public boolean recordImport(Peering peering, List<String> services, List<String> serverAddresses) {
+    public boolean recordImport(Peering peering, List<String> services, List<String> roots, List<String> serverAddresses) {
         List<String> sorted = services.stream().sorted().toList();
-        boolean addressesChanged = peering.role() == PeeringRole.DIALER && !serverAddresses.isEmpty()
-                && !serverAddresses.equals(peering.peerServerAddresses());
-        if (sorted.equals(peering.liveness().importedServices()) && !addressesChanged) {
-            return true;
+        StringBuilder update = new StringBuilder();
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        if (!sorted.equals(peering.liveness().importedServices())) {
+            update.append("#imported = :services");
+            names.put("#imported", IMPORTED_SERVICES);
+            values.put(":services", Attributes.list(sorted));
         }
-        return addressesChanged
-                ? recordLiveness(peering, "SET #imported = :services, #addresses = :addresses",
-                        names("#imported", IMPORTED_SERVICES, "#addresses", PEER_SERVER_ADDRESSES),
-                        Map.of(":services", Attributes.list(sorted), ":addresses", Attributes.list(serverAddresses)), "")
-                : recordLiveness(peering, "SET #imported = :services", names("#imported", IMPORTED_SERVICES),
-                        Map.of(":services", Attributes.list(sorted)), "");
+        if (!roots.isEmpty() && !roots.equals(peering.peerCaPems())) {
+            update.append(update.length() == 0 ? "" : ", ").append("#roots = :roots");
+            names.put("#roots", PEER_CA_PEMS);
+            values.put(":roots", Attributes.list(roots));
+        }
+        if (peering.role() == PeeringRole.DIALER && !serverAddresses.isEmpty()
+                && !serverAddresses.equals(peering.peerServerAddresses())) {
+            update.append(update.length() == 0 ? "" : ", ").append("#addresses = :addresses");
+            names.put("#addresses", PEER_SERVER_ADDRESSES);
+            values.put(":addresses", Attributes.list(serverAddresses));
+        }
+        return update.length() == 0 || recordLiveness(peering, "SET " + update, names, values, "");
     }
 
     /** Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed. */
