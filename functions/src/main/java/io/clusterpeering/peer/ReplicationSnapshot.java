@@ -78,13 +78,13 @@ public record ReplicationSnapshot(List<String> services, List<ServiceInstance> i
                 instances.add(new ServiceInstance(node, text(m.get("NodeID")), text(m.get("Address")),
                         text(m.get("Datacenter")), (Map<String, String>) m.get("NodeMeta"),
                         (Map<String, String>) m.get("TaggedAddresses"), serviceId, service, (List<String>) m.get("Tags"),
-                        text(m.get("ServiceAddress")), ((Number) m.getOrDefault("Port", 0)).intValue(),
+                        text(m.get("ServiceAddress")), (m.get("Port") instanceof Number port ? port.intValue() : 0),
                         (Map<String, String>) m.get("ServiceMeta"), checks, peerName, 0, 0));
             }
             return new ReplicationSnapshot((List<String>) claim.getOrDefault("Services", List.of()), instances,
                     (List<String>) claim.getOrDefault("Roots", List.of()), text(claim.get("TrustDomain")),
                     (List<String>) claim.getOrDefault("ServerAddresses", List.of()));
-        } catch (ClassCastException e) {
+        } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("the replication snapshot is malformed", e);
         }
     }

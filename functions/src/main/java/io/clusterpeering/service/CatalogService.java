@@ -45,13 +45,18 @@ public class CatalogService {
      *                        missing or malformed; nothing is written then
      */
     public void register(String partition, CatalogRegistration registration) {
-        String node = require(registration.node(), "Must provide node");
+        String node = requireName(require(registration.node(), "Must provide node"), "Node");
         String address = require(registration.address(), "Must provide address");
+        PeeringRules.requireValidMeta(registration.nodeMeta());
         CatalogRegistration.Service service = registration.service();
         String serviceId = null;
         if (service != null) {
-            String name = require(service.service(), "Must provide service name (Service.Service)");
-            serviceId = service.id() == null || service.id().isEmpty() ? name : service.id();
+            String name = requireName(require(service.service(), "Must provide service name (Service.Service)"),
+                    "Service.Service");
+            if (service.tags() != null && service.tags().contains(null)) {
+                throw new InvalidRequest("Service.Tags: a tag cannot be null");
+            }
+            serviceId = requireName(service.id() == null || service.id().isEmpty() ? name : service.id(), "Service.ID");
             int port = service.port() == null ? 0 : service.port();
             if (port < 0 || port > 65535) {
                 throw new InvalidRequest("Service.Port: " + port + " is not a port (0-65535)");
@@ -68,6 +73,9 @@ public class CatalogService {
         List<HealthCheck> validated = new ArrayList<>();
         for (int i = 0; i < checks.size(); i++) {
             CatalogRegistration.Check check = checks.get(i);
+            if (check == null) {
+                throw new InvalidRequest("Checks[" + i + "] must be an object");
+            }
             String id = check.checkId() == null || check.checkId().isEmpty() ? check.name() : check.checkId();
             if (id == null || id.isEmpty()) {
                 throw new InvalidRequest("Checks[" + i + "]: CheckID or Name is required");
@@ -126,17 +134,26 @@ public class CatalogService {
     /**
      * The instances of a service ({@code GET /v1/catalog/service/:name}, {@code /v1/health/service/:name}),
      * local or imported from a peer; all services when {@code service} is null. An unknown peer has nothing,
-     * as in Consul.
+     * as in Consul, and so has a peering that is no longer connected (its imports are being purged).
      */
     public List<ServiceInstance> instances(String partition, String service, Optional<String> peer) {
         if (peer.isEmpty() || peer.get().isEmpty()) {
             return catalog.localInstances(partition, service);
         }
         PeeringKey key = new PeeringKey(partition, peer.get());
-        if (!PeeringRules.isValidPeerName(key.name()) || peerings.find(key).isEmpty()) {
+        if (!PeeringRules.isValidPeerName(key.name())
+                || peerings.find(key).filter(p -> p.state().isConnected()).isEmpty()) {
             return List.of();
         }
         return catalog.importedInstances(key, service, imported.manifest(key).instanceKeys());
+    }
+
+    /** Names become parts of sort keys joined by '#': a '#' inside one is refused. */
+    private static String requireName(String value, String field) {
+        if (value.indexOf('#') >= 0) {
+            throw new InvalidRequest(field + ": \"" + value + "\" must not contain '#'");
+        }
+        return value;
     }
 
     private static String require(String value, String message) {

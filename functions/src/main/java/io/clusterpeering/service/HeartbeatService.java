@@ -35,9 +35,13 @@ public class HeartbeatService {
 
     private final jakarta.inject.Provider<ReplicationService> replication;
 
+    private final io.clusterpeering.store.ImportedDataStore importedData;
+
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
-                            jakarta.inject.Provider<ReplicationService> replication) {
+                            jakarta.inject.Provider<ReplicationService> replication,
+                            io.clusterpeering.store.ImportedDataStore importedData) {
         this.replication = replication;
+        this.importedData = importedData;
         this.store = store;
         this.messages = messages;
         this.peers = peers;
@@ -53,6 +57,7 @@ public class HeartbeatService {
         int failed = 0;
         int nudged = 0;
         Instant now = Instant.now();
+        java.util.Set<String> unreachable = new java.util.HashSet<>();
         for (String partition : store.partitions()) {
             for (Peering peering : store.list(partition)) {
                 if (peering.state().isConnected()) {
@@ -60,16 +65,17 @@ public class HeartbeatService {
                         delivered++;
                     } else {
                         failed++;
+                        unreachable.add(peering.id());
                     }
-                } else if (peering.state() == PeeringState.DELETING && peering.deletedAt() != null
-                        && peering.deletedAt().plus(STUCK_DELETION).isBefore(now) && store.nudgeDeletion(peering, now)) {
+                } else if (stuck(peering, now) && store.nudgeDeletion(peering, now)) {
                     nudged++;
                 }
             }
         }
         for (String partition : store.partitions()) {
             try {
-                replication.get().pushAll(partition);
+                // Peers that just missed their heartbeat are skipped: a push would only wait out the same timeout.
+                replication.get().pushAll(partition, unreachable);
             } catch (RuntimeException e) {
                 LOG.warn("resync of partition {} failed: {}", partition, e.getMessage());
             }
@@ -79,6 +85,17 @@ public class HeartbeatService {
                     + "takes them again", nudged, STUCK_DELETION.toSeconds());
         }
         return new Result(delivered, failed);
+    }
+
+    /**
+     * Whether the deletion handler should take a row again: DELETING for more than five minutes, or
+     * TERMINATED with imported items still there (its purge failed, or a late snapshot arrived).
+     */
+    private boolean stuck(Peering peering, Instant now) {
+        if (peering.state() == PeeringState.DELETING) {
+            return peering.deletedAt() != null && peering.deletedAt().plus(STUCK_DELETION).isBefore(now);
+        }
+        return peering.state() == PeeringState.TERMINATED && importedData.count(peering.key()) > 0;
     }
 
     /**

@@ -63,7 +63,8 @@ public class ReplicationService {
 
     /**
      * Which peers each local service is exported to, from the partition's exported-services entry, with a
-     * wildcard service name expanded to every local service but {@code consul}.
+     * wildcard service name expanded to every local service but {@code consul} that has no entry of its own
+     * (an exact match beats the wildcard, as in Consul).
      *
      * @return service name → sorted peer names
      */
@@ -74,13 +75,17 @@ public class ReplicationService {
             List<String> localServices = catalog.localInstances(partition, null).stream()
                     .map(ServiceInstance::service).distinct().toList();
             byService.forEach((service, consumers) -> {
-                List<String> names = service.equals("*") ? localServices : List.of(service);
-                for (String name : names) {
-                    if (!name.equals(CONSUL_SERVICE)) {
-                        result.computeIfAbsent(name, n -> new TreeSet<>()).addAll(consumers);
-                    }
+                if (!service.equals("*") && !service.equals(CONSUL_SERVICE)) {
+                    result.computeIfAbsent(service, n -> new TreeSet<>()).addAll(consumers);
                 }
             });
+            // An exact entry beats the wildcard: the wildcard's consumers get only services without one.
+            List<String> wildcardConsumers = byService.getOrDefault("*", List.of());
+            for (String name : localServices) {
+                if (!wildcardConsumers.isEmpty() && !byService.containsKey(name) && !name.equals(CONSUL_SERVICE)) {
+                    result.computeIfAbsent(name, n -> new TreeSet<>()).addAll(wildcardConsumers);
+                }
+            }
         });
         Map<String, List<String>> sorted = new TreeMap<>();
         result.forEach((service, consumers) -> sorted.put(service, List.copyOf(consumers)));
@@ -116,10 +121,15 @@ public class ReplicationService {
      * @return how many peers took it
      */
     public int pushAll(String partition) {
+        return pushAll(partition, java.util.Set.of());
+    }
+
+    /** As {@link #pushAll(String)}, skipping the peerings with the given IDs. */
+    public int pushAll(String partition, java.util.Set<String> skippedIds) {
         Map<String, List<String>> exports = exports(partition);
         int delivered = 0;
         for (Peering peering : peerings.list(partition)) {
-            if (peering.state() == PeeringState.ACTIVE && push(peering, exports)) {
+            if (peering.state() == PeeringState.ACTIVE && !skippedIds.contains(peering.id()) && push(peering, exports)) {
                 delivered++;
             }
         }
@@ -128,10 +138,12 @@ public class ReplicationService {
 
     /** Sends one peering its snapshot; records the exported services on success. @return whether it was taken */
     public boolean push(Peering peering, Map<String, List<String>> exports) {
+        // The sequence number is taken before the catalog is read: a snapshot read earlier is never numbered later.
+        Instant readAt = Instant.now();
         ReplicationSnapshot snapshot = snapshotFor(peering, exports);
         try {
             PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
-                    messages.signMessage(PeerMessage.Kind.REPLICATION, peering.id(), peering.peerId(), Instant.now(),
+                    messages.signMessage(PeerMessage.Kind.REPLICATION, peering.id(), peering.peerId(), readAt,
                             snapshot.toClaim()), "send exported services");
             if (answer.ok()) {
                 peerings.recordExport(peering, snapshot.services());
@@ -182,7 +194,10 @@ public class ReplicationService {
     public void apply(Peering peering, Map<String, Object> claim, long seq) {
         ReplicationSnapshot snapshot = ReplicationSnapshot.fromClaim(claim, peering.name());
         Instant now = Instant.now();
-        imported.applySnapshot(peering.key(), snapshot.services(), snapshot.instances(), seq, now);
+        if (imported.applySnapshot(peering, snapshot.services(), snapshot.instances(), seq, now)
+                == ImportedDataStore.Applied.REFUSED) {
+            return;
+        }
         if (!snapshot.roots().isEmpty()) {
             imported.putTrustBundle(peering.key(), snapshot.trustDomain(), snapshot.roots(), now);
         }

@@ -11,8 +11,13 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.domain.ServiceInstance;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +42,8 @@ import static io.clusterpeering.store.Attributes.s;
 public class ImportedDataStore {
     /** DynamoDB's limit of items in one BatchWriteItem call. */
     static final int BATCH_LIMIT = 25;
+    /** Puts per transaction: DynamoDB's limit of 100 items, less the peering row's condition check. */
+    private static final int TRANSACTION_PUTS = 99;
     private static final String TRUST_BUNDLE_SK = "TRUST_BUNDLE#roots";
     private static final int MAX_UNPROCESSED_RETRIES = 8;
 
@@ -78,30 +85,43 @@ public class ImportedDataStore {
                 Attributes.number(item, "seq"));
     }
 
+    /** What applying a snapshot did. */
+    public enum Applied {
+        /** Something was written. */
+        CHANGED,
+        /** The snapshot matched what was already stored. */
+        UNCHANGED,
+        /** Older than the last snapshot applied, or the peering is no longer connected: nothing was written. */
+        REFUSED
+    }
+
     /**
      * Applies a peer's snapshot of what it exports to us: writes the instances that are new or changed and
-     * then the manifest that lists them. Instances the snapshot no longer holds stay until the stream handler
+     * then the manifest that lists them. Every write is a transaction that also checks the peering row is still
+     * connected with the same ID, so a snapshot that arrives while the peering is being deleted or terminated
+     * writes nothing the purge could miss. Instances the snapshot no longer holds stay until the stream handler
      * deletes them ({@link #purgeUnlisted}); reads already skip them. Applying the same snapshot twice writes
-     * nothing. A snapshot older than the last one applied is ignored.
+     * nothing.
      *
-     * @param peer      the local partition and name of the peering
+     * @param peering   the local peering (partition, name, ID)
      * @param services  the exported service names
      * @param instances the instances, each with its one overall check
      * @param seq       the snapshot's sequence number (the exporter's clock, in milliseconds)
-     * @return whether anything changed
+     * @return what happened
      */
-    public boolean applySnapshot(PeeringKey peer, List<String> services, List<ServiceInstance> instances, long seq,
+    public Applied applySnapshot(Peering peering, List<String> services, List<ServiceInstance> instances, long seq,
                                  Instant at) {
+        PeeringKey peer = peering.key();
         Manifest current = manifest(peer);
         if (seq <= current.seq()) {
-            return false;
+            return Applied.REFUSED;
         }
         String pk = TableKeys.importedFrom(peer);
         Map<String, Map<String, AttributeValue>> existing = new HashMap<>();
         for (Map<String, AttributeValue> item : catalog.query(pk, CatalogItems.SERVICE_PREFIX)) {
             existing.put(Attributes.string(item, TableKeys.SK), item);
         }
-        boolean changed = false;
+        List<TransactWriteItem> writes = new ArrayList<>();
         Set<String> keys = new TreeSet<>();
         for (ServiceInstance instance : instances) {
             Map<String, AttributeValue> item = CatalogItems.importedInstance(pk, instance);
@@ -114,30 +134,50 @@ public class ImportedDataStore {
             long modifyIndex = index.next();
             item.put("createIndex", before == null ? n(modifyIndex) : before.get("createIndex"));
             item.put("modifyIndex", n(modifyIndex));
-            dynamoDb.putItem(r -> r.tableName(table).item(item));
-            changed = true;
+            writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build());
         }
         List<String> sortedServices = services.stream().sorted().toList();
-        if (changed || !keys.equals(current.instanceKeys()) || !sortedServices.equals(current.services())) {
-            Map<String, AttributeValue> manifest = new HashMap<>(TableKeys.key(pk, MANIFEST_SK));
-            manifest.put("services", list(sortedServices));
-            manifest.put("instanceKeys", list(List.copyOf(keys)));
-            manifest.put("seq", n(seq));
-            manifest.put("updatedAt", Attributes.instant(at));
-            try {
-                dynamoDb.putItem(r -> r.tableName(table).item(manifest)
-                        .conditionExpression("attribute_not_exists(#seq) OR #seq < :seq")
-                        .expressionAttributeNames(Map.of("#seq", "seq"))
-                        .expressionAttributeValues(Map.of(":seq", n(seq))));
-            } catch (ConditionalCheckFailedException newerApplied) {
-                return changed;
+        if (writes.isEmpty() && keys.equals(current.instanceKeys()) && sortedServices.equals(current.services())) {
+            return Applied.UNCHANGED;
+        }
+        for (int from = 0; from < writes.size(); from += TRANSACTION_PUTS) {
+            if (!whileConnected(peering, writes.subList(from, Math.min(writes.size(), from + TRANSACTION_PUTS)))) {
+                return Applied.REFUSED;
             }
-            changed = true;
         }
-        if (changed) {
-            index.next();
+        Map<String, AttributeValue> manifest = new HashMap<>(TableKeys.key(pk, MANIFEST_SK));
+        manifest.put("services", list(sortedServices));
+        manifest.put("instanceKeys", list(List.copyOf(keys)));
+        manifest.put("seq", n(seq));
+        manifest.put("updatedAt", Attributes.instant(at));
+        boolean written = whileConnected(peering, List.of(TransactWriteItem.builder().put(Put.builder()
+                .tableName(table).item(manifest)
+                .conditionExpression("attribute_not_exists(#seq) OR #seq < :seq")
+                .expressionAttributeNames(Map.of("#seq", "seq"))
+                .expressionAttributeValues(Map.of(":seq", n(seq))).build()).build()));
+        index.next();
+        return written ? Applied.CHANGED : Applied.REFUSED;
+    }
+
+    /**
+     * Runs the writes in one transaction together with a check that the peering row still has this ID and is
+     * ESTABLISHING or ACTIVE. @return false when the check (or a write's own condition) failed
+     */
+    private boolean whileConnected(Peering peering, List<TransactWriteItem> writes) {
+        List<TransactWriteItem> all = new ArrayList<>(writes);
+        all.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
+                .key(TableKeys.peering(peering.key()))
+                .conditionExpression("#id = :id AND #state IN (:establishing, :active)")
+                .expressionAttributeNames(Map.of("#id", "id", "#state", "state"))
+                .expressionAttributeValues(Map.of(":id", s(peering.id()),
+                        ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
+                .build()).build());
+        try {
+            dynamoDb.transactWriteItems(r -> r.transactItems(all));
+            return true;
+        } catch (TransactionCanceledException e) {
+            return false;
         }
-        return changed;
     }
 
     /**

@@ -397,20 +397,21 @@ public class PeeringStore {
     }
 
     /**
-     * Touches a row that has been DELETING for a while, so that the table's stream delivers it to the deletion
-     * handler again: the heal for a deletion whose stream record was lost or exhausted its retries. Does not
+     * Touches a DELETING or TERMINATED row, so that the table's stream delivers it to the deletion handler
+     * again: the heal for a deletion or purge whose stream record was lost or exhausted its retries. Does not
      * bump the index.
      *
-     * @return true when the row was still DELETING with that ID
+     * @return true when the row was still DELETING or TERMINATED with that ID
      */
     public boolean nudgeDeletion(Peering peering, Instant at) {
         try {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND #state = :deleting")
+                    .conditionExpression("#id = :id AND #state IN (:deleting, :terminated)")
                     .updateExpression("SET #nudgedAt = :at")
                     .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#nudgedAt", "nudgedAt"))
                     .expressionAttributeValues(Map.of(":id", s(peering.id()), ":at", instant(at),
-                            ":deleting", s(PeeringState.DELETING.name())))
+                            ":deleting", s(PeeringState.DELETING.name()),
+                            ":terminated", s(PeeringState.TERMINATED.name())))
                     .build());
             return true;
         } catch (ConditionalCheckFailedException e) {

@@ -273,6 +273,44 @@ class ReplicationTest {
         assertEquals("Config entry not found for \"service-resolver\" / \"backend\"", gone.body());
     }
 
+    @Test
+    void anExactExportEntryBeatsTheWildcard() {
+        Pair pair = peer();
+        register(pair, "web", "web-1", "passing");
+        register(pair, "api", "api-1", "passing");
+        HttpResponse<String> entry = exporter.send("PUT", "/v1/config?partition=" + pair.partition(),
+                "{\"Kind\":\"exported-services\",\"Name\":\"" + pair.partition() + "\",\"Services\":["
+                        + "{\"Name\":\"web\",\"Consumers\":[{\"Peer\":\"someone-else\"}]},"
+                        + "{\"Name\":\"*\",\"Consumers\":[{\"Peer\":\"" + pair.importerName() + "\"}]}]}");
+        assertEquals("true", entry.body());
+
+        assertEquals("[{\"Service\":\"api\",\"Consumers\":{\"Peers\":[\"" + pair.importerName() + "\"]}},"
+                        + "{\"Service\":\"web\",\"Consumers\":{\"Peers\":[\"someone-else\"]}}]",
+                exporter.get("/v1/exported-services?partition=" + pair.partition()).body());
+        Eventually.within(LIMIT, "api arrives", () -> importedHealth(pair, "api", "").size() == 1);
+        assertEquals(0, importedHealth(pair, "web", "").size(), "web was not exported to this peer");
+    }
+
+    @Test
+    void badRegistrationsAre400NamingTheField() {
+        Pair pair = peer();
+        HttpResponse<String> hash = exporter.send("PUT", "/v1/catalog/register?partition=" + pair.partition(),
+                "{\"Node\":\"a#b\",\"Address\":\"10.0.0.1\"}");
+        assertEquals(400, hash.statusCode());
+        assertEquals("Node: \"a#b\" must not contain '#'", hash.body());
+        HttpResponse<String> nullCheck = exporter.send("PUT", "/v1/catalog/register?partition=" + pair.partition(),
+                "{\"Node\":\"n\",\"Address\":\"10.0.0.1\",\"Checks\":[null]}");
+        assertEquals(400, nullCheck.statusCode());
+        assertEquals("Checks[0] must be an object", nullCheck.body());
+        HttpResponse<String> noNode = exporter.send("PUT", "/v1/catalog/register", "{\"Address\":\"10.0.0.1\"}");
+        assertEquals(400, noNode.statusCode());
+        assertEquals("Must provide node", noNode.body());
+        HttpResponse<String> badStatus = exporter.send("PUT", "/v1/catalog/register",
+                "{\"Node\":\"n\",\"Address\":\"10.0.0.1\",\"Check\":{\"CheckID\":\"c\",\"Status\":\"sad\"}}");
+        assertEquals(400, badStatus.statusCode());
+        assertTrue(badStatus.body().startsWith("Checks[0].Status"), badStatus.body());
+    }
+
     /** The sort keys of every item imported from the pair's exporter on a cluster, by a full table scan. */
     static List<String> importedItems(LocalCluster cluster, Pair pair) {
         DynamoDbClient dynamoDb = cluster.context().getBean(DynamoDbClient.class);

@@ -281,6 +281,30 @@ class PeeringStoreTest {
     }
 
     @Test
+    void aSnapshotArrivingAfterTheDeletionWritesNothing() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
+        var instance = new io.clusterpeering.domain.ServiceInstance("n1", "", "10.0.0.1", "dc2", null, null, "web-1",
+                "web", List.of(), "", 80, null, List.of(), key.name(), 0, 0);
+        assertEquals(ImportedDataStore.Applied.CHANGED,
+                imported.applySnapshot(active, List.of("web"), List.of(instance), 10, Instant.now()));
+        assertEquals(ImportedDataStore.Applied.UNCHANGED,
+                imported.applySnapshot(active, List.of("web"), List.of(instance), 11, Instant.now()));
+        assertEquals(ImportedDataStore.Applied.REFUSED,
+                imported.applySnapshot(active, List.of("web"), List.of(instance), 5, Instant.now()), "older");
+        int before = imported.count(key);
+
+        store.markDeleting(key, Instant.now());
+        var other = new io.clusterpeering.domain.ServiceInstance("n1", "", "10.0.0.1", "dc2", null, null, "api-1",
+                "api", List.of(), "", 80, null, List.of(), key.name(), 0, 0);
+
+        assertEquals(ImportedDataStore.Applied.REFUSED,
+                imported.applySnapshot(active, List.of("web", "api"), List.of(instance, other), 20, Instant.now()));
+        assertEquals(before, imported.count(key), "nothing the purge could miss was written");
+    }
+
+    @Test
     void concurrentFirstStartsAgreeOnOneClusterIdentity() throws Exception {
         var properties = TestDynamoDb.freshTable("identity");
         List<ApplicationContext> contexts = new ArrayList<>();

@@ -189,7 +189,7 @@ public class ClusterStack extends Stack {
                 FilterCriteria.filter(Map.of("dynamodb", Map.of(
                         "NewImage", Map.of("state", Map.of("S", List.of("ACTIVE")),
                                 "lastHeartbeat", Map.of("S", List.of(Map.of("exists", true)))),
-                        "OldImage", Map.of("lastHeartbeat", List.of(Map.of("exists", false)))))));
+                        "OldImage", Map.of("lastHeartbeat", Map.of("S", List.of(Map.of("exists", false))))))));
     }
 
     /** One Java function with its own role, log group, SnapStart version and {@code live} alias. */

@@ -33,7 +33,8 @@ import java.util.Map;
  * every set for the SnapStart priming read. Only the deleting stream handler may delete imported data and
  * peering rows; catalog deregistration and config deletion may delete only their own local items (a
  * {@code dynamodb:LeadingKeys} condition); read endpoints cannot write. Transactions need the actions of their parts ({@code PutItem},
- * {@code DeleteItem}); DynamoDB has no separate action for them.
+ * {@code DeleteItem}, and {@code ConditionCheckItem} for a condition check); DynamoDB has no separate action
+ * for them.
  *
  * @param tableActions    the {@code dynamodb:*} actions on the table, without the prefix
  * @param readsIdentity   whether it may read the identity secret
@@ -55,7 +56,8 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
-            Map.entry(PeerMessageFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), false)),
+            Map.entry(PeerMessageFunction.class, new FunctionAccess(
+                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false)),
             Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
             Map.entry(CatalogRegisterFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
             Map.entry(CatalogDeregisterFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), false,
