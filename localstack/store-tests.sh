@@ -12,4 +12,4 @@ cd "$root"
 PEERING_TEST_DYNAMODB_ENDPOINT="$endpoint" \
 AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}" \
 AWS_REGION="${AWS_REGION:-us-east-1}" \
-  mvn -B -ntp test -pl functions -Dtest='PeeringStoreTest,PeeringFunctionsTest,TwoClusterPeeringTest'
+  mvn -B -ntp test -pl functions -Dtest='PeeringStoreTest,PeeringFunctionsTest,TwoClusterPeeringTest,ReplicationTest'
