@@ -25,9 +25,4 @@ public record HealthCheck(String node, String checkId, String name, String statu
         serviceName = serviceName == null ? "" : serviceName;
         type = type == null ? "" : type;
     }
-
-    /** A copy attached to another node and service (for imported instances). */
-    public HealthCheck withService(String nodeName, String id, String service) {
-        return new HealthCheck(nodeName, checkId, name, status, notes, output, id, service, type);
-    }
 }

@@ -68,9 +68,4 @@ public final class ConsulJson {
             throw new IllegalStateException("response cannot be encoded", e);
         }
     }
-
-    /** The mapper used for writing, for callers that build trees. */
-    public static ObjectMapper writer() {
-        return WRITER;
-    }
 }

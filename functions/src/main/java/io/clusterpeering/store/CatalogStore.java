@@ -132,11 +132,6 @@ public class CatalogStore {
         index.next();
     }
 
-    /** Whether the node is registered. */
-    public boolean hasNode(String partition, String node) {
-        return !item(CatalogItems.localPartition(partition), CatalogItems.nodeKey(node)).isEmpty();
-    }
-
     /**
      * The local instances of a service (all services when {@code service} is null), each with its node's
      * fields and its node and service checks.

@@ -51,7 +51,6 @@ import software.constructs.Construct;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -299,10 +298,5 @@ public class ClusterStack extends Stack {
                 .properties(Map.of("SecretId", identity.getSecretArn()))
                 .resourceType("Custom::ClusterIdentity")
                 .build();
-    }
-
-    /** The stack's datacenter, lower case, for names. */
-    String datacenter() {
-        return datacenter.toLowerCase(Locale.ROOT);
     }
 }
