@@ -193,8 +193,8 @@ class ReplicationTest {
         assertEquals(200, importer.delete("/v1/peering/" + pair.exporterName() + "?partition=" + pair.partition()).statusCode());
         HttpResponse<String> during = importer.get("/v1/peering/" + pair.exporterName() + "?partition=" + pair.partition());
         if (during.statusCode() == 200) {
-            assertTrue(json(during.body()).get("StreamStatus").get("ImportedItemsLeft").asInt() >= 0,
-                    "while DELETING, the read says how many imported items are left");
+            assertTrue(json(during.body()).get("StreamStatus").has("ImportedItemsLeft"),
+                    "while DELETING, the read says how many imported items are left: " + during.body());
         }
 
         Eventually.within(LIMIT, "no imported item remains (table scan)", () -> importedItems(dc2, pair).isEmpty());
