@@ -189,17 +189,14 @@ public final class Authorizer {
         if (exactRule != null) {
             return exactRule;
         }
-        Map<String, AccessLevel> prefixes = prefix.get(resource);
-        if (prefixes.isEmpty()) {
-            return null;
-        }
-        for (int length = name.length(); length >= 0; length--) {
-            AccessLevel rule = prefixes.get(name.substring(0, length));
-            if (rule != null) {
-                return rule;
+        // A token has few prefix rules; scanning them costs O(rules x prefix length) whatever the name's length.
+        String longest = null;
+        for (String candidate : prefix.get(resource).keySet()) {
+            if (name.startsWith(candidate) && (longest == null || candidate.length() > longest.length())) {
+                longest = candidate;
             }
         }
-        return null;
+        return longest == null ? null : prefix.get(resource).get(longest);
     }
 
     /**

@@ -39,7 +39,11 @@ final class HclSyntax {
     private static final Pattern NUMBER =
             Pattern.compile("-?(0[xX][0-9a-fA-F]+|[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?)");
 
+    /** Rules need four levels (root, resource, name, rule); the cap keeps hostile nesting from exhausting the stack. */
+    static final int MAX_DEPTH = 32;
+
     private final String source;
+    private int depth;
     private int pos;
     private int line = 1;
     private int column = 1;
@@ -139,6 +143,7 @@ final class HclSyntax {
 
     private RuleNode.Obj object() {
         Token open = current;
+        enter(open);
         advance();
         List<RuleNode.Item> items = objectList(true);
         if (current.type != Type.RBRACE) {
@@ -146,11 +151,13 @@ final class HclSyntax {
                     + ", found " + current.describe());
         }
         advance();
+        depth--;
         return new RuleNode.Obj(items, open.line, open.column);
     }
 
     private RuleNode.Lst list() {
         Token open = current;
+        enter(open);
         advance();
         List<RuleNode> values = new ArrayList<>();
         while (current.type != Type.RBRACK) {
@@ -167,7 +174,14 @@ final class HclSyntax {
             }
         }
         advance();
+        depth--;
         return new RuleNode.Lst(values, open.line, open.column);
+    }
+
+    private void enter(Token open) {
+        if (++depth > MAX_DEPTH) {
+            throw error(open, "blocks and lists nest deeper than " + MAX_DEPTH + " levels");
+        }
     }
 
     private static String joinKeys(List<Token> keys) {

@@ -35,7 +35,7 @@ final class JsonSyntax {
                 JsonLocation at = parser.currentTokenLocation();
                 throw InvalidRulesException.at(line(at), column(at), "JSON rules must be one object");
             }
-            RuleNode.Obj root = object(parser);
+            RuleNode.Obj root = object(parser, 1);
             if (parser.nextToken() != null) {
                 JsonLocation at = parser.currentTokenLocation();
                 throw InvalidRulesException.at(line(at), column(at), "unexpected content after the JSON object");
@@ -53,29 +53,31 @@ final class JsonSyntax {
     }
 
     /** Reads the object whose START_OBJECT is the current token. */
-    private static RuleNode.Obj object(JsonParser parser) throws IOException {
+    private static RuleNode.Obj object(JsonParser parser, int depth) throws IOException {
         JsonLocation open = parser.currentTokenLocation();
+        checkDepth(open, depth);
         List<RuleNode.Item> items = new ArrayList<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             JsonLocation keyAt = parser.currentTokenLocation();
             String key = parser.currentName();
             parser.nextToken();
-            items.add(new RuleNode.Item(key, value(parser), line(keyAt), column(keyAt)));
+            items.add(new RuleNode.Item(key, value(parser, depth), line(keyAt), column(keyAt)));
         }
         return new RuleNode.Obj(items, line(open), column(open));
     }
 
-    private static RuleNode value(JsonParser parser) throws IOException {
+    private static RuleNode value(JsonParser parser, int depth) throws IOException {
         JsonLocation at = parser.currentTokenLocation();
         int line = line(at);
         int column = column(at);
         JsonToken token = parser.currentToken();
         return switch (token) {
-            case START_OBJECT -> object(parser);
+            case START_OBJECT -> object(parser, depth + 1);
             case START_ARRAY -> {
+                checkDepth(at, depth + 1);
                 List<RuleNode> values = new ArrayList<>();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    values.add(value(parser));
+                    values.add(value(parser, depth + 1));
                 }
                 yield new RuleNode.Lst(values, line, column);
             }
@@ -86,6 +88,13 @@ final class JsonSyntax {
             case VALUE_NULL -> new RuleNode.Scalar(RuleNode.Scalar.Kind.NULL, "null", line, column);
             default -> throw InvalidRulesException.at(line, column, "unexpected JSON token " + token);
         };
+    }
+
+    private static void checkDepth(JsonLocation at, int depth) {
+        if (depth > HclSyntax.MAX_DEPTH) {
+            throw InvalidRulesException.at(line(at), column(at),
+                    "objects and arrays nest deeper than " + HclSyntax.MAX_DEPTH + " levels");
+        }
     }
 
     /** Jackson's nested locations read "[Source: REDACTED (...); line: 1, column: 21]"; keep "[line: 1, column: 21]". */

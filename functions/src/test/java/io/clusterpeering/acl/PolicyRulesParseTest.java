@@ -332,6 +332,24 @@ class PolicyRulesParseTest {
     }
 
     @Test
+    void hostileNestingIsASyntaxErrorNotAStackOverflow() {
+        String hcl = "service " + "{ a ".repeat(100_000);
+        String json = "{\"service\": " + "[".repeat(100_000);
+
+        assertEquals("Failed to parse ACL rules: At 1:137: blocks and lists nest deeper than 32 levels",
+                rejected(hcl).getMessage());
+        assertEquals("Failed to parse ACL rules: At 1:44: objects and arrays nest deeper than 32 levels",
+                rejected(json).getMessage());
+    }
+
+    @Test
+    void rulesNestedAsDeepAsTheLanguageNeedsParse() {
+        PolicyRules rules = PolicyRules.parse("{\"service\": [{\"web\": [{\"policy\": \"read\"}]}]}");
+
+        assertEquals(Map.of("web", READ), rules.exactRules(Resource.SERVICE));
+    }
+
+    @Test
     void anArgumentSetTwiceInOneBlockIsRejectedAsConsulDoes() {
         assertEquals("Failed to parse ACL rules: The argument \"peering\" at 2:1 was already set. Each argument can"
                         + " only be defined once",
