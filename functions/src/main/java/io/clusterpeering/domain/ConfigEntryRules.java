@@ -82,6 +82,49 @@ public final class ConfigEntryRules {
     }
 
     /**
+     * The other services a service-resolver entry sends traffic to (Consul's {@code listRelatedServices}): the
+     * Redirect's Service and every Failover's Service and Targets' Service, other than the entry's own name;
+     * targets on a peer are left out, since they name the peer's services, not ours. Writing a resolver needs
+     * {@code service:read} on each. Empty for other kinds.
+     *
+     * @param entry a valid entry (see {@link #validate})
+     * @return the names, sorted and distinct
+     */
+    public static List<String> relatedServices(Map<String, Object> entry) {
+        Map<String, Object> e = entry == null ? Map.of() : entry;
+        if (!SERVICE_RESOLVER.equals(string(e, "Kind", "Kind"))) {
+            return List.of();
+        }
+        String name = string(e, "Name", "Name");
+        TreeSet<String> related = new TreeSet<>();
+        Map<String, Object> redirect = object(e, "Redirect", "Redirect");
+        if (redirect != null && string(redirect, "Peer", "Redirect.Peer").isEmpty()) {
+            related.add(string(redirect, "Service", "Redirect.Service"));
+        }
+        Map<String, Object> failover = object(e, "Failover", "Failover");
+        if (failover != null) {
+            for (String subset : failover.keySet()) {
+                String path = "Failover[" + quote(subset) + "]";
+                Map<String, Object> f = object(failover, subset, path);
+                if (f == null) {
+                    continue;
+                }
+                related.add(string(f, "Service", path + ".Service"));
+                List<Object> targets = list(f, "Targets", path + ".Targets");
+                for (int j = 0; j < targets.size(); j++) {
+                    Map<String, Object> target = element(targets, j, path + ".Targets");
+                    if (string(target, "Peer", path + ".Targets[" + j + "].Peer").isEmpty()) {
+                        related.add(string(target, "Service", path + ".Targets[" + j + "].Service"));
+                    }
+                }
+            }
+        }
+        related.remove("");
+        related.remove(name);
+        return List.copyOf(related);
+    }
+
+    /**
      * Which peers an exported-services entry exports each service to: service name (possibly {@code *}) to the
      * sorted, distinct names of the consumers that name a {@code Peer} (or the 1.13 alias {@code PeerName}).
      * Services exported only to partitions or sameness groups are left out. Services listed twice (e.g. from two

@@ -83,4 +83,42 @@ public abstract class PeeringException extends RuntimeException {
             super(message);
         }
     }
+
+    /**
+     * The request's ACL token is unknown, expired or deleted (Consul: {@code ACL not found}, or before bootstrap
+     * {@code ACL system must be bootstrapped before making any requests that require authorization: ACL not found}).
+     * HTTP 403.
+     */
+    public static final class AclNotFound extends PeeringException {
+        public AclNotFound(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The caller's token lacks a permission, or an ACL operation is refused, with Consul's exact text
+     * ({@code Permission denied: token with AccessorID '…' lacks permission 'peering:write'}). HTTP 403.
+     */
+    public static final class PermissionDenied extends PeeringException {
+        public PermissionDenied(String message) {
+            super(message);
+        }
+    }
+
+    /** An {@code /v1/acl/*} route was called while ACLs are off (Consul: {@code ACL support disabled}). HTTP 401. */
+    public static final class AclDisabled extends PeeringException {
+        public AclDisabled() {
+            super("ACL support disabled");
+        }
+    }
+
+    /**
+     * A token or policy named by the request does not exist (Consul 1.15+: {@code Requested token does not exist:
+     * ACL not found}); the text keeps {@code ACL not found}, which the Terraform provider looks for. HTTP 404.
+     */
+    public static final class AclEntityNotFound extends PeeringException {
+        public AclEntityNotFound(String message) {
+            super(message);
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.acl.AccessLevel;
+import io.clusterpeering.acl.Resource;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
@@ -15,6 +17,7 @@ import java.net.URI;
 /**
  * {@code GET /v1/agent/self}: the minimal agent description the Terraform provider reads to learn the
  * datacenter ({@code Config.Datacenter}); every top-level value is an object, as the Go client requires.
+ * Needs {@code agent:read} on the agent's node name ({@code cluster-peering-<datacenter>}), as Consul.
  */
 public class AgentSelfFunction extends ConsulHttpFunction {
     /** The Consul version whose peering API we mirror, reported so clients enable the matching features. */
@@ -31,9 +34,10 @@ public class AgentSelfFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PeeringConfiguration config = bean(PeeringConfiguration.class);
+        String nodeName = "cluster-peering-" + config.getDatacenter();
+        request.caller().require(Resource.AGENT, nodeName, AccessLevel.READ);
         String clusterId = bean(ClusterIdentitySource.class).identity().clusterId();
         URI advertised = URI.create(config.getAdvertiseUrl());
-        String nodeName = "cluster-peering-" + config.getDatacenter();
         return ApiResponses.json(new AgentSelf(
                 new AgentConfig(config.getDatacenter(), nodeName, clusterId, true, CONSUL_API_VERSION),
                 new AgentMember(nodeName, advertised.getHost(), advertised.getPort(), 1)), request.pretty());

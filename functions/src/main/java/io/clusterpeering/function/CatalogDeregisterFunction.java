@@ -25,7 +25,7 @@ public class CatalogDeregisterFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         CatalogRegistration.Deregistration body = ConsulJson.read(request.body(), CatalogRegistration.Deregistration.class);
-        bean(CatalogService.class).deregister(request.partitionOrDefault(), body);
+        bean(CatalogService.class).deregister(request.partitionOrDefault(), body, request.caller());
         return ApiResponses.json(true, false);
     }
 }

@@ -25,7 +25,7 @@ public class CatalogRegisterFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         CatalogRegistration body = ConsulJson.read(request.body(), CatalogRegistration.class);
-        bean(CatalogService.class).register(request.partitionOrDefault(), body);
+        bean(CatalogService.class).register(request.partitionOrDefault(), body, request.caller());
         return ApiResponses.json(true, false);
     }
 }

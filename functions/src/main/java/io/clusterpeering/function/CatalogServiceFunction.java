@@ -1,6 +1,7 @@
 package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.acl.Filtered;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.CatalogShapes.CatalogServiceView;
 import io.clusterpeering.service.CatalogService;
@@ -24,8 +25,8 @@ public class CatalogServiceFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         return blockingRead(request, () -> {
             var instances = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
-                    request.query("peer"));
-            return instances.stream().map(CatalogServiceView::of).toList();
+                    request.query("peer"), request.caller());
+            return new Filtered<>(instances.value().stream().map(CatalogServiceView::of).toList(), instances.filtered());
         });
     }
 }

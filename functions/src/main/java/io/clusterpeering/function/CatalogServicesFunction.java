@@ -22,6 +22,6 @@ public class CatalogServicesFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         return blockingRead(request, () -> bean(CatalogService.class).services(request.partitionOrDefault(),
-                request.query("peer")));
+                request.query("peer"), request.caller()));
     }
 }

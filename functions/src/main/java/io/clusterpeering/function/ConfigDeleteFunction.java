@@ -22,7 +22,7 @@ public class ConfigDeleteFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         bean(ConfigEntryService.class).delete(request.partitionOrDefault(), request.pathParameter("kind"),
-                request.pathParameter("name"));
+                request.pathParameter("name"), request.caller());
         return ApiResponses.json(true, false);
     }
 }

@@ -22,6 +22,6 @@ public class ConfigGetFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         return blockingRead(request, () -> bean(ConfigEntryService.class).get(request.partitionOrDefault(),
-                request.pathParameter("kind"), request.pathParameter("name")));
+                request.pathParameter("kind"), request.pathParameter("name"), request.caller()));
     }
 }

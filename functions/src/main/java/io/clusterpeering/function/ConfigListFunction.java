@@ -22,6 +22,6 @@ public class ConfigListFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         return blockingRead(request, () -> bean(ConfigEntryService.class).list(request.partitionOrDefault(),
-                request.pathParameter("kind")));
+                request.pathParameter("kind"), request.caller()));
     }
 }

@@ -28,7 +28,7 @@ public class ConfigPutFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         @SuppressWarnings("unchecked")
         Map<String, Object> entry = ConsulJson.read(request.body(), Map.class);
-        bean(ConfigEntryService.class).put(request.partitionOrDefault(), entry);
+        bean(ConfigEntryService.class).put(request.partitionOrDefault(), entry, request.caller());
         return ApiResponses.json(true, false);
     }
 }

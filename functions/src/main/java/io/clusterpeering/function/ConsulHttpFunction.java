@@ -2,10 +2,15 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.acl.Caller;
+import io.clusterpeering.acl.Filtered;
+import io.clusterpeering.config.AclConfiguration;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.http.ApiRequest;
+import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ErrorResponses;
+import io.clusterpeering.service.AclService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.MDC;
@@ -13,7 +18,8 @@ import org.slf4j.MDC;
 /**
  * The base of every HTTP function: one Lambda handler per route of Consul's API (API Gateway HTTP API,
  * payload format 2.0). It reads the event into an {@link ApiRequest}, rejects a {@code ?dc=} other than this
- * cluster's datacenter (400), calls {@link #handle}, and turns any exception into Consul's error answer through
+ * cluster's datacenter (400), runs the route's ACL check (the one place it runs: {@link AclService#authorize}
+ * with what {@link Routes} declares for the route), calls {@link #handle} with the resolved caller, and turns any exception into Consul's error answer through
  * {@link ErrorResponses}, so no response ever carries a stack trace. The request ID is in every log line (MDC
  * key {@code AWSRequestId}).
  *
@@ -35,12 +41,26 @@ public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGate
         ApiRequest request = ApiRequest.of(event);
         MDC.put("AWSRequestId", request.requestId());
         try {
-            requireLocalDatacenter(request);
-            return handle(request);
-        } catch (Exception | StackOverflowError e) {
-            return ErrorResponses.of(e, request.requestId());
+            APIGatewayV2HTTPResponse response = answer(request);
+            response.getHeaders().put("X-Consul-Default-ACL-Policy",
+                    bean(AclConfiguration.class).effectiveDefaultPolicy());
+            return response;
         } finally {
             MDC.remove("AWSRequestId");
+        }
+    }
+
+    /**
+     * The flow of every request: the datacenter check, then the ACL check of the route ({@link Routes#of}), then
+     * {@link #handle}; any failure becomes Consul's error answer.
+     */
+    private APIGatewayV2HTTPResponse answer(ApiRequest request) {
+        try {
+            requireLocalDatacenter(request);
+            Caller caller = bean(AclService.class).authorize(Routes.of(getClass()).acl(), request.aclToken());
+            return handle(caller == null ? request : request.withCaller(caller));
+        } catch (Exception | StackOverflowError e) {
+            return ErrorResponses.of(e, request.requestId());
         }
     }
 
@@ -54,11 +74,20 @@ public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGate
 
     /**
      * A Consul read: waits as a blocking query ({@code ?index=&wait=}), then answers the body that
-     * {@code read} produces with {@code X-Consul-Index} and the other read headers.
+     * {@code read} produces with {@code X-Consul-Index} and the other read headers. A {@link Filtered} body is
+     * answered as its value, with {@code X-Consul-Results-Filtered-By-ACLs: true} when ACLs removed something.
      */
     protected final APIGatewayV2HTTPResponse blockingRead(ApiRequest request, java.util.function.Supplier<Object> read) {
         long index = bean(io.clusterpeering.service.BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        return io.clusterpeering.http.ApiResponses.jsonWithIndex(read.get(), request.pretty(), index);
+        Object body = read.get();
+        if (body instanceof Filtered<?> filtered) {
+            APIGatewayV2HTTPResponse response = ApiResponses.jsonWithIndex(filtered.value(), request.pretty(), index);
+            if (filtered.filtered()) {
+                response.getHeaders().put("X-Consul-Results-Filtered-By-ACLs", "true");
+            }
+            return response;
+        }
+        return ApiResponses.jsonWithIndex(body, request.pretty(), index);
     }
 
     /** A bean of the function's application context. */

@@ -1,6 +1,7 @@
 package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.acl.Filtered;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.http.CatalogShapes.ServiceEntryView;
@@ -26,11 +27,10 @@ public class HealthServiceFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         return blockingRead(request, () -> {
             boolean passingOnly = request.query("passing").filter(v -> !v.equalsIgnoreCase("false")).isPresent();
-            var entries = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
-                            request.query("peer")).stream()
-                    .filter(i -> !passingOnly || i.passing())
-                    .map(ServiceEntryView::of).toList();
-            return entries;
+            var instances = bean(CatalogService.class).instances(request.partitionOrDefault(), request.pathParameter("name"),
+                    request.query("peer"), request.caller());
+            return new Filtered<>(instances.value().stream().filter(i -> !passingOnly || i.passing())
+                    .map(ServiceEntryView::of).toList(), instances.filtered());
         });
     }
 }

@@ -1,5 +1,8 @@
 package io.clusterpeering.function;
 
+import io.clusterpeering.acl.AccessLevel;
+import io.clusterpeering.acl.Resource;
+import io.clusterpeering.acl.RouteAcl;
 import io.clusterpeering.service.PeeringService;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiResponses;
@@ -23,27 +26,105 @@ import java.util.function.Function;
 public final class Routes {
     /** Every HTTP route, public (Consul's API) and internal (cluster to cluster). */
     public static final List<Route> ALL = List.of(
-            new Route("POST", "/v1/peering/token", GenerateTokenFunction.class, GenerateTokenFunction::new, false),
-            new Route("POST", "/v1/peering/establish", EstablishFunction.class, EstablishFunction::new, false),
-            new Route("GET", "/v1/peering/{name}", ReadPeeringFunction.class, ReadPeeringFunction::new, false),
-            new Route("DELETE", "/v1/peering/{name}", DeletePeeringFunction.class, DeletePeeringFunction::new, false),
-            new Route("GET", "/v1/peerings", ListPeeringsFunction.class, ListPeeringsFunction::new, false),
-            new Route("GET", "/v1/agent/self", AgentSelfFunction.class, AgentSelfFunction::new, false),
-            new Route("PUT", "/v1/catalog/register", CatalogRegisterFunction.class, CatalogRegisterFunction::new, false),
-            new Route("PUT", "/v1/catalog/deregister", CatalogDeregisterFunction.class, CatalogDeregisterFunction::new, false),
-            new Route("GET", "/v1/catalog/services", CatalogServicesFunction.class, CatalogServicesFunction::new, false),
-            new Route("GET", "/v1/catalog/service/{name}", CatalogServiceFunction.class, CatalogServiceFunction::new, false),
-            new Route("GET", "/v1/health/service/{name}", HealthServiceFunction.class, HealthServiceFunction::new, false),
-            new Route("PUT", "/v1/config", ConfigPutFunction.class, ConfigPutFunction::new, false),
-            new Route("GET", "/v1/config/{kind}", ConfigListFunction.class, ConfigListFunction::new, false),
-            new Route("GET", "/v1/config/{kind}/{name}", ConfigGetFunction.class, ConfigGetFunction::new, false),
-            new Route("DELETE", "/v1/config/{kind}/{name}", ConfigDeleteFunction.class, ConfigDeleteFunction::new, false),
-            new Route("GET", "/v1/exported-services", ExportedServicesFunction.class, ExportedServicesFunction::new, false),
-            new Route("GET", "/v1/imported-services", ImportedServicesFunction.class, ImportedServicesFunction::new, false),
-            new Route("POST", PeeringService.EXCHANGE_PATH, ExchangeSecretFunction.class, ExchangeSecretFunction::new, true),
-            new Route("POST", PeeringService.MESSAGE_PATH, PeerMessageFunction.class, PeerMessageFunction::new, true));
+            new Route("POST", "/v1/peering/token", GenerateTokenFunction.class, GenerateTokenFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
+            new Route("POST", "/v1/peering/establish", EstablishFunction.class, EstablishFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
+            new Route("GET", "/v1/peering/{name}", ReadPeeringFunction.class, ReadPeeringFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
+            new Route("DELETE", "/v1/peering/{name}", DeletePeeringFunction.class, DeletePeeringFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
+            new Route("GET", "/v1/peerings", ListPeeringsFunction.class, ListPeeringsFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
+            new Route("GET", "/v1/agent/self", AgentSelfFunction.class, AgentSelfFunction::new, false,
+                    RouteAcl.decidedByHandler("agent:read on this cluster's node name")),
+            new Route("PUT", "/v1/catalog/register", CatalogRegisterFunction.class, CatalogRegisterFunction::new, false,
+                    RouteAcl.decidedByHandler("node:write on Node unless it exists unchanged; service:write on the "
+                            + "service and on the service of each service check; node:write for node checks")),
+            new Route("PUT", "/v1/catalog/deregister", CatalogDeregisterFunction.class, CatalogDeregisterFunction::new, false,
+                    RouteAcl.decidedByHandler("node:write on Node, or service:write on the service deregistered")),
+            new Route("GET", "/v1/catalog/services", CatalogServicesFunction.class, CatalogServicesFunction::new, false,
+                    RouteAcl.decidedByHandler("filtered: service:read per name; imported ones need read-all or write-any")),
+            new Route("GET", "/v1/catalog/service/{name}", CatalogServiceFunction.class, CatalogServiceFunction::new, false,
+                    RouteAcl.decidedByHandler("filtered: node:read and service:read per instance; imported ones need "
+                            + "read-all or write-any")),
+            new Route("GET", "/v1/health/service/{name}", HealthServiceFunction.class, HealthServiceFunction::new, false,
+                    RouteAcl.decidedByHandler("filtered: node:read and service:read per instance; imported ones need "
+                            + "read-all or write-any")),
+            new Route("PUT", "/v1/config", ConfigPutFunction.class, ConfigPutFunction::new, false,
+                    RouteAcl.decidedByHandler("after validation, by kind: mesh:write (exported-services), "
+                            + "intention:write on Name (service-intentions), service:write on Name and service:read on "
+                            + "its targets (service-resolver)")),
+            new Route("GET", "/v1/config/{kind}", ConfigListFunction.class, ConfigListFunction::new, false,
+                    RouteAcl.decidedByHandler("filtered per entry by the kind's read permission")),
+            new Route("GET", "/v1/config/{kind}/{name}", ConfigGetFunction.class, ConfigGetFunction::new, false,
+                    RouteAcl.decidedByHandler("by kind: mesh:read, intention:read on Name or service:read on Name")),
+            new Route("DELETE", "/v1/config/{kind}/{name}", ConfigDeleteFunction.class, ConfigDeleteFunction::new, false,
+                    RouteAcl.decidedByHandler("by kind, as PUT /v1/config")),
+            new Route("GET", "/v1/exported-services", ExportedServicesFunction.class, ExportedServicesFunction::new, false,
+                    RouteAcl.requires(Resource.MESH, AccessLevel.READ)),
+            new Route("GET", "/v1/imported-services", ImportedServicesFunction.class, ImportedServicesFunction::new, false,
+                    RouteAcl.requires(Resource.MESH, AccessLevel.READ)),
+            new Route("PUT", "/v1/acl/bootstrap", AclBootstrapFunction.class, AclBootstrapFunction::new, false,
+                    RouteAcl.aclApiWithoutToken("no token: allowed once")),
+            new Route("PUT", "/v1/acl/policy", AclPolicyCreateFunction.class, AclPolicyCreateFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            new Route("GET", "/v1/acl/policy/{id}", AclPolicyReadFunction.class, AclPolicyReadFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.READ)),
+            new Route("PUT", "/v1/acl/policy/{id}", AclPolicyUpdateFunction.class, AclPolicyUpdateFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            new Route("DELETE", "/v1/acl/policy/{id}", AclPolicyDeleteFunction.class, AclPolicyDeleteFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            new Route("GET", "/v1/acl/policy/name/{name}", AclPolicyReadByNameFunction.class,
+                    AclPolicyReadByNameFunction::new, false, RouteAcl.requires(Resource.ACL, AccessLevel.READ)),
+            new Route("GET", "/v1/acl/policies", AclPolicyListFunction.class, AclPolicyListFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.READ)),
+            new Route("PUT", "/v1/acl/token", AclTokenCreateFunction.class, AclTokenCreateFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            // Before the {AccessorID} routes: a literal segment wins over a template, as in API Gateway.
+            new Route("GET", "/v1/acl/token/self", AclTokenSelfFunction.class, AclTokenSelfFunction::new, false,
+                    RouteAcl.aclApiWithoutToken("resolves its own token: an unknown one is 404")),
+            new Route("GET", "/v1/acl/token/{AccessorID}", AclTokenReadFunction.class, AclTokenReadFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.READ)),
+            new Route("PUT", "/v1/acl/token/{AccessorID}", AclTokenUpdateFunction.class, AclTokenUpdateFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            new Route("PUT", "/v1/acl/token/{AccessorID}/clone", AclTokenCloneFunction.class, AclTokenCloneFunction::new,
+                    false, RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            new Route("DELETE", "/v1/acl/token/{AccessorID}", AclTokenDeleteFunction.class, AclTokenDeleteFunction::new,
+                    false, RouteAcl.requires(Resource.ACL, AccessLevel.WRITE)),
+            new Route("GET", "/v1/acl/tokens", AclTokenListFunction.class, AclTokenListFunction::new, false,
+                    RouteAcl.requires(Resource.ACL, AccessLevel.READ)),
+            new Route("POST", PeeringService.EXCHANGE_PATH, ExchangeSecretFunction.class, ExchangeSecretFunction::new, true,
+                    RouteAcl.none("cluster to cluster: authenticated by the establishment secret and signatures")),
+            new Route("POST", PeeringService.MESSAGE_PATH, PeerMessageFunction.class, PeerMessageFunction::new, true,
+                    RouteAcl.none("cluster to cluster: signed by the peer's cluster key")));
+
+    private static final Map<Class<? extends ConsulHttpFunction>, Route> BY_HANDLER = byHandler();
 
     private Routes() {
+    }
+
+    /**
+     * The route a function class answers.
+     *
+     * @throws IllegalStateException when the class is not in the table
+     */
+    public static Route of(Class<? extends ConsulHttpFunction> handler) {
+        Route route = BY_HANDLER.get(handler);
+        if (route == null) {
+            throw new IllegalStateException(handler.getName() + " answers no route of the route table");
+        }
+        return route;
+    }
+
+    private static Map<Class<? extends ConsulHttpFunction>, Route> byHandler() {
+        Map<Class<? extends ConsulHttpFunction>, Route> routes = new java.util.HashMap<>();
+        for (Route route : ALL) {
+            if (routes.put(route.handler(), route) != null) {
+                throw new IllegalStateException(route.handler().getName() + " answers two routes");
+            }
+        }
+        return routes;
     }
 
     /**
@@ -66,23 +147,28 @@ public final class Routes {
     /**
      * Consul's answer for a request no route takes: 404 {@code Invalid URL path: not a recognized HTTP API
      * endpoint} for an unknown path; for a known path, 200 with {@code Allow} to OPTIONS and 405
-     * {@code method X not allowed} with {@code Allow} to any other method.
+     * {@code method X not allowed} with {@code Allow} to any other method. Every answer carries
+     * {@code X-Consul-Default-ACL-Policy}.
+     *
+     * @param defaultAclPolicy the value of that header ({@code allow} or {@code deny})
      */
-    public static APIGatewayV2HTTPResponse unrouted(String method, String path) {
+    public static APIGatewayV2HTTPResponse unrouted(String method, String path, String defaultAclPolicy) {
         List<String> allowed = new ArrayList<>();
         for (Route route : ALL) {
             if (matchPath(route.path(), path) != null) {
                 allowed.add(route.method());
             }
         }
+        String policyHeader = "X-Consul-Default-ACL-Policy";
         if (allowed.isEmpty()) {
-            return ApiResponses.text(404, "Invalid URL path: not a recognized HTTP API endpoint", Map.of());
+            return ApiResponses.text(404, "Invalid URL path: not a recognized HTTP API endpoint",
+                    Map.of(policyHeader, defaultAclPolicy));
         }
         String allow = "OPTIONS," + String.join(",", allowed);
         if (method.equals("OPTIONS")) {
-            return ApiResponses.text(200, "", Map.of("Allow", allow));
+            return ApiResponses.text(200, "", Map.of("Allow", allow, policyHeader, defaultAclPolicy));
         }
-        return ApiResponses.text(405, "method " + method + " not allowed", Map.of("Allow", allow));
+        return ApiResponses.text(405, "method " + method + " not allowed", Map.of("Allow", allow, policyHeader, defaultAclPolicy));
     }
 
     private static Map<String, String> matchPath(String template, String path) {
@@ -120,8 +206,9 @@ public final class Routes {
      * @param handler  the function class
      * @param factory  builds the function over an existing application context
      * @param internal true for routes only other clusters call
+     * @param acl      what the route requires of the caller's ACL token
      */
     public record Route(String method, String path, Class<? extends ConsulHttpFunction> handler,
-                        Function<ApplicationContext, ConsulHttpFunction> factory, boolean internal) {
+                        Function<ApplicationContext, ConsulHttpFunction> factory, boolean internal, RouteAcl acl) {
     }
 }

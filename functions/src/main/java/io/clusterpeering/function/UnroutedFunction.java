@@ -2,6 +2,7 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.config.AclConfiguration;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ErrorResponses;
 import io.micronaut.context.ApplicationContext;
@@ -32,7 +33,8 @@ public class UnroutedFunction extends MicronautRequestHandler<APIGatewayV2HTTPEv
                         event.setPathParameters(match.pathParameters());
                         return match.route().factory().apply(getApplicationContext()).execute(event);
                     })
-                    .orElseGet(() -> Routes.unrouted(request.method(), request.path()));
+                    .orElseGet(() -> Routes.unrouted(request.method(), request.path(),
+                            getApplicationContext().getBean(AclConfiguration.class).effectiveDefaultPolicy()));
         } catch (RuntimeException e) {
             return ErrorResponses.of(e, request.requestId());
         }

@@ -2,6 +2,8 @@ package io.clusterpeering.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
+import io.clusterpeering.acl.Caller;
+import io.clusterpeering.domain.GoDurations;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringRules;
 
@@ -12,8 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One request of Consul's HTTP API as API Gateway (HTTP API, payload format 2.0) hands it to a function:
@@ -22,8 +22,6 @@ import java.util.regex.Pattern;
  * {@code wait}, {@code pretty}).
  */
 public final class ApiRequest {
-    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
-
     private final String method;
     private final String path;
     private final Map<String, String> pathParameters;
@@ -31,9 +29,15 @@ public final class ApiRequest {
     private final Map<String, String> headers;
     private final String body;
     private final String requestId;
+    private final Caller caller;
 
     private ApiRequest(String method, String path, Map<String, String> pathParameters, Map<String, String> query,
                        Map<String, String> headers, String body, String requestId) {
+        this(method, path, pathParameters, query, headers, body, requestId, null);
+    }
+
+    private ApiRequest(String method, String path, Map<String, String> pathParameters, Map<String, String> query,
+                       Map<String, String> headers, String body, String requestId, Caller caller) {
         this.method = method;
         this.path = path;
         this.pathParameters = pathParameters;
@@ -41,6 +45,7 @@ public final class ApiRequest {
         this.headers = headers;
         this.body = body;
         this.requestId = requestId;
+        this.caller = caller;
     }
 
     /** Reads the parts of an API Gateway v2 event; a base64 body is decoded as UTF-8. */
@@ -61,6 +66,23 @@ public final class ApiRequest {
                 event.getPathParameters() == null ? Map.of() : event.getPathParameters(),
                 event.getQueryStringParameters() == null ? Map.of() : event.getQueryStringParameters(),
                 headers, body, requestId == null ? "" : requestId);
+    }
+
+    /** This request with its caller, as the base handler resolved it from the ACL token. */
+    public ApiRequest withCaller(Caller resolved) {
+        return new ApiRequest(method, path, pathParameters, query, headers, body, requestId, resolved);
+    }
+
+    /**
+     * The caller resolved from the request's ACL token (allowed everything when ACLs are off).
+     *
+     * @throws IllegalStateException on a route that resolves no token ({@code RouteAcl.Kind.NONE})
+     */
+    public Caller caller() {
+        if (caller == null) {
+            throw new IllegalStateException("this route resolves no ACL token");
+        }
+        return caller;
     }
 
     public String method() {
@@ -102,11 +124,32 @@ public final class ApiRequest {
         return query.containsKey("pretty");
     }
 
-    /** The ACL token, from {@code ?token=}, {@code X-Consul-Token} or {@code Authorization: Bearer}. */
+    /**
+     * The ACL token's SecretID, with Consul's precedence: a non-empty {@code ?token=} wins, then a non-empty
+     * {@code X-Consul-Token} header, then {@code Authorization: Bearer <secret>} (scheme case-insensitive).
+     * Empty when the request carries none, which means Consul's anonymous token.
+     */
     public Optional<String> aclToken() {
-        return query("token").or(() -> header("X-Consul-Token"))
-                .or(() -> header("Authorization").filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7)))
-                .filter(t -> !t.isBlank());
+        Optional<String> fromQuery = query("token").filter(t -> !t.isEmpty());
+        if (fromQuery.isPresent()) {
+            return fromQuery;
+        }
+        Optional<String> fromHeader = header("X-Consul-Token").filter(t -> !t.isEmpty());
+        if (fromHeader.isPresent()) {
+            return fromHeader;
+        }
+        return header("Authorization").flatMap(ApiRequest::bearerToken);
+    }
+
+    /** Consul's reading of {@code Authorization}: split on spaces, scheme {@code bearer}, the next word. */
+    private static Optional<String> bearerToken(String authorization) {
+        String[] parts = authorization.split(" ");
+        if (parts.length < 2 || !parts[0].equalsIgnoreCase("bearer")) {
+            return Optional.empty();
+        }
+        String rest = String.join(" ", java.util.Arrays.asList(parts).subList(1, parts.length)).trim();
+        String token = rest.isEmpty() ? "" : rest.split(" ")[0];
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 
     /**
@@ -179,29 +222,14 @@ public final class ApiRequest {
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        String text = value.get();
-        Matcher matcher = GO_DURATION_PART.matcher(text);
-        Duration total = Duration.ZERO;
-        int consumed = 0;
-        while (matcher.find() && matcher.start() == consumed) {
-            double amount = Double.parseDouble(matcher.group(1));
-            total = total.plusNanos((long) (amount * nanosPer(matcher.group(2))));
-            consumed = matcher.end();
+        try {
+            Duration wait = GoDurations.parse(value.get());
+            if (!wait.isNegative()) {
+                return Optional.of(wait);
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below
         }
-        if (consumed == 0 || consumed != text.length()) {
-            throw new InvalidRequest("Invalid wait time: \"" + text + "\" is not a duration such as 30s or 5m");
-        }
-        return Optional.of(total);
-    }
-
-    private static double nanosPer(String unit) {
-        return switch (unit) {
-            case "ns" -> 1;
-            case "us", "µs" -> 1e3;
-            case "ms" -> 1e6;
-            case "s" -> 1e9;
-            case "m" -> 60e9;
-            default -> 3600e9;
-        };
+        throw new InvalidRequest("Invalid wait time: \"" + value.get() + "\" is not a duration such as 30s or 5m");
     }
 }

@@ -44,7 +44,6 @@ public final class ApiResponses {
         if (contentType != null) {
             headers.put("Content-Type", contentType);
         }
-        headers.put("X-Consul-Default-ACL-Policy", "allow");
         return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(headers).withBody(body)
                 .withIsBase64Encoded(false).build();
     }

@@ -23,6 +23,12 @@ public final class ConsulJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addModule(new JavaTimeModule())
             .build();
+    /** Consul decodes ACL bodies strictly: unknown keys are refused. */
+    private static final ObjectMapper STRICT_READER = JsonMapper.builder()
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new JavaTimeModule())
+            .build();
     private static final ObjectMapper WRITER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -56,6 +62,30 @@ public final class ConsulJson {
             return value;
         } catch (JsonProcessingException e) {
             throw new InvalidRequest("Body decoding failed: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Decodes an ACL request body strictly, as Consul's {@code lib.DecodeJSON} does.
+     *
+     * @param what the object's name in the error text ({@code Token}, {@code Policy})
+     * @throws InvalidRequest with Consul's {@code <What> decoding failed: json: unknown field "Foo"} for an unknown
+     *                        key, {@code <What> decoding failed: EOF} for an empty body, or the parser's reason
+     */
+    public static <T> T readStrict(String body, Class<T> type, String what) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidRequest(what + " decoding failed: EOF");
+        }
+        try {
+            T value = STRICT_READER.readValue(body, type);
+            if (value == null) {
+                throw new InvalidRequest(what + " decoding failed: the body is null, an object is expected");
+            }
+            return value;
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw new InvalidRequest(what + " decoding failed: json: unknown field \"" + e.getPropertyName() + "\"");
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequest(what + " decoding failed: " + e.getOriginalMessage());
         }
     }
 

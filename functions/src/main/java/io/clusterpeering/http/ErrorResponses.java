@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The one mapping from failures to HTTP answers. Domain exceptions carry a safe message and become:
- * invalid input or token 400, refused token or unauthenticated peer 403, missing peering 404, state conflict
+ * invalid input or token 400, ACLs off on an ACL route 401, refused peering token, unknown ACL token, denied
+ * permission or unauthenticated peer 403, missing peering, config entry, ACL token or policy 404, state conflict
  * 409, unreachable peer 502. Anything else is a 500 whose body names only the request ID; its stack trace goes
  * to the log, never to the caller.
  */
@@ -24,10 +25,15 @@ public final class ErrorResponses {
         if (e instanceof PeeringException.InvalidRequest || e instanceof PeeringException.InvalidPeeringToken) {
             return 400;
         }
-        if (e instanceof PeeringException.EstablishmentSecretRejected || e instanceof PeeringException.PeerNotAuthenticated) {
+        if (e instanceof PeeringException.EstablishmentSecretRejected || e instanceof PeeringException.PeerNotAuthenticated
+                || e instanceof PeeringException.AclNotFound || e instanceof PeeringException.PermissionDenied) {
             return 403;
         }
-        if (e instanceof PeeringException.PeeringNotFound || e instanceof PeeringException.ConfigEntryNotFound) {
+        if (e instanceof PeeringException.AclDisabled) {
+            return 401;
+        }
+        if (e instanceof PeeringException.PeeringNotFound || e instanceof PeeringException.ConfigEntryNotFound
+                || e instanceof PeeringException.AclEntityNotFound) {
             return 404;
         }
         if (e instanceof PeeringException.PeeringConflict) {

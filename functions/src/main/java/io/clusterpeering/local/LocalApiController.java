@@ -2,6 +2,7 @@ package io.clusterpeering.local;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.clusterpeering.config.AclConfiguration;
 import io.clusterpeering.function.Routes;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
@@ -43,9 +44,11 @@ import java.util.UUID;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class LocalApiController {
     private final LocalRouter router;
+    private final String defaultAclPolicy;
 
-    public LocalApiController(ApplicationContext context) {
+    public LocalApiController(ApplicationContext context, AclConfiguration acl) {
         this.router = new LocalRouter(context);
+        this.defaultAclPolicy = acl.effectiveDefaultPolicy();
     }
 
     @Get("/{+path}")
@@ -89,7 +92,7 @@ public class LocalApiController {
         String path = request.getPath();
         var match = router.match(method, path);
         if (match.isEmpty()) {
-            return toHttp(Routes.unrouted(method, path));
+            return toHttp(Routes.unrouted(method, path, defaultAclPolicy));
         }
         APIGatewayV2HTTPEvent event = toEvent(request, method, path, body, match.get().pathParameters());
         return toHttp(match.get().function().execute(event));

@@ -1,8 +1,13 @@
 package io.clusterpeering.service;
 
+import io.clusterpeering.acl.AccessLevel;
+import io.clusterpeering.acl.Caller;
+import io.clusterpeering.acl.Filtered;
+import io.clusterpeering.acl.Resource;
 import io.clusterpeering.domain.HealthCheck;
 import io.clusterpeering.domain.HealthStatus;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
+import io.clusterpeering.domain.PeeringException.PermissionDenied;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringRules;
 import io.clusterpeering.domain.ServiceInstance;
@@ -25,6 +30,8 @@ import java.util.TreeSet;
  */
 @Singleton
 public class CatalogService {
+    /** Consul exempts its own service from {@code service:write} on registration. */
+    private static final String CONSUL_SERVICE = "consul";
     private final CatalogStore catalog;
     private final ImportedDataStore imported;
     private final PeeringStore peerings;
@@ -41,10 +48,16 @@ public class CatalogService {
     /**
      * Registers a node, and optionally a service instance and checks on it ({@code PUT /v1/catalog/register}).
      *
-     * @throws InvalidRequest naming the field when Node, Address, the service name, a port or a check status is
-     *                        missing or malformed; nothing is written then
+     * As Consul, the registration is validated first and authorized after: {@code node:write} on Node unless the
+     * node exists and the registration leaves it unchanged, {@code service:write} on the service (Consul's own
+     * {@code consul} service is exempt) and on the service of each service check, {@code node:write} for node
+     * checks.
+     *
+     * @throws InvalidRequest   naming the field when Node, Address, the service name, a port or a check status is
+     *                          missing or malformed; nothing is written then
+     * @throws PermissionDenied when the caller lacks a permission; nothing is written then
      */
-    public void register(String partition, CatalogRegistration registration) {
+    public void register(String partition, CatalogRegistration registration, Caller caller) {
         String node = requireName(require(registration.node(), "Must provide node"), "Node");
         String address = require(registration.address(), "Must provide address");
         PeeringRules.requireValidMeta(registration.nodeMeta());
@@ -86,10 +99,28 @@ public class CatalogService {
                     HealthStatus.require(check.status(), "Checks[" + i + "].Status"), check.notes(), check.output(),
                     checkServiceId, serviceName, check.type()));
         }
-        catalog.upsertNode(partition, node, registration.id() == null ? "" : registration.id(), address,
-                registration.datacenter() == null || registration.datacenter().isEmpty() ? config.getDatacenter()
-                        : registration.datacenter(),
-                PeeringRules.metaWithoutNulls(registration.nodeMeta()), registration.taggedAddresses());
+        String datacenter = registration.datacenter() == null || registration.datacenter().isEmpty()
+                ? config.getDatacenter() : registration.datacenter();
+        Map<String, String> nodeMeta = PeeringRules.metaWithoutNulls(registration.nodeMeta());
+        // As Consul: validated first, then authorized, then written.
+        if (!caller.can(Resource.NODE, node, AccessLevel.WRITE)
+                && !nodeUnchanged(partition, node, registration, address, datacenter, nodeMeta)) {
+            caller.require(Resource.NODE, node, AccessLevel.WRITE);
+        }
+        if (service != null && !CONSUL_SERVICE.equals(service.service())) {
+            caller.require(Resource.SERVICE, service.service(), AccessLevel.WRITE);
+        }
+        for (HealthCheck check : validated) {
+            String checkService = check.serviceName().isEmpty() && !check.serviceId().isEmpty()
+                    ? catalog.serviceOf(partition, node, check.serviceId()).orElse("") : check.serviceName();
+            if (checkService.isEmpty()) {
+                caller.require(Resource.NODE, node, AccessLevel.WRITE);
+            } else if (!CONSUL_SERVICE.equals(checkService)) {
+                caller.require(Resource.SERVICE, checkService, AccessLevel.WRITE);
+            }
+        }
+        catalog.upsertNode(partition, node, registration.id() == null ? "" : registration.id(), address, datacenter,
+                nodeMeta, registration.taggedAddresses());
         if (service != null) {
             catalog.upsertInstance(partition, node, serviceId, service.service(), service.tags(),
                     service.address() == null ? "" : service.address(), service.port() == null ? 0 : service.port(),
@@ -101,12 +132,29 @@ public class CatalogService {
     }
 
     /**
-     * Deregisters a service instance, a check, or a whole node ({@code PUT /v1/catalog/deregister}).
+     * Deregisters a service instance, a check, or a whole node ({@code PUT /v1/catalog/deregister}). As in
+     * Consul, {@code node:write} on the node allows anything; otherwise removing an instance or a service check
+     * needs {@code service:write} on its service, and anything else {@code node:write}.
      *
-     * @throws InvalidRequest when Node is missing
+     * @throws InvalidRequest   when Node is missing
+     * @throws PermissionDenied when the caller lacks the permission
      */
-    public void deregister(String partition, CatalogRegistration.Deregistration request) {
+    public void deregister(String partition, CatalogRegistration.Deregistration request, Caller caller) {
         String node = require(request.node(), "Must provide node");
+        if (!caller.can(Resource.NODE, node, AccessLevel.WRITE)) {
+            Optional<String> service = Optional.empty();
+            if (request.serviceId() != null && !request.serviceId().isEmpty()) {
+                service = catalog.serviceOf(partition, node, request.serviceId());
+            } else if (request.checkId() != null && !request.checkId().isEmpty()) {
+                service = catalog.findCheck(partition, node, request.checkId()).map(HealthCheck::serviceName)
+                        .filter(name -> !name.isEmpty());
+            }
+            if (service.isPresent()) {
+                caller.require(Resource.SERVICE, service.get(), AccessLevel.WRITE);
+            } else {
+                caller.require(Resource.NODE, node, AccessLevel.WRITE);
+            }
+        }
         if (request.serviceId() != null && !request.serviceId().isEmpty()) {
             catalog.removeInstance(partition, node, request.serviceId());
         } else if (request.checkId() != null && !request.checkId().isEmpty()) {
@@ -117,18 +165,59 @@ public class CatalogService {
     }
 
     /**
-     * Service names and their tags ({@code GET /v1/catalog/services}), local or imported from a peer.
+     * Service names and their tags ({@code GET /v1/catalog/services}), local or imported from a peer, as far as
+     * the caller may read them: {@code service:read} per name; imported names only for a caller that may read
+     * every service or write some service (Consul's rule for peer data).
      *
      * @param peer the local name of a peer, or empty for the local catalog; an unknown peer has nothing
      */
-    public Map<String, List<String>> services(String partition, Optional<String> peer) {
+    public Filtered<Map<String, List<String>>> services(String partition, Optional<String> peer, Caller caller) {
         Map<String, TreeSet<String>> tags = new TreeMap<>();
         for (ServiceInstance instance : instances(partition, null, peer)) {
             tags.computeIfAbsent(instance.service(), s -> new TreeSet<>()).addAll(instance.tags());
         }
+        boolean imported = isPeerRead(peer);
         Map<String, List<String>> result = new TreeMap<>();
-        tags.forEach((name, set) -> result.put(name, List.copyOf(set)));
-        return result;
+        tags.forEach((name, set) -> {
+            if (imported ? caller.authorizer().importedServiceRead() : caller.can(Resource.SERVICE, name, AccessLevel.READ)) {
+                result.put(name, List.copyOf(set));
+            }
+        });
+        return new Filtered<>(result, result.size() < tags.size());
+    }
+
+    /**
+     * The instances of a service ({@code GET /v1/catalog/service/:name}, {@code /v1/health/service/:name}) that
+     * the caller may read: local ones need {@code node:read} on their node and {@code service:read} on their
+     * service; imported ones need read-all (or write-any service) for both services and nodes, as in Consul.
+     */
+    public Filtered<List<ServiceInstance>> instances(String partition, String service, Optional<String> peer,
+                                                     Caller caller) {
+        List<ServiceInstance> all = instances(partition, service, peer);
+        List<ServiceInstance> visible;
+        if (isPeerRead(peer)) {
+            boolean allowed = caller.authorizer().importedServiceRead() && caller.authorizer().importedNodeRead();
+            visible = allowed ? all : List.of();
+        } else {
+            visible = all.stream().filter(i -> caller.can(Resource.NODE, i.node(), AccessLevel.READ)
+                    && caller.can(Resource.SERVICE, i.service(), AccessLevel.READ)).toList();
+        }
+        return new Filtered<>(visible, visible.size() < all.size());
+    }
+
+    private static boolean isPeerRead(Optional<String> peer) {
+        return peer.isPresent() && !peer.get().isEmpty();
+    }
+
+    private boolean nodeUnchanged(String partition, String node, CatalogRegistration registration, String address,
+                                  String datacenter, Map<String, String> meta) {
+        return catalog.findNode(partition, node).filter(existing ->
+                existing.address().equals(address)
+                        && (registration.id() == null || registration.id().isEmpty() || registration.id().equals(existing.nodeId()))
+                        && existing.datacenter().equals(datacenter)
+                        && existing.meta().equals(meta == null ? Map.of() : meta)
+                        && existing.taggedAddresses().equals(registration.taggedAddresses() == null ? Map.of()
+                                : registration.taggedAddresses())).isPresent();
     }
 
     /**
@@ -136,7 +225,7 @@ public class CatalogService {
      * local or imported from a peer; all services when {@code service} is null. An unknown peer has nothing,
      * as in Consul, and so has a peering that is no longer connected (its imports are being purged).
      */
-    public List<ServiceInstance> instances(String partition, String service, Optional<String> peer) {
+    private List<ServiceInstance> instances(String partition, String service, Optional<String> peer) {
         if (peer.isEmpty() || peer.get().isEmpty()) {
             return catalog.localInstances(partition, service);
         }

@@ -1,6 +1,12 @@
 package io.clusterpeering.service;
 
+import io.clusterpeering.acl.AccessLevel;
+import io.clusterpeering.acl.Caller;
+import io.clusterpeering.acl.Filtered;
+import io.clusterpeering.acl.Permission;
+import io.clusterpeering.acl.Resource;
 import io.clusterpeering.domain.ConfigEntryRules;
+import io.clusterpeering.domain.PeeringException.PermissionDenied;
 import io.clusterpeering.domain.PeeringException;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.store.ConfigEntryStore;
@@ -22,34 +28,72 @@ public class ConfigEntryService {
     }
 
     /**
-     * Writes an entry ({@code PUT /v1/config}); the body carries Kind and Name.
+     * Writes an entry ({@code PUT /v1/config}); the body carries Kind and Name. As in Consul, the entry is
+     * validated first and the caller's permission checked after: exported-services needs {@code mesh:write},
+     * service-intentions {@code intention:write} on its Name, service-resolver {@code service:write} on its Name
+     * and {@code service:read} on every service it sends traffic to.
      *
-     * @throws InvalidRequest with Consul's message when the kind is unsupported or a rule is broken
+     * @throws InvalidRequest   with Consul's message when the kind is unsupported or a rule is broken
+     * @throws PermissionDenied when the caller lacks the permission
      */
-    public void put(String partition, Map<String, Object> entry) {
+    public void put(String partition, Map<String, Object> entry, Caller caller) {
         String kind = ConfigEntryRules.requireSupportedKind(text(field(entry, "Kind")));
         ConfigEntryRules.validate(entry, partition);
-        store.put(partition, kind, text(field(entry, "Name")), entry);
+        String name = text(field(entry, "Name"));
+        caller.require(writePermission(kind, name));
+        for (String related : ConfigEntryRules.relatedServices(entry)) {
+            caller.require(Resource.SERVICE, related, AccessLevel.READ);
+        }
+        store.put(partition, kind, name, entry);
     }
 
     /**
      * Reads one entry ({@code GET /v1/config/:kind/:name}) with its CreateIndex and ModifyIndex.
      *
+     * @throws PermissionDenied when the caller lacks the kind's read permission on it
      * @throws PeeringException.ConfigEntryNotFound when there is none (404)
      */
-    public Map<String, Object> get(String partition, String kind, String name) {
+    public Map<String, Object> get(String partition, String kind, String name, Caller caller) {
         ConfigEntryRules.requireSupportedKind(kind);
+        caller.require(readPermission(kind, name));
         return store.get(partition, kind, name).orElseThrow(() -> new PeeringException.ConfigEntryNotFound(kind, name));
     }
 
-    /** Every entry of a kind ({@code GET /v1/config/:kind}), ordered by name. */
-    public List<Map<String, Object>> list(String partition, String kind) {
-        return store.list(partition, ConfigEntryRules.requireSupportedKind(kind));
+    /** Every entry of a kind ({@code GET /v1/config/:kind}) the caller may read, ordered by name. */
+    public Filtered<List<Map<String, Object>>> list(String partition, String kind, Caller caller) {
+        List<Map<String, Object>> all = store.list(partition, ConfigEntryRules.requireSupportedKind(kind));
+        List<Map<String, Object>> visible = all.stream()
+                .filter(entry -> caller.can(readPermission(kind, text(field(entry, "Name"))))).toList();
+        return new Filtered<>(visible, visible.size() < all.size());
     }
 
-    /** Deletes an entry ({@code DELETE /v1/config/:kind/:name}); nothing when there is none. */
-    public void delete(String partition, String kind, String name) {
-        store.delete(partition, ConfigEntryRules.requireSupportedKind(kind), name);
+    /**
+     * Deletes an entry ({@code DELETE /v1/config/:kind/:name}); nothing when there is none.
+     *
+     * @throws PermissionDenied when the caller lacks the kind's write permission on it
+     */
+    public void delete(String partition, String kind, String name, Caller caller) {
+        ConfigEntryRules.requireSupportedKind(kind);
+        caller.require(writePermission(kind, name));
+        store.delete(partition, kind, name);
+    }
+
+    /** What writing an entry of a kind needs (Consul's {@code CanWrite}, without the related services). */
+    private static Permission writePermission(String kind, String name) {
+        return switch (kind) {
+            case ConfigEntryRules.EXPORTED_SERVICES -> new Permission(Resource.MESH, null, AccessLevel.WRITE);
+            case ConfigEntryRules.SERVICE_INTENTIONS -> new Permission(Resource.INTENTION, name, AccessLevel.WRITE);
+            default -> new Permission(Resource.SERVICE, name, AccessLevel.WRITE);
+        };
+    }
+
+    /** What reading an entry of a kind needs (Consul's {@code CanRead}). */
+    private static Permission readPermission(String kind, String name) {
+        return switch (kind) {
+            case ConfigEntryRules.EXPORTED_SERVICES -> new Permission(Resource.MESH, null, AccessLevel.READ);
+            case ConfigEntryRules.SERVICE_INTENTIONS -> new Permission(Resource.INTENTION, name, AccessLevel.READ);
+            default -> new Permission(Resource.SERVICE, name, AccessLevel.READ);
+        };
     }
 
     /** The exported-services entry of a partition (its name is the partition), if written. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static io.clusterpeering.store.Attributes.list;
@@ -109,6 +110,49 @@ public class CatalogStore {
             }
         }
         index.next();
+    }
+
+    /**
+     * A registered node's own fields, to tell whether a registration changes it.
+     *
+     * @return the node, or empty when it is not registered
+     */
+    public Optional<NodeFields> findNode(String partition, String node) {
+        Map<String, AttributeValue> item = item(CatalogItems.localPartition(partition), CatalogItems.nodeKey(node));
+        if (item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new NodeFields(string(item, "nodeId"), string(item, "address"), string(item, "datacenter"),
+                Attributes.stringMap(item, "nodeMeta"), Attributes.stringMap(item, "taggedAddresses")));
+    }
+
+    /**
+     * The service name of an instance registered on a node, by its ID (a query of the partition's service
+     * items, filtered).
+     */
+    public Optional<String> serviceOf(String partition, String node, String serviceId) {
+        return query(CatalogItems.localPartition(partition), CatalogItems.SERVICE_PREFIX).stream()
+                .filter(item -> node.equals(string(item, "node")) && serviceId.equals(string(item, "serviceId")))
+                .map(item -> string(item, "service")).findFirst();
+    }
+
+    /** One check of a node, if registered. */
+    public Optional<HealthCheck> findCheck(String partition, String node, String checkId) {
+        Map<String, AttributeValue> item = item(CatalogItems.localPartition(partition), CatalogItems.checkKey(node, checkId));
+        return item.isEmpty() ? Optional.empty() : Optional.of(CatalogItems.check(item.get("check").m()));
+    }
+
+    /**
+     * A node's own fields as stored.
+     *
+     * @param nodeId          its UUID, or empty
+     * @param address         its address
+     * @param datacenter      its datacenter
+     * @param meta            its metadata
+     * @param taggedAddresses its tagged addresses
+     */
+    public record NodeFields(String nodeId, String address, String datacenter, Map<String, String> meta,
+                             Map<String, String> taggedAddresses) {
     }
 
     /** Removes one check; nothing when there is none. */

@@ -15,7 +15,16 @@ import java.util.Map;
  *   partitions in use  PARTITIONS                        ALL
  *   cluster identity   CLUSTER                           IDENTITY
  *   imported data      IMPORTED#&lt;partition&gt;#&lt;peer&gt;     TRUST_BUNDLE#roots (later NODE#..., SERVICE#...)
+ *   ACL token          ACL#TOKEN                         &lt;AccessorID&gt;
+ *   ACL policy         ACL#POLICY                        &lt;policy ID&gt;
+ *   policy name        ACL#POLICY_NAME                   &lt;lower-case name&gt;
+ *   token check        ACL_AUTH#&lt;SHA-256 of SecretID&gt;  TOKEN
+ *   ACL bootstrap      ACL_AUTH#BOOTSTRAP                ONCE
  * </pre>
+ * Items under {@code ACL#} are read and written only by the ACL functions (the deployment denies every other
+ * function access to them); the {@code ACL_AUTH#} items, which hold no secret, are what every function reads to
+ * check a request's token (and whether ACLs were bootstrapped, for the text of a refusal), and only the ACL
+ * functions write them. {@link #EXPIRES_AT} is the table's TTL attribute.
  */
 public final class TableKeys {
     /** The partition key attribute. */
@@ -24,6 +33,14 @@ public final class TableKeys {
     public static final String SK = "sk";
     static final String PEERING_PREFIX = "PEERING#";
     static final String NAME_PREFIX = "NAME#";
+    /** Prefix of the ACL items that only the ACL functions may touch. */
+    public static final String ACL_PREFIX = "ACL#";
+    /** Prefix of the token-check items: every HTTP function may read them, only the ACL functions write them. */
+    public static final String ACL_AUTH_PREFIX = "ACL_AUTH#";
+    /** The table's TTL attribute: epoch seconds after which DynamoDB may remove the item (expired tokens). */
+    public static final String EXPIRES_AT = "expiresAt";
+    static final String ACL_TOKENS = ACL_PREFIX + "TOKEN";
+    static final String ACL_POLICIES = ACL_PREFIX + "POLICY";
 
     private TableKeys() {
     }
@@ -54,6 +71,26 @@ public final class TableKeys {
 
     static Map<String, AttributeValue> clusterIdentity() {
         return key("CLUSTER", "IDENTITY");
+    }
+
+    static Map<String, AttributeValue> aclToken(String accessorId) {
+        return key(ACL_TOKENS, accessorId);
+    }
+
+    static Map<String, AttributeValue> aclPolicy(String policyId) {
+        return key(ACL_POLICIES, policyId);
+    }
+
+    static Map<String, AttributeValue> aclPolicyName(String name) {
+        return key(ACL_PREFIX + "POLICY_NAME", name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    static Map<String, AttributeValue> aclBootstrap() {
+        return key(ACL_AUTH_PREFIX + "BOOTSTRAP", "ONCE");
+    }
+
+    static Map<String, AttributeValue> aclAuthorization(String secretHash) {
+        return key(ACL_AUTH_PREFIX + secretHash, "TOKEN");
     }
 
     static String importedFrom(PeeringKey peer) {
