@@ -10,14 +10,31 @@ import java.time.Duration;
 
 /**
  * A small client for one cluster's HTTP API, as curl or Consul's Go client would call it. Every response is
- * checked against the OpenAPI document before it is returned.
+ * checked against the OpenAPI document before it is returned. It sends an ACL token in {@code X-Consul-Token}
+ * as the Go client does: by default the made-up {@code test-token} (which clusters with ACLs off ignore), or
+ * the one given to {@link #withToken}.
  */
 public final class ConsulHttp {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String token;
 
     public ConsulHttp(String baseUrl) {
+        this(baseUrl, "test-token");
+    }
+
+    private ConsulHttp(String baseUrl, String token) {
         this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    /** The same cluster, called with this SecretID; null sends no token (Consul's anonymous token). */
+    public ConsulHttp withToken(String secretId) {
+        return new ConsulHttp(baseUrl, secretId);
+    }
+
+    public HttpResponse<String> put(String pathAndQuery, String json) {
+        return send("PUT", pathAndQuery, json);
     }
 
     public String baseUrl() {
@@ -49,11 +66,13 @@ public final class ConsulHttp {
      * rightly does not list (405, unknown routes).
      */
     public HttpResponse<String> sendUnchecked(String method, String pathAndQuery, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
                 .timeout(Duration.ofSeconds(30))
-                .header("X-Consul-Token", "test-token")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            builder.header("X-Consul-Token", token);
+        }
+        HttpRequest request = builder.build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
