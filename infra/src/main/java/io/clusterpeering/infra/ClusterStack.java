@@ -1,5 +1,6 @@
 package io.clusterpeering.infra;
 
+import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.HeartbeatFunction;
@@ -18,6 +19,8 @@ import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegratio
 import software.amazon.awscdk.customresources.Provider;
 import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
 import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -28,7 +31,9 @@ import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -61,6 +66,11 @@ import java.util.Map;
  * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
  * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
  * and a role of its own holding only {@link FunctionAccess}'s grants plus writing to its own log group.
+ *
+ * <p>Closed by default: ACLs are on with default policy {@code deny} (turning them off takes {@code -c acl=off}
+ * and prints a warning at synth), a custom resource bootstraps them at deploy time with a management token whose
+ * SecretID lives only in a Secrets Manager secret, a KMS key only the ACL functions may use seals SecretIDs at
+ * rest, and the API's default stage throttles requests.
  */
 public class ClusterStack extends Stack {
     /** Memory of every Java function, in MB. */
@@ -68,8 +78,19 @@ public class ClusterStack extends Stack {
     /** Attempts of a failing stream batch before it goes to the failure queue. */
     static final int STREAM_RETRY_ATTEMPTS = 5;
 
+    /** Context key: {@code -c acl=off} deploys with ACLs off (a warning at synth); anything else keeps them on. */
+    static final String ACL_CONTEXT = "acl";
+    /** Context keys of the API's default throttle: steady requests per second, and burst. */
+    static final String THROTTLE_RATE_CONTEXT = "throttleRate";
+    static final String THROTTLE_BURST_CONTEXT = "throttleBurst";
+    static final int DEFAULT_THROTTLE_RATE = 50;
+    static final int DEFAULT_THROTTLE_BURST = 100;
+
     private final Table table;
     private final Secret identity;
+    private final boolean aclEnabled;
+    private final Key secretIdKey;
+    private final Secret managementToken;
     private final HttpApi api;
     private final Code code;
     private final String datacenter;
@@ -94,6 +115,25 @@ public class ClusterStack extends Stack {
                         .pointInTimeRecoveryEnabled(true).build())
                 .deletionProtection(true)
                 .stream(StreamViewType.NEW_AND_OLD_IMAGES)
+                .timeToLiveAttribute("expiresAt")
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+
+        aclEnabled = !"off".equalsIgnoreCase(String.valueOf(getNode().tryGetContext(ACL_CONTEXT)));
+        if (!aclEnabled) {
+            String warning = "ACLs are OFF in " + id + " (-c acl=off): anyone who reaches the API can generate tokens, "
+                    + "establish and delete peerings, register services and rewrite intentions";
+            Annotations.of(this).addWarningV2("cluster-peering:acl-off", warning);
+            System.err.println("WARNING: " + warning);
+        }
+        secretIdKey = Key.Builder.create(this, "AclSecretIdKey")
+                .description("Cluster Peering " + datacenter + ": seals ACL token SecretIDs; only the ACL functions use it")
+                .enableKeyRotation(true)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        managementToken = Secret.Builder.create(this, "AclManagementToken")
+                .description("Cluster Peering " + datacenter + ": the SecretID of the initial ACL management token "
+                        + "(written once by the ACL bootstrap at deploy time)")
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
@@ -105,7 +145,9 @@ public class ClusterStack extends Stack {
         api = HttpApi.Builder.create(this, "Api")
                 .apiName("cluster-peering-" + datacenter)
                 .description("Consul-compatible cluster peering API of datacenter " + datacenter)
+                .createDefaultStage(false)
                 .build();
+        throttledDefaultStage();
         // $default: Consul's 404 and 405 answers for whatever no route takes.
         api.addRoutes(AddRoutesOptions.builder()
                 .path("/{proxy+}")
@@ -165,8 +207,11 @@ public class ClusterStack extends Stack {
                 .build();
 
         bootstrapIdentity();
+        bootstrapAcls();
 
         CfnOutput.Builder.create(this, "ApiUrl").value(api.getApiEndpoint()).build();
+        CfnOutput.Builder.create(this, "AclManagementTokenSecretArn").value(managementToken.getSecretArn())
+                .description("Secrets Manager secret holding the initial ACL management token's SecretID").build();
         CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
         CfnOutput.Builder.create(this, "FailureQueueUrl").value(failures.getQueueUrl()).build();
     }
@@ -214,6 +259,11 @@ public class ClusterStack extends Stack {
         }
         if (access.readsIdentity()) {
             identity.grantRead(role);
+        }
+        if (access.aclAdmin()) {
+            secretIdKey.grantEncryptDecrypt(role);
+        } else {
+            denyAclItems(role);
         }
         Function function = Function.Builder.create(this, name)
                 .runtime(Runtime.JAVA_17)
@@ -267,9 +317,73 @@ public class ClusterStack extends Stack {
         environment.put("PEERING_HEARTBEAT_TIMEOUT", "5m");
         // API Gateway ends a request after 30 s: blocking queries wait at most 25 s.
         environment.put("PEERING_MAX_BLOCKING_WAIT", "25s");
+        environment.put("PEERING_ACL_ENABLED", Boolean.toString(aclEnabled));
+        environment.put("PEERING_ACL_DEFAULT_POLICY", "deny");
+        environment.put("PEERING_ACL_KMS_KEY_ID", secretIdKey.getKeyArn());
         environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 "
                 + "-Dlogback.configurationFile=logback-lambda.xml");
         return environment;
+    }
+
+    /**
+     * What keeps a function that is not an ACL function away from ACL items: no access at all to {@code ACL#}
+     * items (tokens with their sealed SecretIDs, policies), and no write under {@code ACL_AUTH#} (the token-check
+     * items it reads). Explicit denies, so that no later grant can open them.
+     */
+    private void denyAclItems(Role role) {
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .effect(Effect.DENY)
+                .actions(List.of("dynamodb:*"))
+                .resources(List.of(table.getTableArn()))
+                .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of("ACL#*"))))
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .effect(Effect.DENY)
+                .actions(List.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"))
+                .resources(List.of(table.getTableArn()))
+                .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of("ACL_AUTH#*"))))
+                .build());
+    }
+
+    /**
+     * The HTTP API's {@code $default} stage with a default route throttle ({@code -c throttleRate=},
+     * {@code -c throttleBurst=}), so a flood of anonymous calls is cut off by API Gateway before it costs
+     * Lambda invocations.
+     */
+    private void throttledDefaultStage() {
+        HttpStage.Builder.create(this, "DefaultStage")
+                .httpApi(api)
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(contextNumber(THROTTLE_RATE_CONTEXT, DEFAULT_THROTTLE_RATE))
+                        .burstLimit(contextNumber(THROTTLE_BURST_CONTEXT, DEFAULT_THROTTLE_BURST))
+                        .build())
+                .build();
+    }
+
+    private int contextNumber(String key, int fallback) {
+        Object value = getNode().tryGetContext(key);
+        return value == null || value.toString().isBlank() ? fallback : Integer.parseInt(value.toString().trim());
+    }
+
+    /**
+     * The custom resource that bootstraps ACLs at deploy time: it writes a fresh SecretID into the management
+     * token secret (never into the template, an output or a log) and creates the management token with it, so
+     * the API refuses anonymous calls from its first request and {@code PUT /v1/acl/bootstrap} answers 403.
+     */
+    private void bootstrapAcls() {
+        Alias function = javaFunction(AclManagementTokenBootstrapFunction.class, Duration.seconds(60));
+        managementToken.grantRead(function);
+        managementToken.grantWrite(function);
+        Provider provider = Provider.Builder.create(this, "AclBootstrapProvider")
+                .onEventHandler(function)
+                .build();
+        CustomResource.Builder.create(this, "AclManagementTokenValue")
+                .serviceToken(provider.getServiceToken())
+                .properties(Map.of("SecretId", managementToken.getSecretArn()))
+                .resourceType("Custom::AclManagementToken")
+                .build();
     }
 
     /** The custom resource that writes the identity secret once; the only writer of the secret. */

@@ -1,5 +1,20 @@
 package io.clusterpeering.infra;
 
+import io.clusterpeering.function.AclBootstrapFunction;
+import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
+import io.clusterpeering.function.AclPolicyCreateFunction;
+import io.clusterpeering.function.AclPolicyDeleteFunction;
+import io.clusterpeering.function.AclPolicyListFunction;
+import io.clusterpeering.function.AclPolicyReadByNameFunction;
+import io.clusterpeering.function.AclPolicyReadFunction;
+import io.clusterpeering.function.AclPolicyUpdateFunction;
+import io.clusterpeering.function.AclTokenCloneFunction;
+import io.clusterpeering.function.AclTokenCreateFunction;
+import io.clusterpeering.function.AclTokenDeleteFunction;
+import io.clusterpeering.function.AclTokenListFunction;
+import io.clusterpeering.function.AclTokenReadFunction;
+import io.clusterpeering.function.AclTokenSelfFunction;
+import io.clusterpeering.function.AclTokenUpdateFunction;
 import io.clusterpeering.function.AgentSelfFunction;
 import io.clusterpeering.function.CatalogDeregisterFunction;
 import io.clusterpeering.function.CatalogRegisterFunction;
@@ -36,15 +51,28 @@ import java.util.Map;
  * {@code DeleteItem}, and {@code ConditionCheckItem} for a condition check); DynamoDB has no separate action
  * for them.
  *
+ * <p>ACL items: only the ACL functions ({@link #aclAdmin}) may touch the items under {@code ACL#} (tokens with
+ * their sealed SecretIDs, policies) and write the token-check items under {@code ACL_AUTH#}, and only they may
+ * use the KMS key that seals SecretIDs; every other function is denied all access to {@code ACL#} items and any
+ * write under {@code ACL_AUTH#} (it reads its caller's token-check item, nothing else).
+ *
  * @param tableActions    the {@code dynamodb:*} actions on the table, without the prefix
  * @param readsIdentity   whether it may read the identity secret
  * @param deletesUnder    a partition-key prefix under which the function may {@code DeleteItem} (its own local
  *                        data, enforced with a {@code dynamodb:LeadingKeys} condition), or null for none
+ * @param aclAdmin        whether it is an ACL function: ACL items and the SecretID key
  */
-public record FunctionAccess(List<String> tableActions, boolean readsIdentity, String deletesUnder) {
+public record FunctionAccess(List<String> tableActions, boolean readsIdentity, String deletesUnder, boolean aclAdmin) {
+    /** What every ACL function may do: read and write ACL items in transactions, delete only ACL items. */
+    static final FunctionAccess ACL_FUNCTION = new FunctionAccess(
+            List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false, "ACL", true);
 
     FunctionAccess(List<String> tableActions, boolean readsIdentity) {
-        this(tableActions, readsIdentity, null);
+        this(tableActions, readsIdentity, null, false);
+    }
+
+    FunctionAccess(List<String> tableActions, boolean readsIdentity, String deletesUnder) {
+        this(tableActions, readsIdentity, deletesUnder, false);
     }
 
     /** The grants of every function, by handler class. */
@@ -74,5 +102,20 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(ExportStreamFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
             Map.entry(UnroutedFunction.class, new FunctionAccess(List.of("GetItem"), false)),
             Map.entry(PeeringStreamFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)));
+                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)),
+            Map.entry(AclBootstrapFunction.class, ACL_FUNCTION),
+            Map.entry(AclPolicyCreateFunction.class, ACL_FUNCTION),
+            Map.entry(AclPolicyReadFunction.class, ACL_FUNCTION),
+            Map.entry(AclPolicyUpdateFunction.class, ACL_FUNCTION),
+            Map.entry(AclPolicyDeleteFunction.class, ACL_FUNCTION),
+            Map.entry(AclPolicyReadByNameFunction.class, ACL_FUNCTION),
+            Map.entry(AclPolicyListFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenCreateFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenSelfFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenReadFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenUpdateFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenCloneFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenDeleteFunction.class, ACL_FUNCTION),
+            Map.entry(AclTokenListFunction.class, ACL_FUNCTION),
+            Map.entry(AclManagementTokenBootstrapFunction.class, ACL_FUNCTION));
 }

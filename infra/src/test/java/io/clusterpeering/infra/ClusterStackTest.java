@@ -1,5 +1,6 @@
 package io.clusterpeering.infra;
 
+import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.HeartbeatFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
@@ -95,6 +96,7 @@ class ClusterStackTest {
         expected.add(io.clusterpeering.function.ExportStreamFunction.class.getName());
         expected.add(HeartbeatFunction.class.getName());
         expected.add(ClusterIdentityBootstrapFunction.class.getName());
+        expected.add(AclManagementTokenBootstrapFunction.class.getName());
         expected.addAll(FallbackNames.HANDLERS);
         assertEquals(expected.stream().sorted().toList(), handlers, "one function each, none shared");
     }
@@ -141,18 +143,113 @@ class ClusterStackTest {
     @Test
     @SuppressWarnings("unchecked")
     void localDeletesAreLimitedToTheirOwnKeys() {
-        Map<String, List<String>> prefixes = new HashMap<>();
+        Map<String, Set<String>> byHandler = new HashMap<>();
+        forEachStatementByHandler((handler, statement) -> {
+            if (!"Deny".equals(statement.get("Effect"))
+                    && asList(statement.get("Action")).equals(List.of("dynamodb:DeleteItem")) && statement.containsKey("Condition")) {
+                Map<String, Object> condition = (Map<String, Object>) ((Map<String, Object>) statement.get("Condition"))
+                        .get("ForAllValues:StringLike");
+                byHandler.computeIfAbsent(handler, h -> new TreeSet<>()).addAll(asList(condition.get("dynamodb:LeadingKeys")));
+            }
+        });
+        Map<String, Set<String>> expected = new HashMap<>();
+        FunctionAccess.BY_HANDLER.forEach((handler, access) -> {
+            if (access.deletesUnder() != null) {
+                expected.put(handler.getName(), Set.of(access.deletesUnder() + "*"));
+            }
+        });
+        assertEquals(expected, byHandler);
+        assertEquals(Set.of("CATALOG#*"), byHandler.get(io.clusterpeering.function.CatalogDeregisterFunction.class.getName()));
+        assertEquals(Set.of("CONFIG#*"), byHandler.get(io.clusterpeering.function.ConfigDeleteFunction.class.getName()));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void onlyTheAclFunctionsMayTouchAclItemsOrUseTheSecretIdKey() {
+        Map<String, Set<String>> deniedPrefixes = new HashMap<>();
+        Map<String, Boolean> usesKey = new HashMap<>();
+        forEachStatementByHandler((handler, statement) -> {
+            List<String> actions = asList(statement.get("Action"));
+            if ("Deny".equals(statement.get("Effect"))) {
+                Map<String, Object> condition = (Map<String, Object>) ((Map<String, Object>) statement.get("Condition"))
+                        .get("ForAnyValue:StringLike");
+                asList(condition.get("dynamodb:LeadingKeys")).forEach(prefix -> deniedPrefixes
+                        .computeIfAbsent(handler, h -> new TreeSet<>()).add(prefix + " " + actions));
+            }
+            if (actions.contains("kms:Decrypt") || actions.contains("kms:Encrypt")) {
+                usesKey.put(handler, true);
+            }
+        });
+        String denyAll = "ACL#* [dynamodb:*]";
+        String denyWrites = "ACL_AUTH#* [dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem]";
+        FunctionAccess.BY_HANDLER.forEach((handler, access) -> {
+            String name = handler.getName();
+            assertEquals(access.aclAdmin(), usesKey.getOrDefault(name, false), "the SecretID key: " + handler.getSimpleName());
+            assertEquals(access.aclAdmin() ? Set.of() : Set.of(denyAll, denyWrites), deniedPrefixes.getOrDefault(name, Set.of()),
+                    "ACL items: " + handler.getSimpleName());
+        });
+        Routes.ALL.forEach(route -> assertEquals(route.acl().aclApi(), FunctionAccess.BY_HANDLER.get(route.handler()).aclAdmin(),
+                "exactly the ACL API's functions are ACL functions: " + route.path()));
+    }
+
+    @Test
+    void aclsAreOnWithDefaultDenyAndTheManagementTokenIsMadeAtDeployTime() {
+        javaFunctions().forEach((id, function) -> {
+            if (properties(function).get("Handler").equals(ClusterIdentityBootstrapFunction.class.getName())) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) properties(function)
+                    .get("Environment")).get("Variables");
+            assertEquals("true", variables.get("PEERING_ACL_ENABLED"), id);
+            assertEquals("deny", variables.get("PEERING_ACL_DEFAULT_POLICY"), id);
+            assertTrue(variables.containsKey("PEERING_ACL_KMS_KEY_ID"), id);
+        });
+        template.resourceCountIs("Custom::AclManagementToken", 1);
+        template.hasResourceProperties("AWS::SecretsManager::Secret", Map.of(
+                "Description", Match.stringLikeRegexp(".*initial ACL management token.*"),
+                "GenerateSecretString", Match.anyValue()));
+        ofType("AWS::SecretsManager::Secret").forEach((id, secret) ->
+                assertFalse(properties(secret).containsKey("SecretString"), id + ": no secret value in the template"));
+        String json = template.toJSON().toString();
+        assertFalse(json.matches("(?s).*[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}.*"),
+                "no UUID (a SecretID) anywhere in the template");
+        template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true));
+    }
+
+    @Test
+    void theApiThrottlesEveryRouteByDefault() {
+        template.hasResourceProperties("AWS::ApiGatewayV2::Stage", Map.of("StageName", "$default", "AutoDeploy", true,
+                "DefaultRouteSettings", Map.of("ThrottlingRateLimit", ClusterStack.DEFAULT_THROTTLE_RATE,
+                        "ThrottlingBurstLimit", ClusterStack.DEFAULT_THROTTLE_BURST)));
+    }
+
+    @Test
+    void turningAclsOffTakesAnExplicitFlagAndWarnsAtSynth() {
+        App app = App.Builder.create().context(Map.of(ClusterStack.ACL_CONTEXT, "off")).build();
+        ClusterStack open = new ClusterStack(app, "cluster-peering-open", StackProps.builder().build(), "open",
+                FUNCTIONS_JAR.toString());
+        Template openTemplate = Template.fromStack(open);
+        openTemplate.allResourcesProperties("AWS::Lambda::Function", Match.objectLike(Map.of()));
+        assertTrue(openTemplate.toJSON().toString().contains("PEERING_ACL_ENABLED=false"));
+        software.amazon.awscdk.assertions.Annotations.fromStack(open)
+                .hasWarning("*", Match.stringLikeRegexp("ACLs are OFF.*"));
+    }
+
+    /** Calls back with each statement of each Java function's role, by handler class name. */
+    @SuppressWarnings("unchecked")
+    private static void forEachStatementByHandler(java.util.function.BiConsumer<String, Map<String, Object>> each) {
+        Map<String, List<Map<String, Object>>> byRole = new HashMap<>();
         for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
-            for (Map<String, Object> statement : statements(policy)) {
-                if (asList(statement.get("Action")).equals(List.of("dynamodb:DeleteItem")) && statement.containsKey("Condition")) {
-                    Map<String, Object> condition = (Map<String, Object>) ((Map<String, Object>) statement.get("Condition"))
-                            .get("ForAllValues:StringLike");
-                    prefixes.put(policy.toString().contains("CatalogDeregister") ? "catalog" : "config",
-                            asList(condition.get("dynamodb:LeadingKeys")));
-                }
+            for (Object role : (List<Object>) properties(policy).get("Roles")) {
+                byRole.computeIfAbsent(((Map<String, String>) role).get("Ref"), r -> new ArrayList<>()).addAll(statements(policy));
             }
         }
-        assertEquals(Map.of("catalog", List.of("CATALOG#*"), "config", List.of("CONFIG#*")), prefixes);
+        javaFunctions().values().forEach(f -> {
+            Map<String, Object> role = (Map<String, Object>) properties(f).get("Role");
+            String roleId = ((List<Object>) role.get("Fn::GetAtt")).get(0).toString();
+            byRole.getOrDefault(roleId, List.of()).forEach(st -> each.accept(properties(f).get("Handler").toString(), st));
+        });
     }
 
     /** For each handler: whether its role may delete or batch-write without a key condition. */
@@ -160,7 +257,8 @@ class ClusterStackTest {
     private static Map<String, Boolean> unconditionalDeletesByHandler() {
         Map<String, Boolean> byRole = new HashMap<>();
         for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
-            boolean deletes = statements(policy).stream().anyMatch(st -> !st.containsKey("Condition")
+            boolean deletes = statements(policy).stream().anyMatch(st -> !"Deny".equals(st.get("Effect"))
+                    && !st.containsKey("Condition")
                     && (asList(st.get("Action")).contains("dynamodb:DeleteItem")
                     || asList(st.get("Action")).contains("dynamodb:BatchWriteItem")));
             for (Object role : (List<Object>) properties(policy).get("Roles")) {
@@ -182,10 +280,25 @@ class ClusterStackTest {
     @Test
     void onlyTheFunctionsThatSignReadTheIdentitySecretAndOnlyTheBootstrapWritesIt() {
         Map<String, Set<String>> actions = allActionsByHandler();
+        Map<String, Boolean> readsIdentity = new HashMap<>();
+        forEachStatementByHandler((handler, statement) -> {
+            if (asList(statement.get("Action")).contains("secretsmanager:GetSecretValue")
+                    && String.valueOf(statement.get("Resource")).contains("ClusterIdentity")) {
+                readsIdentity.put(handler, true);
+            }
+        });
         FunctionAccess.BY_HANDLER.forEach((handler, access) -> assertEquals(access.readsIdentity(),
-                actions.get(handler.getName()).contains("secretsmanager:GetSecretValue"), handler.getSimpleName()));
-        actions.forEach((handler, granted) -> assertEquals(handler.equals(ClusterIdentityBootstrapFunction.class.getName()),
+                readsIdentity.getOrDefault(handler.getName(), false), handler.getSimpleName()));
+        actions.forEach((handler, granted) -> assertEquals(handler.equals(ClusterIdentityBootstrapFunction.class.getName())
+                        || handler.equals(AclManagementTokenBootstrapFunction.class.getName()),
                 granted.contains("secretsmanager:PutSecretValue"), handler));
+        forEachStatementByHandler((handler, statement) -> {
+            if (asList(statement.get("Action")).contains("secretsmanager:PutSecretValue")) {
+                String secret = handler.equals(AclManagementTokenBootstrapFunction.class.getName()) ? "AclManagementToken"
+                        : "ClusterIdentity";
+                assertTrue(String.valueOf(statement.get("Resource")).contains(secret), handler + " writes only its own secret");
+            }
+        });
     }
 
     @Test
@@ -194,6 +307,9 @@ class ClusterStackTest {
         for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
             for (Map<String, Object> statement : statements(policy)) {
                 List<String> actions = asList(statement.get("Action"));
+                if ("Deny".equals(statement.get("Effect"))) {
+                    continue;
+                }
                 assertFalse(actions.contains("*") || actions.stream().anyMatch(a -> a.endsWith(":*")), statement.toString());
                 if (asList(statement.get("Resource")).contains("*")) {
                     assertEquals(List.of("dynamodb:ListStreams"), actions,
@@ -201,8 +317,9 @@ class ClusterStackTest {
                 }
             }
         }
+        // Only the two custom-resource provider frameworks' own roles carry a managed policy (basic execution).
         template.resourcePropertiesCountIs("AWS::IAM::Role",
-                Map.of("ManagedPolicyArns", Match.anyValue()), 1);
+                Map.of("ManagedPolicyArns", Match.anyValue()), 2);
     }
 
     @Test
@@ -247,7 +364,7 @@ class ClusterStackTest {
     @Test
     void theIdentityIsBootstrappedOnceByACustomResource() {
         template.resourceCountIs("Custom::ClusterIdentity", 1);
-        template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+        template.resourceCountIs("AWS::SecretsManager::Secret", 2);
     }
 
     /** Java functions of ours, by logical ID (the provider framework adds a Node.js one). */
@@ -279,7 +396,8 @@ class ClusterStackTest {
             for (Object role : (List<Object>) properties(policy).get("Roles")) {
                 String roleId = ((Map<String, String>) role).get("Ref");
                 Set<String> actions = byRole.computeIfAbsent(roleId, r -> new TreeSet<>());
-                statements(policy).forEach(s -> actions.addAll(asList(s.get("Action"))));
+                statements(policy).stream().filter(s -> !"Deny".equals(s.get("Effect")))
+                        .forEach(s -> actions.addAll(asList(s.get("Action"))));
             }
         }
         Map<String, Set<String>> byHandler = new HashMap<>();
