@@ -1,26 +1,25 @@
 package io.clusterpeering.function;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ErrorResponses;
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.MDC;
 
 /**
- * The base of every HTTP function: one Lambda handler per route of Consul's API (API Gateway HTTP API,
- * payload format 2.0). It reads the event into an {@link ApiRequest}, rejects a {@code ?dc=} other than this
- * cluster's datacenter (400), calls {@link #handle}, and turns any exception into Consul's error answer through
+ * The base of every HTTP function: one Lambda handler per route of Consul's API, behind an API Gateway HTTP API
+ * (payload format 2.0) or REST API (payload format 1.0): {@link ApiGatewayFunction} reads either event into an
+ * {@link ApiRequest} and writes the answer back in its format. For each request it rejects a {@code ?dc=} other
+ * than this cluster's datacenter (400), calls {@link #handle}, and turns any exception into Consul's error answer through
  * {@link ErrorResponses}, so no response ever carries a stack trace. The request ID is in every log line (MDC
  * key {@code AWSRequestId}).
  *
  * <p>Two constructors, as Micronaut's Lambda support expects: the no-argument one that Lambda calls (it
  * starts an application context), and one taking an existing context (the local server and tests).
  */
-public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public abstract class ConsulHttpFunction extends ApiGatewayFunction {
 
     protected ConsulHttpFunction() {
         super();
@@ -30,9 +29,9 @@ public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGate
         super(context);
     }
 
+    /** The per-request flow, for both payload formats: datacenter check, {@link #handle}, error mapping. */
     @Override
-    public final APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
-        ApiRequest request = ApiRequest.of(event);
+    public final APIGatewayV2HTTPResponse answer(ApiRequest request) {
         MDC.put("AWSRequestId", request.requestId());
         try {
             requireLocalDatacenter(request);
