@@ -14,11 +14,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
 import software.amazon.awscdk.customresources.Provider;
-import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
-import software.amazon.awscdk.services.apigatewayv2.HttpApi;
-import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -37,6 +33,7 @@ import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.FilterCriteria;
 import software.amazon.awscdk.services.lambda.FilterRule;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.StartingPosition;
@@ -50,11 +47,13 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One cluster: an API Gateway HTTP API whose routes are exactly {@link Routes#ALL}, one Lambda function per
+ * One cluster: an API Gateway HTTP API, or a REST API with {@code -c api=rest} ({@link ApiSettings},
+ * {@link ApiFrontDoor}), whose routes are exactly {@link Routes#ALL}, one Lambda function per
  * route plus the stream handler and the heartbeat, the single DynamoDB table with its stream, the identity
  * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters.
  *
@@ -70,7 +69,8 @@ public class ClusterStack extends Stack {
 
     private final Table table;
     private final Secret identity;
-    private final HttpApi api;
+    private final ApiFrontDoor api;
+    private final ApiSettings settings;
     private final Code code;
     private final String datacenter;
 
@@ -82,8 +82,22 @@ public class ClusterStack extends Stack {
      * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling)
      */
     public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar) {
+        this(scope, id, props, datacenter, functionsJar, ApiSettings.DEFAULTS);
+    }
+
+    /**
+     * @param scope        the app
+     * @param id           the stack name, for example {@code cluster-peering-dc1}
+     * @param props        account and region, or none for an environment-agnostic stack
+     * @param datacenter   the cluster's datacenter name
+     * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling)
+     * @param settings     which API (HTTP or REST), its throttle, and whether the stack is for LocalStack
+     */
+    public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar,
+                        ApiSettings settings) {
         super(scope, id, props);
         this.datacenter = datacenter;
+        this.settings = settings;
         this.code = Code.fromAsset(functionsJar);
 
         table = Table.Builder.create(this, "Table")
@@ -102,26 +116,17 @@ public class ClusterStack extends Stack {
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
-        api = HttpApi.Builder.create(this, "Api")
-                .apiName("cluster-peering-" + datacenter)
-                .description("Consul-compatible cluster peering API of datacenter " + datacenter)
-                .build();
-        // $default: Consul's 404 and 405 answers for whatever no route takes.
-        api.addRoutes(AddRoutesOptions.builder()
-                .path("/{proxy+}")
-                .methods(List.of(software.amazon.awscdk.services.apigatewayv2.HttpMethod.ANY))
-                .integration(HttpLambdaIntegration.Builder.create("Unrouted", javaFunction(UnroutedFunction.class,
-                        Duration.seconds(29))).payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
-                .build());
-
+        api = settings.variant() == ApiSettings.ApiVariant.REST
+                ? new RestApiFrontDoor(this, datacenter, settings)
+                : new HttpApiFrontDoor(this, datacenter, settings);
+        IFunction unrouted = javaFunction(UnroutedFunction.class, Duration.seconds(29));
+        Map<Routes.Route, IFunction> routed = new LinkedHashMap<>();
         for (Routes.Route route : Routes.ALL) {
-            Alias alias = javaFunction(route.handler(), Duration.seconds(29));
-            api.addRoutes(AddRoutesOptions.builder()
-                    .path(route.path())
-                    .methods(List.of(software.amazon.awscdk.services.apigatewayv2.HttpMethod.valueOf(route.method())))
-                    .integration(HttpLambdaIntegration.Builder.create(route.handler().getSimpleName(), alias)
-                            .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
-                    .build());
+            routed.put(route, javaFunction(route.handler(), Duration.seconds(29)));
+        }
+        api.connect(routed, unrouted);
+        if (settings.variant() == ApiSettings.ApiVariant.REST) {
+            uiFromS3WithoutCloudFront();
         }
 
         Alias stream = javaFunction(PeeringStreamFunction.class, Duration.seconds(120));
@@ -166,7 +171,8 @@ public class ClusterStack extends Stack {
 
         bootstrapIdentity();
 
-        CfnOutput.Builder.create(this, "ApiUrl").value(api.getApiEndpoint()).build();
+        CfnOutput.Builder.create(this, "ApiUrl").value(api.baseUrl())
+                .description("Base URL of the cluster's Consul API: append /v1/... as it is").build();
         CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
         CfnOutput.Builder.create(this, "FailureQueueUrl").value(failures.getQueueUrl()).build();
     }
@@ -257,7 +263,7 @@ public class ClusterStack extends Stack {
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>();
         environment.put("PEERING_DATACENTER", datacenter);
-        environment.put("PEERING_ADVERTISE_URL", api.getApiEndpoint());
+        environment.put("PEERING_ADVERTISE_URL", api.baseUrl());
         environment.put("PEERING_DYNAMODB_TABLE_NAME", table.getTableName());
         environment.put("PEERING_DYNAMODB_REGION", Aws.REGION);
         environment.put("PEERING_IDENTITY_SOURCE", "secrets-manager");
@@ -269,7 +275,21 @@ public class ClusterStack extends Stack {
         environment.put("PEERING_MAX_BLOCKING_WAIT", "25s");
         environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 "
                 + "-Dlogback.configurationFile=logback-lambda.xml");
+        if (settings.onLocalStack()) {
+            // LocalStack starts each Java function in a fresh container without SnapStart: a peer's first answer can
+            // take several seconds, so wait longer than the 5 s default (still within API Gateway's 29 s).
+            environment.put("PEERING_PEER_CALL_TIMEOUT", "20s");
+        }
         return environment;
+    }
+
+    /**
+     * The REST variant's web UI: the static files from an S3 bucket, without CloudFront, which LocalStack's free plan
+     * lacks (the HTTP variant serves them through CloudFront). The UI work adds the bucket here when it merges;
+     * until then neither variant deploys a UI.
+     */
+    private void uiFromS3WithoutCloudFront() {
+        // Intentionally empty until the UI (ui/ and its bucket) exists on this branch.
     }
 
     /** The custom resource that writes the identity secret once; the only writer of the secret. */
