@@ -37,11 +37,6 @@ final class HttpApiFrontDoor implements ApiFrontDoor {
                 : api.getApiEndpoint();
     }
 
-    /** The HTTP API itself, for what else is put in front of it. */
-    HttpApi httpApi() {
-        return api;
-    }
-
     @Override
     public String baseUrl() {
         return baseUrl;
