@@ -70,7 +70,7 @@ final class RestApiFrontDoor implements ApiFrontDoor {
     public void connect(Map<Routes.Route, IFunction> routes, IFunction unrouted) {
         // One catch-all integration whose permission covers the whole API, instead of one per method.
         LambdaIntegration catchAll = LambdaIntegration.Builder.create(unrouted)
-                .proxy(true).allowTestInvoke(false).scopePermissionToMethod(false).build();
+                .proxy(true).scopePermissionToMethod(false).build();
         Map<String, IResource> resources = new LinkedHashMap<>();
         resources.put("", api.getRoot());
         routes.forEach((route, function) -> {
