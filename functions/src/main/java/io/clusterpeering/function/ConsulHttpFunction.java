@@ -1,6 +1,5 @@
 package io.clusterpeering.function;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.acl.Caller;
 import io.clusterpeering.acl.Filtered;
@@ -12,21 +11,22 @@ import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ErrorResponses;
 import io.clusterpeering.service.AclService;
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.MDC;
 
 /**
- * The base of every HTTP function: one Lambda handler per route of Consul's API (API Gateway HTTP API,
- * payload format 2.0). It reads the event into an {@link ApiRequest}, rejects a {@code ?dc=} other than this
- * cluster's datacenter (400), runs the route's ACL check (the one place it runs: {@link AclService#authorize}
- * with what {@link Routes} declares for the route), calls {@link #handle} with the resolved caller, and turns any exception into Consul's error answer through
+ * The base of every HTTP function: one Lambda handler per route of Consul's API, behind an API Gateway HTTP API
+ * (payload format 2.0) or REST API (payload format 1.0): {@link ApiGatewayFunction} reads either event into an
+ * {@link ApiRequest} and writes the answer back in its format. For each request it rejects a {@code ?dc=} other
+ * than this cluster's datacenter (400), runs the route's ACL check (the one place it runs:
+ * {@link AclService#authorize} with what {@link Routes} declares for the route), calls {@link #handle} with the
+ * resolved caller, and turns any exception into Consul's error answer through
  * {@link ErrorResponses}, so no response ever carries a stack trace. The request ID is in every log line (MDC
  * key {@code AWSRequestId}).
  *
  * <p>Two constructors, as Micronaut's Lambda support expects: the no-argument one that Lambda calls (it
  * starts an application context), and one taking an existing context (the local server and tests).
  */
-public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public abstract class ConsulHttpFunction extends ApiGatewayFunction {
 
     protected ConsulHttpFunction() {
         super();
@@ -36,12 +36,16 @@ public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGate
         super(context);
     }
 
+    /**
+     * The per-request flow, for both payload formats: the datacenter check, then the ACL check of the route
+     * ({@link Routes#of}), then {@link #handle}; any failure becomes Consul's error answer. Every answer carries
+     * {@code X-Consul-Default-ACL-Policy}.
+     */
     @Override
-    public final APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
-        ApiRequest request = ApiRequest.of(event);
+    public final APIGatewayV2HTTPResponse answer(ApiRequest request) {
         MDC.put("AWSRequestId", request.requestId());
         try {
-            APIGatewayV2HTTPResponse response = answer(request);
+            APIGatewayV2HTTPResponse response = guarded(request);
             response.getHeaders().put("X-Consul-Default-ACL-Policy",
                     bean(AclConfiguration.class).effectiveDefaultPolicy());
             return response;
@@ -50,11 +54,7 @@ public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGate
         }
     }
 
-    /**
-     * The flow of every request: the datacenter check, then the ACL check of the route ({@link Routes#of}), then
-     * {@link #handle}; any failure becomes Consul's error answer.
-     */
-    private APIGatewayV2HTTPResponse answer(ApiRequest request) {
+    private APIGatewayV2HTTPResponse guarded(ApiRequest request) {
         try {
             requireLocalDatacenter(request);
             Caller caller = bean(AclService.class).authorize(Routes.of(getClass()).acl(), request.aclToken());

@@ -1,5 +1,6 @@
 package io.clusterpeering.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.acl.Caller;
@@ -10,16 +11,19 @@ import io.clusterpeering.domain.PeeringRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One request of Consul's HTTP API as API Gateway (HTTP API, payload format 2.0) hands it to a function:
- * method, path, path parameters, query parameters, headers (case-insensitive) and the decoded body, with
- * the parsing of Consul's common query parameters ({@code dc}, {@code partition}, {@code index},
- * {@code wait}, {@code pretty}).
+ * One request of Consul's HTTP API as API Gateway hands it to a function, from an HTTP API (payload format 2.0)
+ * or a REST API (payload format 1.0) alike: method, path, path parameters, query parameters, headers
+ * (case-insensitive) and the decoded body, with the parsing of Consul's common query parameters ({@code dc},
+ * {@code partition}, {@code index}, {@code wait}, {@code pretty}). A parameter given several times reads as its
+ * values joined by commas, and one given without a value ({@code ?pretty}) is present and empty, in both formats.
  */
 public final class ApiRequest {
     private final String method;
@@ -83,6 +87,50 @@ public final class ApiRequest {
             throw new IllegalStateException("this route resolves no ACL token");
         }
         return caller;
+    }
+
+    /**
+     * Reads the parts of an API Gateway REST API proxy event (payload format 1.0). The path is the one the client
+     * asked for, stage included ({@code requestContext.path}, as the stage is the first segment of Consul's paths
+     * on our REST API), else {@code path}; the multi-value maps win over the single-value ones, which keep only the
+     * last value; a base64 body is decoded as UTF-8.
+     */
+    public static ApiRequest of(APIGatewayProxyRequestEvent event) {
+        var context = event.getRequestContext();
+        String path = context != null && context.getPath() != null ? context.getPath()
+                : event.getPath() != null ? event.getPath() : "/";
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(joined(event.getHeaders(), event.getMultiValueHeaders()));
+        String body = event.getBody();
+        if (body != null && Boolean.TRUE.equals(event.getIsBase64Encoded())) {
+            body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+        }
+        String requestId = context == null ? null : context.getRequestId();
+        String method = event.getHttpMethod();
+        return new ApiRequest(method == null ? "GET" : method.toUpperCase(Locale.ROOT), path,
+                event.getPathParameters() == null ? Map.of() : event.getPathParameters(),
+                joined(event.getQueryStringParameters(), event.getMultiValueQueryStringParameters()),
+                headers, body, requestId == null ? "" : requestId);
+    }
+
+    /**
+     * The same request with other path parameters: what API Gateway would have given had it routed the request to
+     * the route whose template produced them (the catch-all route hands requests on this way).
+     */
+    public ApiRequest withPathParameters(Map<String, String> parameters) {
+        return new ApiRequest(method, path, Map.copyOf(parameters), query, headers, body, requestId, caller);
+    }
+
+    /** One value per name: the multi-value map's values joined by commas when given, else the single values; null reads as empty. */
+    private static Map<String, String> joined(Map<String, String> single, Map<String, List<String>> multi) {
+        Map<String, String> values = new HashMap<>();
+        if (multi != null && !multi.isEmpty()) {
+            multi.forEach((name, list) -> values.put(name, list == null ? ""
+                    : String.join(",", list.stream().map(v -> v == null ? "" : v).toList())));
+        } else if (single != null) {
+            single.forEach((name, value) -> values.put(name, value == null ? "" : value));
+        }
+        return values;
     }
 
     public String method() {

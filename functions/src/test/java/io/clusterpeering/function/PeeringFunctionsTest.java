@@ -1,7 +1,5 @@
 package io.clusterpeering.function;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,16 +7,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.domain.Remote;
 import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.support.Fixtures;
+import io.clusterpeering.support.GatewayEvent;
+import io.clusterpeering.support.GatewayEvent.Answer;
+import io.clusterpeering.support.PayloadFormat;
 import io.clusterpeering.support.TestDynamoDb;
 import io.clusterpeering.token.ClusterIdentitySource;
 import io.clusterpeering.token.PeeringToken;
 import io.clusterpeering.token.PeeringTokenCodec;
 import io.micronaut.context.ApplicationContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,9 +41,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The function handlers driven by API Gateway v2 (payload 2.0) and DynamoDB Stream event fixtures, as Lambda
- * would call them, over a real DynamoDB engine. Covers Consul's wire format and every validation answer.
+ * The function handlers driven by API Gateway and DynamoDB Stream event fixtures, as Lambda would call them
+ * (the API Gateway events as bytes through the Lambda entry point), over a real DynamoDB engine. Covers Consul's
+ * wire format and every validation answer. Every case runs twice: with HTTP API events (payload format 2.0) and
+ * with REST API events (payload format 1.0), which must get the same answers.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(PayloadFormat.class)
 class PeeringFunctionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static ApplicationContext context;
@@ -50,7 +58,10 @@ class PeeringFunctionsTest {
     private static DeletePeeringFunction delete;
     private static PeeringStreamFunction stream;
 
-    @BeforeAll
+    @Parameter
+    PayloadFormat format;
+
+    @BeforeParameterizedClassInvocation
     static void startContext() {
         context = ApplicationContext.run(TestDynamoDb.freshTable("functions"));
         generate = new GenerateTokenFunction(context);
@@ -61,38 +72,35 @@ class PeeringFunctionsTest {
         stream = new PeeringStreamFunction(context);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stopContext() {
         context.close();
     }
 
-    private static APIGatewayV2HTTPEvent event(String fixture) {
-        return Fixtures.event(fixture, APIGatewayV2HTTPEvent.class);
+    private GatewayEvent event(String fixture) {
+        return GatewayEvent.fixture(format, fixture);
     }
 
-    private static APIGatewayV2HTTPEvent generateEvent(String body) {
-        APIGatewayV2HTTPEvent event = event("generate-token.json");
-        event.setBody(body);
-        event.setIsBase64Encoded(false);
-        return event;
+    private static Answer send(ApiGatewayFunction function, GatewayEvent event) {
+        return event.sendTo(function);
     }
 
-    private static APIGatewayV2HTTPEvent readEvent(String name, Map<String, String> query) {
-        APIGatewayV2HTTPEvent event = event("read-peering.json");
-        event.setPathParameters(Map.of("name", name));
-        event.setRawPath("/v1/peering/" + name);
-        event.setQueryStringParameters(query);
-        return event;
+    private GatewayEvent generateEvent(String body) {
+        return event("generate-token.json").body(body);
+    }
+
+    private GatewayEvent readEvent(String name, Map<String, String> query) {
+        return event("read-peering.json").pathParameters(Map.of("name", name)).path("/v1/peering/" + name).query(query);
     }
 
     private static String newName() {
         return "peer-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static String generateToken(String name) {
-        APIGatewayV2HTTPResponse response = generate.execute(generateEvent("{\"PeerName\":\"" + name + "\"}"));
-        assertEquals(200, response.getStatusCode(), response.getBody());
-        return readToken(response.getBody());
+    private String generateToken(String name) {
+        Answer response = send(generate, generateEvent("{\"PeerName\":\"" + name + "\"}"));
+        assertEquals(200, response.status(), response.body());
+        return readToken(response.body());
     }
 
     private static String readToken(String body) {
@@ -105,11 +113,11 @@ class PeeringFunctionsTest {
 
     @Test
     void generateTokenFixtureAnswersAConsulTokenCarryingTheCaAndAddresses() throws Exception {
-        APIGatewayV2HTTPResponse response = generate.execute(event("generate-token.json"));
+        Answer response = send(generate, event("generate-token.json"));
 
-        assertEquals(200, response.getStatusCode(), response.getBody());
-        assertEquals("application/json", response.getHeaders().get("Content-Type"));
-        JsonNode body = JSON.readTree(response.getBody());
+        assertEquals(200, response.status(), response.body());
+        assertEquals("application/json", response.headers().get("Content-Type"));
+        JsonNode body = JSON.readTree(response.body());
         assertEquals(List.of("PeeringToken"), iterableToList(body.fieldNames()));
         String token = body.get("PeeringToken").asText();
         assertEquals(3, token.split("\\.").length, "a compact JWS");
@@ -129,8 +137,8 @@ class PeeringFunctionsTest {
 
     @Test
     void serverExternalAddressesBecomeManualServerAddresses() {
-        String token = readToken(generate.execute(generateEvent("{\"PeerName\":\"" + newName()
-                + "\",\"ServerExternalAddresses\":[\"peering.example.com:443\"]}")).getBody());
+        String token = readToken(send(generate, generateEvent("{\"PeerName\":\"" + newName()
+                + "\",\"ServerExternalAddresses\":[\"peering.example.com:443\"]}")).body());
         PeeringToken decoded = context.getBean(PeeringTokenCodec.class).decode(token);
         assertEquals(List.of("peering.example.com:443"), decoded.manualServerAddresses());
         assertEquals(List.of("peering.example.com:443"), decoded.addressesToDial());
@@ -138,15 +146,15 @@ class PeeringFunctionsTest {
 
     @Test
     void readFixtureMatchesNamesCaseInsensitivelyAndAnswersConsulsShape() throws Exception {
-        generate.execute(event("generate-token.json"));
+        send(generate, event("generate-token.json"));
 
-        APIGatewayV2HTTPResponse response = read.execute(event("read-peering.json"));
+        Answer response = send(read, event("read-peering.json"));
 
-        assertEquals(200, response.getStatusCode(), response.getBody());
-        assertTrue(Long.parseLong(response.getHeaders().get("X-Consul-Index")) >= 1);
-        assertEquals("true", response.getHeaders().get("X-Consul-KnownLeader"));
-        assertEquals("0", response.getHeaders().get("X-Consul-LastContact"));
-        JsonNode peering = JSON.readTree(response.getBody());
+        assertEquals(200, response.status(), response.body());
+        assertTrue(Long.parseLong(response.headers().get("X-Consul-Index")) >= 1);
+        assertEquals("true", response.headers().get("X-Consul-KnownLeader"));
+        assertEquals("0", response.headers().get("X-Consul-LastContact"));
+        JsonNode peering = JSON.readTree(response.body());
         assertEquals(List.of("ID", "Name", "Partition", "Meta", "State", "StreamStatus", "CreateIndex", "ModifyIndex",
                 "Remote"), iterableToList(peering.fieldNames()), "Consul's key order and omit-empty rules");
         assertEquals("cluster-02", peering.get("Name").asText());
@@ -160,76 +168,76 @@ class PeeringFunctionsTest {
 
     @Test
     void readOfAMissingPeeringIs404WithConsulsText() {
-        APIGatewayV2HTTPResponse response = read.execute(readEvent("nobody", null));
-        assertEquals(404, response.getStatusCode());
-        assertEquals("Peering not found for \"nobody\"", response.getBody());
+        Answer response = send(read, readEvent("nobody", null));
+        assertEquals(404, response.status());
+        assertEquals("Peering not found for \"nobody\"", response.body());
     }
 
     @Test
     void readWithAnEmptyNameIs400() {
-        APIGatewayV2HTTPResponse response = read.execute(readEvent("", null));
-        assertEquals(400, response.getStatusCode());
-        assertEquals("Must specify a name to fetch.", response.getBody());
+        Answer response = send(read, readEvent("", null));
+        assertEquals(400, response.status());
+        assertEquals("Must specify a name to fetch.", response.body());
     }
 
     @Test
     void listOfAnEmptyPartitionIsAnEmptyArrayWithAnIndex() {
-        APIGatewayV2HTTPEvent event = event("list-peerings.json");
-        event.setQueryStringParameters(Map.of("partition", "empty-" + UUID.randomUUID().toString().substring(0, 6)));
-        APIGatewayV2HTTPResponse response = list.execute(event);
-        assertEquals(200, response.getStatusCode(), response.getBody());
-        assertEquals("[]", response.getBody());
-        assertTrue(Long.parseLong(response.getHeaders().get("X-Consul-Index")) >= 1, "never 0");
+        GatewayEvent event = event("list-peerings.json");
+        event.query(Map.of("partition", "empty-" + UUID.randomUUID().toString().substring(0, 6)));
+        Answer response = send(list, event);
+        assertEquals(200, response.status(), response.body());
+        assertEquals("[]", response.body());
+        assertTrue(Long.parseLong(response.headers().get("X-Consul-Index")) >= 1, "never 0");
     }
 
     @Test
     void partitionScopesPeerings() throws Exception {
         String name = newName();
-        APIGatewayV2HTTPResponse created = generate.execute(generateEvent("{\"PeerName\":\"" + name
+        Answer created = send(generate, generateEvent("{\"PeerName\":\"" + name
                 + "\",\"Partition\":\"team-a\"}"));
-        assertEquals(200, created.getStatusCode(), created.getBody());
+        assertEquals(200, created.status(), created.body());
 
-        assertEquals(404, read.execute(readEvent(name, null)).getStatusCode(), "not in the default partition");
-        APIGatewayV2HTTPResponse inPartition = read.execute(readEvent(name, Map.of("partition", "team-a")));
-        assertEquals(200, inPartition.getStatusCode());
-        assertEquals("team-a", JSON.readTree(inPartition.getBody()).get("Partition").asText());
-        APIGatewayV2HTTPEvent listEvent = event("list-peerings.json");
-        listEvent.setQueryStringParameters(Map.of("partition", "team-a"));
-        assertTrue(list.execute(listEvent).getBody().contains(name));
+        assertEquals(404, send(read, readEvent(name, null)).status(), "not in the default partition");
+        Answer inPartition = send(read, readEvent(name, Map.of("partition", "team-a")));
+        assertEquals(200, inPartition.status());
+        assertEquals("team-a", JSON.readTree(inPartition.body()).get("Partition").asText());
+        GatewayEvent listEvent = event("list-peerings.json");
+        listEvent.query(Map.of("partition", "team-a"));
+        assertTrue(send(list, listEvent).body().contains(name));
     }
 
     @Test
     void theDefaultRouteAnswersConsuls404And405AndRoutesAnEmptyName() {
         UnroutedFunction unrouted = new UnroutedFunction(context);
-        APIGatewayV2HTTPEvent wrongMethod = event("delete-peering.json");
-        wrongMethod.getRequestContext().getHttp().setMethod("PUT");
-        APIGatewayV2HTTPResponse notAllowed = unrouted.execute(wrongMethod);
-        assertEquals(405, notAllowed.getStatusCode());
-        assertEquals("OPTIONS,GET,DELETE", notAllowed.getHeaders().get("Allow"));
-        assertEquals("method PUT not allowed", notAllowed.getBody());
+        GatewayEvent wrongMethod = event("delete-peering.json");
+        wrongMethod.method("PUT");
+        Answer notAllowed = send(unrouted, wrongMethod);
+        assertEquals(405, notAllowed.status());
+        assertEquals("OPTIONS,GET,DELETE", notAllowed.headers().get("Allow"));
+        assertEquals("method PUT not allowed", notAllowed.body());
 
-        APIGatewayV2HTTPEvent unknown = event("list-peerings.json");
-        unknown.setRawPath("/v1/nothing-here");
-        APIGatewayV2HTTPResponse notFound = unrouted.execute(unknown);
-        assertEquals(404, notFound.getStatusCode());
-        assertEquals("Invalid URL path: not a recognized HTTP API endpoint", notFound.getBody());
+        GatewayEvent unknown = event("list-peerings.json");
+        unknown.path("/v1/nothing-here");
+        Answer notFound = send(unrouted, unknown);
+        assertEquals(404, notFound.status());
+        assertEquals("Invalid URL path: not a recognized HTTP API endpoint", notFound.body());
 
-        APIGatewayV2HTTPEvent emptyName = event("read-peering.json");
-        emptyName.setRawPath("/v1/peering/");
-        emptyName.setPathParameters(null);
-        APIGatewayV2HTTPResponse noName = unrouted.execute(emptyName);
-        assertEquals(400, noName.getStatusCode());
-        assertEquals("Must specify a name to fetch.", noName.getBody());
+        GatewayEvent emptyName = event("read-peering.json");
+        emptyName.path("/v1/peering/");
+        emptyName.pathParameters(null);
+        Answer noName = send(unrouted, emptyName);
+        assertEquals(400, noName.status());
+        assertEquals("Must specify a name to fetch.", noName.body());
     }
 
     @Test
     void deleteOfAnUnknownNameIs200WithAnEmptyBody() {
-        APIGatewayV2HTTPEvent event = event("delete-peering.json");
-        event.setPathParameters(Map.of("name", "never-existed"));
-        APIGatewayV2HTTPResponse response = delete.execute(event);
-        assertEquals(200, response.getStatusCode());
-        assertEquals("", response.getBody());
-        assertNull(response.getHeaders().get("Content-Type"));
+        GatewayEvent event = event("delete-peering.json");
+        event.pathParameters(Map.of("name", "never-existed"));
+        Answer response = send(delete, event);
+        assertEquals(200, response.status());
+        assertEquals("", response.body());
+        assertNull(response.headers().get("Content-Type"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -248,53 +256,53 @@ class PeeringFunctionsTest {
     })
     void generateTokenRejectsBadInputWith400NamingTheField(String rule, String body, String message) {
         long indexBefore = context.getBean(ConsulIndex.class).current();
-        APIGatewayV2HTTPResponse response = generate.execute(generateEvent(body));
-        assertEquals(400, response.getStatusCode(), rule);
-        assertTrue(response.getBody().startsWith(message), rule + ": " + response.getBody());
-        assertFalse(response.getBody().contains("\tat "), "no stack trace");
+        Answer response = send(generate, generateEvent(body));
+        assertEquals(400, response.status(), rule);
+        assertTrue(response.body().startsWith(message), rule + ": " + response.body());
+        assertFalse(response.body().contains("\tat "), "no stack trace");
         assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(), "nothing was written");
     }
 
     @Test
     void metaLimitsAreConsuls() {
         String tooMany = IntStream.range(0, 65).mapToObj(i -> "\"k" + i + "\":\"v\"").collect(Collectors.joining(","));
-        APIGatewayV2HTTPResponse pairs = generate.execute(generateEvent("{\"PeerName\":\"p\",\"Meta\":{" + tooMany + "}}"));
-        assertEquals(400, pairs.getStatusCode());
+        Answer pairs = send(generate, generateEvent("{\"PeerName\":\"p\",\"Meta\":{" + tooMany + "}}"));
+        assertEquals(400, pairs.status());
         assertEquals("Meta: meta tags failed validation: Node metadata cannot contain more than 64 key/value pairs",
-                pairs.getBody());
+                pairs.body());
         String longValue = "v".repeat(513);
-        APIGatewayV2HTTPResponse value = generate.execute(generateEvent("{\"PeerName\":\"p\",\"Meta\":{\"k\":\"" + longValue + "\"}}"));
-        assertEquals(400, value.getStatusCode());
-        assertTrue(value.getBody().endsWith("Value is too long (limit: 512 characters)"), value.getBody());
+        Answer value = send(generate, generateEvent("{\"PeerName\":\"p\",\"Meta\":{\"k\":\"" + longValue + "\"}}"));
+        assertEquals(400, value.status());
+        assertTrue(value.body().endsWith("Value is too long (limit: 512 characters)"), value.body());
         String longName = "a".repeat(64);
-        APIGatewayV2HTTPResponse name = generate.execute(generateEvent("{\"PeerName\":\"" + longName + "\"}"));
-        assertEquals(400, name.getStatusCode(), "names are at most 63 characters");
-        assertEquals(200, generate.execute(generateEvent("{\"PeerName\":\"" + "a".repeat(63) + "\"}")).getStatusCode());
+        Answer name = send(generate, generateEvent("{\"PeerName\":\"" + longName + "\"}"));
+        assertEquals(400, name.status(), "names are at most 63 characters");
+        assertEquals(200, send(generate, generateEvent("{\"PeerName\":\"" + "a".repeat(63) + "\"}")).status());
     }
 
     @Test
     void aNullMetaValueReadsAsEmptyAsInGo() throws Exception {
         String name = newName();
-        APIGatewayV2HTTPResponse response = generate.execute(generateEvent("{\"PeerName\":\"" + name
+        Answer response = send(generate, generateEvent("{\"PeerName\":\"" + name
                 + "\",\"Meta\":{\"k\":null}}"));
-        assertEquals(200, response.getStatusCode(), response.getBody());
-        assertEquals("", JSON.readTree(read.execute(readEvent(name, null)).getBody()).get("Meta").get("k").asText());
+        assertEquals(200, response.status(), response.body());
+        assertEquals("", JSON.readTree(send(read, readEvent(name, null)).body()).get("Meta").get("k").asText());
     }
 
     @Test
     void namesNoPeeringCouldHaveAreNotLookedUp() {
         String tooLong = "x".repeat(1100);
-        APIGatewayV2HTTPResponse readResponse = read.execute(readEvent(tooLong, null));
-        assertEquals(404, readResponse.getStatusCode(), readResponse.getBody());
-        APIGatewayV2HTTPEvent deleteEvent = event("delete-peering.json");
-        deleteEvent.setPathParameters(Map.of("name", tooLong));
-        assertEquals(200, delete.execute(deleteEvent).getStatusCode());
+        Answer readResponse = send(read, readEvent(tooLong, null));
+        assertEquals(404, readResponse.status(), readResponse.body());
+        GatewayEvent deleteEvent = event("delete-peering.json");
+        deleteEvent.pathParameters(Map.of("name", tooLong));
+        assertEquals(200, send(delete, deleteEvent).status());
     }
 
     @Test
     void keysMatchCaseInsensitivelyAsInGo() {
-        APIGatewayV2HTTPResponse response = generate.execute(generateEvent("{\"peername\":\"" + newName() + "\"}"));
-        assertEquals(200, response.getStatusCode(), response.getBody());
+        Answer response = send(generate, generateEvent("{\"peername\":\"" + newName() + "\"}"));
+        assertEquals(200, response.status(), response.body());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -306,18 +314,18 @@ class PeeringFunctionsTest {
             "bad name            | {\"PeerName\":\"Cluster 01\",\"PeeringToken\":\"abc\"} | PeerName: Cluster 01 is not a valid peer name",
     })
     void establishRejectsBadInputWith400(String rule, String body, String message) {
-        APIGatewayV2HTTPEvent event = event("establish.json");
-        event.setBody(body);
-        APIGatewayV2HTTPResponse response = establish.execute(event);
-        assertEquals(400, response.getStatusCode(), rule + ": " + response.getBody());
-        assertTrue(response.getBody().startsWith(message), rule + ": " + response.getBody());
+        GatewayEvent event = event("establish.json");
+        event.body(body);
+        Answer response = send(establish, event);
+        assertEquals(400, response.status(), rule + ": " + response.body());
+        assertTrue(response.body().startsWith(message), rule + ": " + response.body());
     }
 
     @Test
     void establishFixtureWithoutATokenIs400() {
-        APIGatewayV2HTTPResponse response = establish.execute(event("establish.json"));
-        assertEquals(400, response.getStatusCode());
-        assertEquals("PeeringToken is required in the payload when establishing a peering.", response.getBody());
+        Answer response = send(establish, event("establish.json"));
+        assertEquals(400, response.status());
+        assertEquals("PeeringToken is required in the payload when establishing a peering.", response.body());
     }
 
     @Test
@@ -350,72 +358,72 @@ class PeeringFunctionsTest {
         assertEstablishRefused(token, "PeeringToken: cannot create a peering within the same cluster");
     }
 
-    private static void assertEstablishRefused(String token, String message) {
-        APIGatewayV2HTTPEvent event = event("establish.json");
-        event.setBody("{\"PeerName\":\"" + newName() + "\",\"PeeringToken\":\"" + token + "\"}");
-        APIGatewayV2HTTPResponse response = establish.execute(event);
-        assertEquals(400, response.getStatusCode(), response.getBody());
-        assertTrue(response.getBody().startsWith(message), response.getBody());
+    private void assertEstablishRefused(String token, String message) {
+        GatewayEvent event = event("establish.json");
+        event.body("{\"PeerName\":\"" + newName() + "\",\"PeeringToken\":\"" + token + "\"}");
+        Answer response = send(establish, event);
+        assertEquals(400, response.status(), response.body());
+        assertTrue(response.body().startsWith(message), response.body());
     }
 
     @Test
     void anotherDatacenterIsAClear400() {
-        APIGatewayV2HTTPResponse response = read.execute(readEvent("cluster-02", Map.of("dc", "dc9")));
-        assertEquals(400, response.getStatusCode());
-        assertTrue(response.getBody().startsWith("dc: datacenter \"dc9\" is not served here"), response.getBody());
+        Answer response = send(read, readEvent("cluster-02", Map.of("dc", "dc9")));
+        assertEquals(400, response.status());
+        assertTrue(response.body().startsWith("dc: datacenter \"dc9\" is not served here"), response.body());
     }
 
     @Test
     void malformedBlockingParametersAre400() {
-        assertEquals(400, read.execute(readEvent("cluster-02", Map.of("index", "abc"))).getStatusCode());
-        APIGatewayV2HTTPResponse wait = read.execute(readEvent("cluster-02", Map.of("index", "1", "wait", "soon")));
-        assertEquals(400, wait.getStatusCode());
-        assertTrue(wait.getBody().startsWith("Invalid wait time"));
+        assertEquals(400, send(read, readEvent("cluster-02", Map.of("index", "abc"))).status());
+        Answer wait = send(read, readEvent("cluster-02", Map.of("index", "1", "wait", "soon")));
+        assertEquals(400, wait.status());
+        assertTrue(wait.body().startsWith("Invalid wait time"));
     }
 
     @Test
     void aBlockingReadReturnsWhenTheIndexMoves() throws Exception {
         String name = newName();
         generateToken(name);
-        long index = Long.parseLong(read.execute(readEvent(name, null)).getHeaders().get("X-Consul-Index"));
+        long index = Long.parseLong(send(read, readEvent(name, null)).headers().get("X-Consul-Index"));
 
-        CompletableFuture<APIGatewayV2HTTPResponse> blocked = CompletableFuture.supplyAsync(() ->
-                read.execute(readEvent(name, Map.of("index", Long.toString(index), "wait", "20s"))));
+        CompletableFuture<Answer> blocked = CompletableFuture.supplyAsync(() ->
+                send(read, readEvent(name, Map.of("index", Long.toString(index), "wait", "20s"))));
         Thread.sleep(300);
         assertFalse(blocked.isDone(), "the query blocks while nothing changes");
         generateToken(name);
 
-        APIGatewayV2HTTPResponse response = blocked.get();
-        assertEquals(200, response.getStatusCode());
-        assertTrue(Long.parseLong(response.getHeaders().get("X-Consul-Index")) > index);
+        Answer response = blocked.get();
+        assertEquals(200, response.status());
+        assertTrue(Long.parseLong(response.headers().get("X-Consul-Index")) > index);
     }
 
     @Test
     void aBlockingReadReturnsTheSameIndexWhenTheWaitEnds() {
         String name = newName();
         generateToken(name);
-        long index = Long.parseLong(read.execute(readEvent(name, null)).getHeaders().get("X-Consul-Index"));
-        APIGatewayV2HTTPResponse response = read.execute(readEvent(name, Map.of("index", Long.toString(index), "wait", "200ms")));
-        assertEquals(200, response.getStatusCode());
-        assertEquals(index, Long.parseLong(response.getHeaders().get("X-Consul-Index")));
+        long index = Long.parseLong(send(read, readEvent(name, null)).headers().get("X-Consul-Index"));
+        Answer response = send(read, readEvent(name, Map.of("index", Long.toString(index), "wait", "200ms")));
+        assertEquals(200, response.status());
+        assertEquals(index, Long.parseLong(response.headers().get("X-Consul-Index")));
     }
 
     @Test
     void streamFixtureFinishesTheDeletionAndIsIdempotent() {
-        generate.execute(event("generate-token.json"));
-        assertEquals(200, delete.execute(event("delete-peering.json")).getStatusCode());
+        send(generate, event("generate-token.json"));
+        assertEquals(200, send(delete, event("delete-peering.json")).status());
         context.getBean(io.clusterpeering.store.ImportedDataStore.class).putTrustBundle(
                 new io.clusterpeering.domain.PeeringKey(null, "cluster-02"), "x.consul", List.of("pem"), Instant.now());
-        APIGatewayV2HTTPResponse deleting = read.execute(readEvent("cluster-02", null));
-        assertTrue(deleting.getBody().contains("\"State\":\"DELETING\""), deleting.getBody());
-        assertTrue(deleting.getBody().contains("\"DeletedAt\":\""), deleting.getBody());
-        assertTrue(deleting.getBody().contains("\"ImportedItemsLeft\":1"), "the read says what is left to purge: "
-                + deleting.getBody());
+        Answer deleting = send(read, readEvent("cluster-02", null));
+        assertTrue(deleting.body().contains("\"State\":\"DELETING\""), deleting.body());
+        assertTrue(deleting.body().contains("\"DeletedAt\":\""), deleting.body());
+        assertTrue(deleting.body().contains("\"ImportedItemsLeft\":1"), "the read says what is left to purge: "
+                + deleting.body());
 
         DynamodbEvent records = Fixtures.event("stream-deleting.json", DynamodbEvent.class);
         StreamsEventResponse first = stream.execute(records);
         assertTrue(first.getBatchItemFailures().isEmpty());
-        assertEquals(404, read.execute(readEvent("cluster-02", null)).getStatusCode());
+        assertEquals(404, send(read, readEvent("cluster-02", null)).status());
         long indexAfterFirst = context.getBean(ConsulIndex.class).current();
 
         StreamsEventResponse second = stream.execute(records);
@@ -427,13 +435,81 @@ class PeeringFunctionsTest {
     void generatingUnderANameBeingDeletedIsAConflict() {
         String name = newName();
         generateToken(name);
-        APIGatewayV2HTTPEvent deleteEvent = event("delete-peering.json");
-        deleteEvent.setPathParameters(Map.of("name", name));
-        delete.execute(deleteEvent);
+        GatewayEvent deleteEvent = event("delete-peering.json");
+        deleteEvent.pathParameters(Map.of("name", name));
+        send(delete, deleteEvent);
 
-        APIGatewayV2HTTPResponse response = generate.execute(generateEvent("{\"PeerName\":\"" + name + "\"}"));
-        assertEquals(409, response.getStatusCode());
-        assertTrue(response.getBody().contains("marked for deletion"), response.getBody());
+        Answer response = send(generate, generateEvent("{\"PeerName\":\"" + name + "\"}"));
+        assertEquals(409, response.status());
+        assertTrue(response.body().contains("marked for deletion"), response.body());
+    }
+
+    /**
+     * Every route of the table, each through its own function's Lambda entry point with its own fixture, in the
+     * walkthrough's order: generate, read, list, establish, the internal routes, the agent, the catalog, the config
+     * entries, the exported and imported services, then the deletes (the last one finished by the stream handler).
+     */
+    @Test
+    void everyRouteAnswersItsFixtureThroughItsLambdaEntryPoint() throws Exception {
+        Map<String, Routes.Route> byFixture = new java.util.LinkedHashMap<>();
+        Routes.ALL.forEach(route -> byFixture.put(fixtureOf(route), route));
+        List<String> order = List.of("generate-token", "read-peering", "list-peerings", "establish", "exchange-secret",
+                "peer-message", "agent-self", "catalog-register", "catalog-services", "catalog-service", "health-service",
+                "config-put", "config-list", "config-get", "exported-services", "imported-services", "config-delete",
+                "catalog-deregister", "delete-peering");
+        List<String> aclRoutes = List.of("acl-bootstrap", "acl-policy-create", "acl-policy-read", "acl-policy-update",
+                "acl-policy-delete", "acl-policy-read-by-name", "acl-policy-list", "acl-token-create", "acl-token-self",
+                "acl-token-read", "acl-token-update", "acl-token-clone", "acl-token-delete", "acl-token-list");
+        java.util.Set<String> expected = new java.util.TreeSet<>(order);
+        expected.addAll(aclRoutes);
+        assertEquals(new java.util.TreeSet<>(byFixture.keySet()), expected, "one fixture per route");
+        for (String fixture : aclRoutes) {
+            Answer answer = event(fixture + ".json").sendTo(byFixture.get(fixture).factory().apply(context));
+            assertEquals(401, answer.status(), fixture + ": ACLs are off in this context");
+            assertEquals("ACL support disabled", answer.body(), fixture);
+        }
+        Map<String, Answer> answers = new java.util.LinkedHashMap<>();
+        for (String fixture : order) {
+            ApiGatewayFunction function = byFixture.get(fixture).factory().apply(context);
+            answers.put(fixture, event(fixture + ".json").sendTo(function));
+        }
+
+        assertTrue(JSON.readTree(answers.get("generate-token").body()).has("PeeringToken"));
+        assertEquals("cluster-02", JSON.readTree(answers.get("read-peering").body()).get("Name").asText());
+        assertTrue(JSON.readTree(answers.get("list-peerings").body()).isArray());
+        assertEquals(400, answers.get("establish").status());
+        assertEquals("PeeringToken is required in the payload when establishing a peering.", answers.get("establish").body());
+        assertEquals(400, answers.get("exchange-secret").status(), answers.get("exchange-secret").body());
+        assertEquals(403, answers.get("peer-message").status(), answers.get("peer-message").body());
+        assertEquals("Permission denied: the message is not a signed peering message", answers.get("peer-message").body());
+        assertEquals("dc1", JSON.readTree(answers.get("agent-self").body()).get("Config").get("Datacenter").asText());
+        assertEquals("true", answers.get("catalog-register").body());
+        assertTrue(JSON.readTree(answers.get("catalog-services").body()).has("backend"), answers.get("catalog-services").body());
+        assertEquals("backend-1", JSON.readTree(answers.get("catalog-service").body()).get(0).get("ServiceID").asText());
+        assertEquals("passing", JSON.readTree(answers.get("health-service").body()).get(0).get("Checks").get(0)
+                .get("Status").asText(), "?passing, given without a value, is honoured");
+        assertEquals("true", answers.get("config-put").body());
+        assertEquals("default", JSON.readTree(answers.get("config-list").body()).get(0).get("Name").asText());
+        assertTrue(answers.get("config-get").body().contains("\n    \"Kind\": \"exported-services\""),
+                "?pretty, given without a value, indents: " + answers.get("config-get").body());
+        assertEquals("backend", JSON.readTree(answers.get("exported-services").body()).get(0).get("Service").asText());
+        assertEquals("[]", answers.get("imported-services").body());
+        assertEquals(200, answers.get("config-delete").status());
+        assertEquals("true", answers.get("catalog-deregister").body());
+        assertEquals("", answers.get("delete-peering").body());
+        answers.forEach((fixture, answer) -> {
+            if (!fixture.equals("establish") && !fixture.startsWith("exchange") && !fixture.startsWith("peer-")) {
+                assertEquals(200, answer.status(), fixture + ": " + answer.body());
+            }
+        });
+        assertTrue(stream.execute(Fixtures.event("stream-deleting.json", DynamodbEvent.class)).getBatchItemFailures().isEmpty());
+        assertEquals(404, send(read, readEvent("cluster-02", null)).status(), "the stream handler finished the delete");
+    }
+
+    /** A route's fixture: its handler's name without {@code Function}, in kebab case ({@code read-peering}). */
+    static String fixtureOf(Routes.Route route) {
+        return route.handler().getSimpleName().replace("Function", "").replaceAll("([a-z])([A-Z])", "$1-$2")
+                .toLowerCase(java.util.Locale.ROOT);
     }
 
     private static List<String> iterableToList(java.util.Iterator<String> names) {

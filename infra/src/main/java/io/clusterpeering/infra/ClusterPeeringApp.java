@@ -6,8 +6,10 @@ import software.amazon.awscdk.StackProps;
 
 /**
  * The CDK app. Context values: {@code datacenters} (comma-separated, default {@code dc1,dc2}: one stack
- * {@code cluster-peering-<dc>} each) and {@code functionsJar} (default
- * {@code ../functions/target/functions-lambda.jar}, built by {@code mvn package}). Account and region come from
+ * {@code cluster-peering-<dc>} each), {@code functionsJar} (default
+ * {@code ../functions/target/functions-lambda.jar}, built by {@code mvn package}), and the API's settings
+ * {@code api} ({@code http} or {@code rest}), {@code throttleRate}, {@code throttleBurst} and {@code localstack}
+ * ({@link ApiSettings}). Account and region come from
  * {@code CDK_DEFAULT_ACCOUNT} / {@code CDK_DEFAULT_REGION} when set; without them the stacks are
  * environment-agnostic, so {@code cdk synth} needs no AWS account.
  */
@@ -19,6 +21,7 @@ public final class ClusterPeeringApp {
         App app = new App();
         String datacenters = contextOr(app, "datacenters", "dc1,dc2");
         String jar = contextOr(app, "functionsJar", "../functions/target/functions-lambda.jar");
+        ApiSettings api = ApiSettings.fromContext(key -> app.getNode().tryGetContext(key));
         String account = System.getenv("CDK_DEFAULT_ACCOUNT");
         String region = System.getenv("CDK_DEFAULT_REGION");
         StackProps props = account != null && region != null
@@ -26,7 +29,7 @@ public final class ClusterPeeringApp {
                 : StackProps.builder().build();
         for (String datacenter : datacenters.split(",")) {
             String dc = datacenter.strip();
-            new ClusterStack(app, "cluster-peering-" + dc, props, dc, jar);
+            new ClusterStack(app, "cluster-peering-" + dc, props, dc, jar, api);
         }
         app.synth();
     }

@@ -15,13 +15,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
 import software.amazon.awscdk.customresources.Provider;
-import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
-import software.amazon.awscdk.services.apigatewayv2.HttpApi;
-import software.amazon.awscdk.services.apigatewayv2.HttpStage;
-import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
-import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -42,6 +36,7 @@ import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.FilterCriteria;
 import software.amazon.awscdk.services.lambda.FilterRule;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.StartingPosition;
@@ -55,11 +50,13 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One cluster: an API Gateway HTTP API whose routes are exactly {@link Routes#ALL}, one Lambda function per
+ * One cluster: an API Gateway HTTP API, or a REST API with {@code -c api=rest} ({@link ApiSettings},
+ * {@link ApiFrontDoor}), whose routes are exactly {@link Routes#ALL}, one Lambda function per
  * route plus the stream handler and the heartbeat, the single DynamoDB table with its stream, the identity
  * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters.
  *
@@ -80,18 +77,14 @@ public class ClusterStack extends Stack {
 
     /** Context key: {@code -c acl=off} deploys with ACLs off (a warning at synth); anything else keeps them on. */
     static final String ACL_CONTEXT = "acl";
-    /** Context keys of the API's default throttle: steady requests per second, and burst. */
-    static final String THROTTLE_RATE_CONTEXT = "throttleRate";
-    static final String THROTTLE_BURST_CONTEXT = "throttleBurst";
-    static final int DEFAULT_THROTTLE_RATE = 50;
-    static final int DEFAULT_THROTTLE_BURST = 100;
 
     private final Table table;
     private final Secret identity;
     private final boolean aclEnabled;
     private final Key secretIdKey;
     private final Secret managementToken;
-    private final HttpApi api;
+    private final ApiFrontDoor api;
+    private final ApiSettings settings;
     private final Code code;
     private final String datacenter;
 
@@ -103,8 +96,22 @@ public class ClusterStack extends Stack {
      * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling)
      */
     public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar) {
+        this(scope, id, props, datacenter, functionsJar, ApiSettings.DEFAULTS);
+    }
+
+    /**
+     * @param scope        the app
+     * @param id           the stack name, for example {@code cluster-peering-dc1}
+     * @param props        account and region, or none for an environment-agnostic stack
+     * @param datacenter   the cluster's datacenter name
+     * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling)
+     * @param settings     which API (HTTP or REST), its throttle, and whether the stack is for LocalStack
+     */
+    public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar,
+                        ApiSettings settings) {
         super(scope, id, props);
         this.datacenter = datacenter;
+        this.settings = settings;
         this.code = Code.fromAsset(functionsJar);
 
         table = Table.Builder.create(this, "Table")
@@ -142,28 +149,17 @@ public class ClusterStack extends Stack {
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
-        api = HttpApi.Builder.create(this, "Api")
-                .apiName("cluster-peering-" + datacenter)
-                .description("Consul-compatible cluster peering API of datacenter " + datacenter)
-                .createDefaultStage(false)
-                .build();
-        throttledDefaultStage();
-        // $default: Consul's 404 and 405 answers for whatever no route takes.
-        api.addRoutes(AddRoutesOptions.builder()
-                .path("/{proxy+}")
-                .methods(List.of(software.amazon.awscdk.services.apigatewayv2.HttpMethod.ANY))
-                .integration(HttpLambdaIntegration.Builder.create("Unrouted", javaFunction(UnroutedFunction.class,
-                        Duration.seconds(29))).payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
-                .build());
-
+        api = settings.variant() == ApiSettings.ApiVariant.REST
+                ? new RestApiFrontDoor(this, datacenter, settings)
+                : new HttpApiFrontDoor(this, datacenter, settings);
+        IFunction unrouted = javaFunction(UnroutedFunction.class, Duration.seconds(29));
+        Map<Routes.Route, IFunction> routed = new LinkedHashMap<>();
         for (Routes.Route route : Routes.ALL) {
-            Alias alias = javaFunction(route.handler(), Duration.seconds(29));
-            api.addRoutes(AddRoutesOptions.builder()
-                    .path(route.path())
-                    .methods(List.of(software.amazon.awscdk.services.apigatewayv2.HttpMethod.valueOf(route.method())))
-                    .integration(HttpLambdaIntegration.Builder.create(route.handler().getSimpleName(), alias)
-                            .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
-                    .build());
+            routed.put(route, javaFunction(route.handler(), Duration.seconds(29)));
+        }
+        api.connect(routed, unrouted);
+        if (settings.variant() == ApiSettings.ApiVariant.REST) {
+            uiFromS3WithoutCloudFront();
         }
 
         Alias stream = javaFunction(PeeringStreamFunction.class, Duration.seconds(120));
@@ -209,7 +205,8 @@ public class ClusterStack extends Stack {
         bootstrapIdentity();
         bootstrapAcls();
 
-        CfnOutput.Builder.create(this, "ApiUrl").value(api.getApiEndpoint()).build();
+        CfnOutput.Builder.create(this, "ApiUrl").value(api.baseUrl())
+                .description("Base URL of the cluster's Consul API: append /v1/... as it is").build();
         CfnOutput.Builder.create(this, "AclManagementTokenSecretArn").value(managementToken.getSecretArn())
                 .description("Secrets Manager secret holding the initial ACL management token's SecretID").build();
         CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
@@ -307,7 +304,7 @@ public class ClusterStack extends Stack {
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>();
         environment.put("PEERING_DATACENTER", datacenter);
-        environment.put("PEERING_ADVERTISE_URL", api.getApiEndpoint());
+        environment.put("PEERING_ADVERTISE_URL", api.baseUrl());
         environment.put("PEERING_DYNAMODB_TABLE_NAME", table.getTableName());
         environment.put("PEERING_DYNAMODB_REGION", Aws.REGION);
         environment.put("PEERING_IDENTITY_SOURCE", "secrets-manager");
@@ -322,6 +319,11 @@ public class ClusterStack extends Stack {
         environment.put("PEERING_ACL_KMS_KEY_ID", secretIdKey.getKeyArn());
         environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 "
                 + "-Dlogback.configurationFile=logback-lambda.xml");
+        if (settings.onLocalStack()) {
+            // LocalStack starts each Java function in a fresh container without SnapStart: a peer's first answer can
+            // take several seconds, so wait longer than the 5 s default (still within API Gateway's 29 s).
+            environment.put("PEERING_PEER_CALL_TIMEOUT", "20s");
+        }
         return environment;
     }
 
@@ -346,28 +348,6 @@ public class ClusterStack extends Stack {
     }
 
     /**
-     * The HTTP API's {@code $default} stage with a default route throttle ({@code -c throttleRate=},
-     * {@code -c throttleBurst=}), so a flood of anonymous calls is cut off by API Gateway before it costs
-     * Lambda invocations.
-     */
-    private void throttledDefaultStage() {
-        HttpStage.Builder.create(this, "DefaultStage")
-                .httpApi(api)
-                .stageName("$default")
-                .autoDeploy(true)
-                .throttle(ThrottleSettings.builder()
-                        .rateLimit(contextNumber(THROTTLE_RATE_CONTEXT, DEFAULT_THROTTLE_RATE))
-                        .burstLimit(contextNumber(THROTTLE_BURST_CONTEXT, DEFAULT_THROTTLE_BURST))
-                        .build())
-                .build();
-    }
-
-    private int contextNumber(String key, int fallback) {
-        Object value = getNode().tryGetContext(key);
-        return value == null || value.toString().isBlank() ? fallback : Integer.parseInt(value.toString().trim());
-    }
-
-    /**
      * The custom resource that bootstraps ACLs at deploy time: it writes a fresh SecretID into the management
      * token secret (never into the template, an output or a log) and creates the management token with it, so
      * the API refuses anonymous calls from its first request and {@code PUT /v1/acl/bootstrap} answers 403.
@@ -384,6 +364,15 @@ public class ClusterStack extends Stack {
                 .properties(Map.of("SecretId", managementToken.getSecretArn()))
                 .resourceType("Custom::AclManagementToken")
                 .build();
+    }
+
+    /**
+     * The REST variant's web UI: the static files from an S3 bucket, without CloudFront, which LocalStack's free plan
+     * lacks (the HTTP variant serves them through CloudFront). The UI work adds the bucket here when it merges;
+     * until then neither variant deploys a UI.
+     */
+    private void uiFromS3WithoutCloudFront() {
+        // Intentionally empty until the UI (ui/ and its bucket) exists on this branch.
     }
 
     /** The custom resource that writes the identity secret once; the only writer of the secret. */

@@ -1,0 +1,66 @@
+package io.clusterpeering.infra;
+
+import io.clusterpeering.function.Routes;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.CfnStage;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.constructs.Construct;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An API Gateway HTTP API (payload format 2.0): one route per route of the table, {@code ANY /{proxy+}} to the
+ * catch-all, the throttle on the {@code $default} stage. Its base URL is the API's endpoint.
+ */
+final class HttpApiFrontDoor implements ApiFrontDoor {
+    private final HttpApi api;
+    private final String baseUrl;
+
+    HttpApiFrontDoor(Construct scope, String datacenter, ApiSettings settings) {
+        api = HttpApi.Builder.create(scope, "Api")
+                .apiName("cluster-peering-" + datacenter)
+                .description("Consul-compatible cluster peering API of datacenter " + datacenter)
+                .build();
+        ((CfnStage) api.getDefaultStage().getNode().getDefaultChild()).setDefaultRouteSettings(
+                CfnStage.RouteSettingsProperty.builder()
+                        .throttlingRateLimit(settings.throttleRatePerSecond())
+                        .throttlingBurstLimit(settings.throttleBurst())
+                        .build());
+        baseUrl = settings.onLocalStack()
+                ? Fn.join("", List.of("http://", api.getApiId(), ".execute-api.localhost.localstack.cloud:4566"))
+                : api.getApiEndpoint();
+    }
+
+    @Override
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public String apiId() {
+        return api.getApiId();
+    }
+
+    @Override
+    public void connect(Map<Routes.Route, IFunction> routes, IFunction unrouted) {
+        // $default: Consul's 404 and 405 answers for whatever no route takes.
+        api.addRoutes(AddRoutesOptions.builder()
+                .path("/{proxy+}")
+                .methods(List.of(HttpMethod.ANY))
+                .integration(HttpLambdaIntegration.Builder.create("Unrouted", unrouted)
+                        .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
+                .build());
+        routes.forEach((route, function) -> api.addRoutes(AddRoutesOptions.builder()
+                .path(route.path())
+                .methods(List.of(HttpMethod.valueOf(route.method())))
+                .integration(HttpLambdaIntegration.Builder.create(route.handler().getSimpleName(), function)
+                        .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
+                .build()));
+    }
+}
