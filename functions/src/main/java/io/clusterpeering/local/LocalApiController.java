@@ -34,7 +34,8 @@ import java.util.UUID;
  * The local stand-in for API Gateway: takes every HTTP request, turns it into the API Gateway v2 (payload
  * format 2.0) event, and hands it to the same function class that answers the route in AWS. Answers Consul's
  * 404 for an unknown path and 405 (with {@code Allow}) for a known path with another method. Runs handlers on
- * the blocking executor, since blocking queries wait.
+ * the blocking executor, since blocking queries wait. GET and HEAD of {@code /} and {@code /ui/...} are the Peers
+ * page's instead ({@link LocalUi}).
  */
 @Controller
 @Consumes(MediaType.ALL)
@@ -43,19 +44,22 @@ import java.util.UUID;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class LocalApiController {
     private final LocalRouter router;
+    private final LocalUi ui;
 
     public LocalApiController(ApplicationContext context) {
         this.router = new LocalRouter(context);
+        this.ui = LocalUi.locate(context.getProperty("peering.ui-dir", String.class));
     }
 
-    @Get("/{+path}")
-    public HttpResponse<String> get(HttpRequest<?> request) {
-        return dispatch(request, null);
+    /** The Peers page at {@code /ui/} ({@code /} redirects there), else the API. */
+    @Get(uris = {"/", "/{+path}"})
+    public HttpResponse<?> get(HttpRequest<?> request) {
+        return ui.answer(request.getPath()).<HttpResponse<?>>map(page -> page).orElseGet(() -> dispatch(request, null));
     }
 
-    @Head("/{+path}")
-    public HttpResponse<String> head(HttpRequest<?> request) {
-        return dispatch(request, null);
+    @Head(uris = {"/", "/{+path}"})
+    public HttpResponse<?> head(HttpRequest<?> request) {
+        return ui.answer(request.getPath()).<HttpResponse<?>>map(page -> page).orElseGet(() -> dispatch(request, null));
     }
 
     @Delete("/{+path}")
