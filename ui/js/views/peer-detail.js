@@ -76,7 +76,8 @@ export function render(main, ctx) {
 
   function showStatus() {
     const stream = peer.StreamStatus || {};
-    const lastSuccess = [stream.LastReceive, stream.LastSend].filter((t) => !isNoTime(t)).sort().pop();
+    const lastSuccess = [stream.LastReceive, stream.LastSend].filter((t) => !isNoTime(t))
+      .sort((a, b) => Date.parse(a) - Date.parse(b)).pop();
     times.length = 0;
     const parts = [badge(peer.State)];
     if (peer.State === 'FAILING') {
