@@ -187,13 +187,15 @@ export const acl = {
 };
 
 /**
- * Runs a blocking query over and over until the signal aborts: each answer (also one after the wait ran out
- * unchanged) goes to onData; an error goes to onError, and the query is retried after a growing pause (1 s to
- * 10 s). An ACL denial is not retried. wait is Consul's ?wait= (a duration such as "30s").
+ * Runs a blocking query over and over until the signal aborts. Each answer whose data differs from the last one
+ * goes to onData (every answer with changesOnly false: for a view that reads more on each wake-up); an error goes
+ * to onError, and the query is retried after a growing pause (1 s to 10 s). An ACL denial is not retried. wait is
+ * Consul's ?wait= (a duration such as "30s").
  */
-export async function watch(read, { onData, onError, signal, wait = '30s' }) {
+export async function watch(read, { onData, onError, signal, wait = '30s', changesOnly = true }) {
   let index = 0;
   let pause = 1000;
+  let last;
   while (!signal.aborted) {
     try {
       const result = await read({ index, wait, signal });
@@ -204,7 +206,11 @@ export async function watch(read, { onData, onError, signal, wait = '30s' }) {
       // Consul's rule: an index that went backwards (a restart) starts over.
       index = result.index > 0 && result.index >= index ? result.index : 0;
       pause = 1000;
-      onData(result.data);
+      const text = JSON.stringify(result.data);
+      if (!changesOnly || text !== last) {
+        last = text;
+        onData(result.data);
+      }
       // No index, or an unchanged one (the wait ran out, or something in between does not block): pause before
       // asking again, so a server or proxy that answers at once is not asked in a tight loop.
       if (!index || index === previous) {

@@ -27,7 +27,7 @@ const session = { datacenter: null, aclsEnabled: false, loggedIn: false };
 let current = null;
 
 const ROUTES = [
-  { pattern: /^\/ui\/([^/]+)\/peers\/?$/, view: peersList, params: (m) => ({}) },
+  { pattern: /^\/ui\/([^/]+)\/peers\/?$/, view: peersList, params: () => ({}) },
   { pattern: /^\/ui\/([^/]+)\/peers\/([^/]+)\/?$/, redirect: (m) => `/ui/${m[1]}/peers/${m[2]}/imported-services` },
   {
     pattern: /^\/ui\/([^/]+)\/peers\/([^/]+)\/(imported-services|exported-services|addresses|intentions)\/?$/,

@@ -74,31 +74,43 @@ export function render(main, ctx) {
     },
   });
 
+  let statusKey;
+  let tabsKey;
   function showStatus() {
     const stream = peer.StreamStatus || {};
+    heartbeat.set(stream.LastHeartbeat);
+    receipt.set(stream.LastReceive);
+    send.set(stream.LastSend);
+    drawTabs();
+    // Rebuilt only when what it shows changed, so that keyboard focus on it survives the refreshes.
+    const key = JSON.stringify([peer.State, stream.LastError, stream.ImportedItemsLeft, stream.LastReceive, stream.LastSend]);
+    if (key === statusKey) {
+      return;
+    }
+    statusKey = key;
     const lastSuccess = [stream.LastReceive, stream.LastSend].filter((t) => !isNoTime(t))
       .sort((a, b) => Date.parse(a) - Date.parse(b)).pop();
-    times.length = 0;
     const parts = [badge(peer.State)];
     if (peer.State === 'FAILING') {
       if (stream.LastError) {
         parts.push(h('p', { class: 'failure-reason', text: stream.LastError }));
       }
-      const since = timeText(times, lastSuccess, (t) => `Last success: ${t}`);
+      const since = timeText(times, lastSuccess, (t) => `Last success: ${t}`, 'last-success');
       parts.push(h('p', { class: 'last-success' }, since));
     }
     if (peer.State === 'DELETING' && stream.ImportedItemsLeft !== undefined && stream.ImportedItemsLeft !== null) {
       parts.push(h('p', { class: 'purge-progress', text: purgeText(stream.ImportedItemsLeft) }));
     }
-    heartbeat.set(stream.LastHeartbeat);
-    receipt.set(stream.LastReceive);
-    send.set(stream.LastSend);
     replaceChildren(status, parts);
-    drawTabs();
   }
 
   function drawTabs() {
     const shown = TABS.filter((t) => !t.dialerOnly || peer.PeerID || t.slug === tab);
+    const key = shown.map((t) => t.slug).join();
+    if (key === tabsKey) {
+      return;
+    }
+    tabsKey = key;
     replaceChildren(tabNav, h('ul', {}, shown.map((t) => {
       const link = h('a', { href: `${base}/${t.slug}`, 'aria-current': t.slug === tab ? 'page' : undefined, text: t.label });
       return h('li', {}, t.tooltip ? withTooltip(link, t.tooltip(name)) : link);
@@ -118,21 +130,37 @@ export function render(main, ctx) {
   }
 }
 
-/** A bento-box time: activity icon, "12 seconds ago" or "None yet", the absolute time as its tooltip. */
+/**
+ * A bento-box time: activity icon, "12 seconds ago" or "None yet", the absolute time as its tooltip. Rebuilt only
+ * when the time changes.
+ */
 function timeCell(times) {
   const element = h('dd', {});
+  let shown;
   return {
     element,
     set(value) {
-      replaceChildren(element, timeText(times, value, (t) => t));
+      if (value !== shown) {
+        shown = value;
+        replaceChildren(element, timeText(times, value, (t) => t, element));
+      }
     },
   };
 }
 
-/** A time shown relative to now, refreshed every second by the page's ticker. */
-function timeText(times, value, format) {
+/**
+ * A time shown relative to now, kept current every second by the page's ticker (under owner, a key for the ticker:
+ * a newer time for the same owner replaces the older one).
+ */
+function timeText(times, value, format, owner) {
   const text = h('span', { text: format(relativeTime(value)) });
-  times.push({ refresh: () => { text.textContent = format(relativeTime(value)); } });
+  const at = times.findIndex((t) => t.owner === owner);
+  const entry = { owner, refresh: () => { text.textContent = format(relativeTime(value)); } };
+  if (at >= 0) {
+    times[at] = entry;
+  } else {
+    times.push(entry);
+  }
   if (isNoTime(value)) {
     return h('span', { class: 'time none' }, text);
   }
@@ -167,8 +195,11 @@ function importedTab(panel, ctx, name) {
   search.addEventListener('input', draw);
   sort.addEventListener('change', draw);
 
+  let drawn;
   watch((options) => importedServices(options), {
     signal: ctx.signal,
+    // Every wake-up, not only a changed list: the instances' health is read anew each time.
+    changesOnly: false,
     onData: async (data) => {
       generation += 1;
       const mine = generation;
@@ -180,7 +211,10 @@ function importedTab(panel, ctx, name) {
         }
         services = names.map((n, i) => summarize(n, instances[i]));
         replaceChildren(problem);
-        draw();
+        if (JSON.stringify(services) !== drawn) {
+          drawn = JSON.stringify(services);
+          draw();
+        }
       } catch (error) {
         if (error.name !== 'AbortError' && mine === generation) {
           replaceChildren(problem, errorNotice(error.message));

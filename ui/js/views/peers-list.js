@@ -44,6 +44,7 @@ export function render(main, ctx) {
   const problem = h('div', { class: 'problem' });
   const content = h('div', { class: 'content' }, h('p', { class: 'loading', text: 'Loading…' }));
   const table = peersTable();
+  let controls;
 
   replaceChildren(main,
     h('div', { class: 'page-header' }, h('h1', { text: 'Peers' }), h('div', { class: 'actions' }, addButton)),
@@ -137,9 +138,7 @@ export function render(main, ctx) {
       h('div', { class: 'search' }, h('label', { for: searchId, class: 'visually-hidden', text: 'Search' }), search),
       across.element, status.element,
       h('div', { class: 'sort' }, h('label', { for: sortId, text: 'Sort' }), sort));
-    toolbar.status = status;
-    toolbar.across = across;
-    toolbar.search = search;
+    controls = { status, search };
   }
 
   function renderPills() {
@@ -149,7 +148,7 @@ export function render(main, ctx) {
       'aria-label': `Remove filter: Status ${capitalize(s)}`,
       onclick: () => {
         query.state = query.state.filter((x) => x !== s);
-        toolbar.status.set(query.state);
+        controls.status.set(query.state);
         changed();
       },
     }, capitalize(s), h('span', { 'aria-hidden': 'true', text: ' ×' })));
@@ -160,7 +159,7 @@ export function render(main, ctx) {
         'aria-label': `Remove filter: Search ${query.filter}`,
         onclick: () => {
           query.filter = '';
-          toolbar.search.value = '';
+          controls.search.value = '';
           changed();
         },
       }, `Search: ${query.filter}`, h('span', { 'aria-hidden': 'true', text: ' ×' })));
@@ -173,8 +172,8 @@ export function render(main, ctx) {
         onclick: () => {
           query.filter = '';
           query.state = [];
-          toolbar.search.value = '';
-          toolbar.status.set([]);
+          controls.search.value = '';
+          controls.status.set([]);
           changed();
         },
       }, 'Remove filters'));
