@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -54,12 +55,17 @@ public class LocalApiController {
     /** The Peers page at {@code /ui/} ({@code /} redirects there), else the API. */
     @Get(uris = {"/", "/{+path}"})
     public HttpResponse<?> get(HttpRequest<?> request) {
-        return ui.answer(request.getPath()).<HttpResponse<?>>map(page -> page).orElseGet(() -> dispatch(request, null));
+        return pageOrApi(request);
     }
 
     @Head(uris = {"/", "/{+path}"})
     public HttpResponse<?> head(HttpRequest<?> request) {
-        return ui.answer(request.getPath()).<HttpResponse<?>>map(page -> page).orElseGet(() -> dispatch(request, null));
+        return pageOrApi(request);
+    }
+
+    private HttpResponse<?> pageOrApi(HttpRequest<?> request) {
+        Optional<MutableHttpResponse<?>> page = ui.answer(request.getPath());
+        return page.isPresent() ? page.get() : dispatch(request, null);
     }
 
     @Delete("/{+path}")
