@@ -331,10 +331,12 @@ function exportedTab(panel, ctx, name) {
     },
     onError: (error) => (error.isAclDenial ? ctx.pageError(error) : replaceChildren(problem, errorNotice(error.message))),
   });
-  watch((options) => configEntries.get('exported-services', 'default', options), {
+  // The list (not the entry itself), so that the query blocks also while there is no entry yet (a missing entry
+  // answers 404, with no index to block on).
+  watch((options) => configEntries.list('exported-services', options), {
     signal: ctx.signal,
     onData: (data) => {
-      entry = data;
+      entry = (data || []).find((e) => e.Name === 'default') || null;
       draw();
     },
     onError: (error) => replaceChildren(problem, errorNotice(error.message)),
