@@ -29,13 +29,15 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The local stand-in for API Gateway: takes every HTTP request, turns it into the API Gateway v2 (payload
  * format 2.0) event, and hands it to the same function class that answers the route in AWS. Answers Consul's
  * 404 for an unknown path and 405 (with {@code Allow}) for a known path with another method. Runs handlers on
- * the blocking executor, since blocking queries wait.
+ * the blocking executor, since blocking queries wait. GET and HEAD of {@code /} and {@code /ui/...} are the Peers
+ * page's instead ({@link LocalUi}).
  */
 @Controller
 @Consumes(MediaType.ALL)
@@ -45,20 +47,28 @@ import java.util.UUID;
 public class LocalApiController {
     private final LocalRouter router;
     private final String defaultAclPolicy;
+    private final LocalUi ui;
 
     public LocalApiController(ApplicationContext context, AclConfiguration acl) {
         this.router = new LocalRouter(context);
         this.defaultAclPolicy = acl.effectiveDefaultPolicy();
+        this.ui = LocalUi.locate(context.getProperty("peering.ui-dir", String.class));
     }
 
-    @Get("/{+path}")
-    public HttpResponse<String> get(HttpRequest<?> request) {
-        return dispatch(request, null);
+    /** The Peers page at {@code /ui/} ({@code /} redirects there), else the API. */
+    @Get(uris = {"/", "/{+path}"})
+    public HttpResponse<?> get(HttpRequest<?> request) {
+        return pageOrApi(request);
     }
 
-    @Head("/{+path}")
-    public HttpResponse<String> head(HttpRequest<?> request) {
-        return dispatch(request, null);
+    @Head(uris = {"/", "/{+path}"})
+    public HttpResponse<?> head(HttpRequest<?> request) {
+        return pageOrApi(request);
+    }
+
+    private HttpResponse<?> pageOrApi(HttpRequest<?> request) {
+        Optional<MutableHttpResponse<?>> page = ui.answer(request.getPath());
+        return page.isPresent() ? page.get() : dispatch(request, null);
     }
 
     @Delete("/{+path}")

@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <p>Settings (environment variables): {@code MICRONAUT_SERVER_PORT} (default 8500), {@code PEERING_DATACENTER}
  * (default {@code dc1}), {@code PEERING_DATA_DIR} (where DynamoDB Local keeps its file; default
- * {@code .peering-data/<datacenter>}; {@code :memory:} keeps nothing). Any other {@code peering.*} key can be set
+ * {@code .peering-data/<datacenter>}; {@code :memory:} keeps nothing), {@code PEERING_UI_DIR} (the Peers page's
+ * folder, served at {@code /ui/}; default: the repository's {@code ui/}). Any other {@code peering.*} key can be set
  * the same way, for example {@code PEERING_HEARTBEAT_INTERVAL=5s}.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -36,7 +37,7 @@ public final class LocalCluster implements AutoCloseable {
         String dataDir = env("PEERING_DATA_DIR", Path.of(".peering-data", datacenter).toString());
         LocalCluster cluster = start(":memory:".equals(dataDir) ? null : Path.of(dataDir), Map.of(), args);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
-        LOG.info("cluster {} serves http://127.0.0.1:{} (data: {})", datacenter,
+        LOG.info("cluster {} serves http://127.0.0.1:{} (the Peers page at /ui/; data: {})", datacenter,
                 cluster.context.getProperty("micronaut.server.port", Integer.class).orElse(8500), dataDir);
     }
 

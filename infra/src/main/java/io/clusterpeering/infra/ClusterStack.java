@@ -10,12 +10,37 @@ import io.clusterpeering.function.UnroutedFunction;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.IgnoreMode;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.customresources.Provider;
+import software.amazon.awscdk.services.cloudfront.AllowedMethods;
+import software.amazon.awscdk.services.cloudfront.BehaviorOptions;
+import software.amazon.awscdk.services.cloudfront.CachePolicy;
+import software.amazon.awscdk.services.cloudfront.Distribution;
+import software.amazon.awscdk.services.cloudfront.FunctionAssociation;
+import software.amazon.awscdk.services.cloudfront.FunctionCode;
+import software.amazon.awscdk.services.cloudfront.FunctionEventType;
+import software.amazon.awscdk.services.cloudfront.FunctionRuntime;
+import software.amazon.awscdk.services.cloudfront.HeadersFrameOption;
+import software.amazon.awscdk.services.cloudfront.HeadersReferrerPolicy;
+import software.amazon.awscdk.services.cloudfront.HttpVersion;
+import software.amazon.awscdk.services.cloudfront.OriginProtocolPolicy;
+import software.amazon.awscdk.services.cloudfront.OriginRequestPolicy;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersContentSecurityPolicy;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersContentTypeOptions;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersFrameOptions;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersPolicy;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersReferrerPolicy;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersStrictTransportSecurity;
+import software.amazon.awscdk.services.cloudfront.ResponseSecurityHeadersBehavior;
+import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
+import software.amazon.awscdk.services.cloudfront.origins.HttpOrigin;
+import software.amazon.awscdk.services.cloudfront.origins.S3BucketOrigin;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -44,6 +69,13 @@ import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsDlq;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.assets.AssetOptions;
+import software.amazon.awscdk.services.s3.deployment.BucketDeployment;
+import software.amazon.awscdk.services.s3.deployment.CacheControl;
+import software.amazon.awscdk.services.s3.deployment.Source;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -58,7 +90,8 @@ import java.util.Map;
  * One cluster: an API Gateway HTTP API, or a REST API with {@code -c api=rest} ({@link ApiSettings},
  * {@link ApiFrontDoor}), whose routes are exactly {@link Routes#ALL}, one Lambda function per
  * route plus the stream handler and the heartbeat, the single DynamoDB table with its stream, the identity
- * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters.
+ * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters. The
+ * Peers page comes from S3 through CloudFront, which also forwards {@code /v1/*} to the API ({@code peersPage()}).
  *
  * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
  * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
@@ -74,6 +107,14 @@ public class ClusterStack extends Stack {
     static final int MEMORY_MB = 1024;
     /** Attempts of a failing stream batch before it goes to the failure queue. */
     static final int STREAM_RETRY_ATTEMPTS = 5;
+    /**
+     * What of {@code ui/} is the Peers page (gitignore syntax: everything at the top but these): the same entries as
+     * the local runtime serves; the rest of {@code ui/} is test tooling.
+     */
+    static final List<String> UI_PAGE_ONLY = List.of("/*", "!/index.html", "!/favicon.svg", "!/css/", "!/js/");
+    /** The page loads nothing from elsewhere; the same policy as the local runtime sends. */
+    static final String UI_CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
     /** Context key: {@code -c acl=off} deploys with ACLs off (a warning at synth); anything else keeps them on. */
     static final String ACL_CONTEXT = "acl";
@@ -204,6 +245,9 @@ public class ClusterStack extends Stack {
 
         bootstrapIdentity();
         bootstrapAcls();
+        if (settings.variant() == ApiSettings.ApiVariant.HTTP) {
+            peersPage();
+        }
 
         CfnOutput.Builder.create(this, "ApiUrl").value(api.baseUrl())
                 .description("Base URL of the cluster's Consul API: append /v1/... as it is").build();
@@ -373,6 +417,102 @@ public class ClusterStack extends Stack {
      */
     private void uiFromS3WithoutCloudFront() {
         // Intentionally empty until the UI (ui/ and its bucket) exists on this branch.
+    }
+
+    /**
+     * The Peers page: the page's files of {@code ui/} (context {@code uiDir}, default {@code ../ui}) in a private,
+     * encrypted, versioned S3 bucket, and a CloudFront distribution that serves them at {@code /ui/} and forwards
+     * {@code /v1/*} to the HTTP API, so the page calls the API on its own origin (no CORS). The API behaviour caches
+     * nothing and forwards every header but Host, every query string and cookie, and every method; both are HTTPS
+     * only (the page's behaviour redirects HTTP). Output {@code PeersPageUrl}.
+     */
+    private void peersPage() {
+        Bucket bucket = Bucket.Builder.create(this, "UiBucket")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .versioned(true)
+                .build();
+
+        // The page's routes (/ui/dc1/peers/...) are files for nobody but the page: answer index.html for any path
+        // under /ui/ without an extension, and send / to /ui/.
+        software.amazon.awscdk.services.cloudfront.Function routes = software.amazon.awscdk.services.cloudfront.Function.Builder
+                .create(this, "UiRoutes")
+                .comment("Cluster Peering " + datacenter + ": / to /ui/, page routes to /ui/index.html")
+                .runtime(FunctionRuntime.JS_2_0)
+                .code(FunctionCode.fromInline(String.join("\n",
+                        "function handler(event) {",
+                        "  var request = event.request;",
+                        "  var uri = request.uri;",
+                        "  if (uri === '/' || uri === '/ui') {",
+                        "    return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: '/ui/' } } };",
+                        "  }",
+                        "  if (uri.startsWith('/ui/') && uri.lastIndexOf('.') < uri.lastIndexOf('/')) {",
+                        "    request.uri = '/ui/index.html';",
+                        "  }",
+                        "  return request;",
+                        "}")))
+                .build();
+        ResponseHeadersPolicy headers = ResponseHeadersPolicy.Builder.create(this, "UiHeaders")
+                .comment("Cluster Peering " + datacenter + ": the Peers page loads nothing from elsewhere")
+                .securityHeadersBehavior(ResponseSecurityHeadersBehavior.builder()
+                        .contentSecurityPolicy(ResponseHeadersContentSecurityPolicy.builder()
+                                .contentSecurityPolicy(UI_CONTENT_SECURITY_POLICY).override(true).build())
+                        .contentTypeOptions(ResponseHeadersContentTypeOptions.builder().override(true).build())
+                        .frameOptions(ResponseHeadersFrameOptions.builder().frameOption(HeadersFrameOption.DENY).override(true).build())
+                        .referrerPolicy(ResponseHeadersReferrerPolicy.builder()
+                                .referrerPolicy(HeadersReferrerPolicy.NO_REFERRER).override(true).build())
+                        .strictTransportSecurity(ResponseHeadersStrictTransportSecurity.builder()
+                                .accessControlMaxAge(Duration.days(365)).includeSubdomains(true).override(true).build())
+                        .build())
+                .build();
+
+        // The HTTP API's host name: https://{id}.execute-api.{region}.amazonaws.com -> {id}.execute-api...
+        HttpOrigin apiOrigin = HttpOrigin.Builder.create(Fn.select(2, Fn.split("/", api.baseUrl())))
+                .protocolPolicy(OriginProtocolPolicy.HTTPS_ONLY)
+                .readTimeout(Duration.seconds(30))
+                .build();
+        Distribution distribution = Distribution.Builder.create(this, "UiDistribution")
+                .comment("Cluster Peering " + datacenter + ": the Peers page and the API on one origin")
+                .httpVersion(HttpVersion.HTTP2_AND_3)
+                .defaultBehavior(BehaviorOptions.builder()
+                        .origin(S3BucketOrigin.withOriginAccessControl(bucket))
+                        .viewerProtocolPolicy(ViewerProtocolPolicy.REDIRECT_TO_HTTPS)
+                        .cachePolicy(CachePolicy.CACHING_OPTIMIZED)
+                        .responseHeadersPolicy(headers)
+                        .functionAssociations(List.of(FunctionAssociation.builder()
+                                .function(routes).eventType(FunctionEventType.VIEWER_REQUEST).build()))
+                        .build())
+                .additionalBehaviors(Map.of("/v1/*", BehaviorOptions.builder()
+                        .origin(apiOrigin)
+                        .viewerProtocolPolicy(ViewerProtocolPolicy.HTTPS_ONLY)
+                        .allowedMethods(AllowedMethods.ALLOW_ALL)
+                        .cachePolicy(CachePolicy.CACHING_DISABLED)
+                        .originRequestPolicy(OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER)
+                        .build()))
+                .build();
+
+        // Files carry Cache-Control: no-cache, so the edge revalidates (CachingOptimized keeps them at most its
+        // 1 s minimum): a new deployment shows at once without an invalidation (which would need cloudfront:* on *).
+        String name = "UiDeployment";
+        LogGroup logs = logGroup(name);
+        String uiDir = String.valueOf(java.util.Objects.requireNonNullElse(getNode().tryGetContext("uiDir"), "../ui"));
+        BucketDeployment.Builder.create(this, name)
+                .sources(List.of(Source.asset(uiDir, AssetOptions.builder()
+                        .ignoreMode(IgnoreMode.GIT).exclude(UI_PAGE_ONLY).build())))
+                .destinationBucket(bucket)
+                .destinationKeyPrefix("ui/")
+                .cacheControl(List.of(CacheControl.noCache()))
+                .prune(true)
+                .memoryLimit(256)
+                .role(roleWritingTo(name, logs))
+                .logGroup(logs)
+                .build();
+
+        CfnOutput.Builder.create(this, "PeersPageUrl")
+                .description("The Peers page; /v1/* on the same host is this cluster's HTTP API")
+                .value("https://" + distribution.getDistributionDomainName() + "/ui/")
+                .build();
     }
 
     /** The custom resource that writes the identity secret once; the only writer of the secret. */

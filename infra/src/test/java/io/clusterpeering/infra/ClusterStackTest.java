@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Assertions on the synthesized template of one cluster stack (CDK assertions library, no AWS account):
  * routes against the OpenAPI document, one function per endpoint, each role's exact grants, the stream
- * mapping, SnapStart, the table's protections, and no wildcard that is not needed. Every assertion runs for both
- * variants of the stack: the HTTP API (default) and the REST API ({@code -c api=rest}).
+ * mapping, SnapStart, the table's protections, no wildcard that is not needed, and the Peers page's bucket,
+ * distribution and deployment (HTTP variant). Every other assertion runs for both variants of the stack: the HTTP
+ * API (default) and the REST API ({@code -c api=rest}).
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(ApiVariant.class)
@@ -45,6 +46,7 @@ class ClusterStackTest {
     private static final Path FUNCTIONS_JAR = Path.of("..", "functions", "target", "functions-lambda.jar");
     private static Template template;
     private static Map<String, Map<String, Object>> resources;
+    private static Path assemblyDir;
 
     @Parameter
     ApiVariant variant;
@@ -165,7 +167,9 @@ class ClusterStackTest {
 
     private static ClusterStack stack(ApiVariant variant, boolean onLocalStack) {
         assertTrue(Files.isRegularFile(FUNCTIONS_JAR), "build the functions jar first: mvn package (or verify)");
-        return new ClusterStack(new App(), "cluster-peering-dc1", StackProps.builder().build(), "dc1",
+        App app = new App();
+        assemblyDir = Path.of(app.getOutdir());
+        return new ClusterStack(app, "cluster-peering-dc1", StackProps.builder().build(), "dc1",
                 FUNCTIONS_JAR.toString(), new ApiSettings(variant, ApiSettings.DEFAULT_THROTTLE_RATE,
                         ApiSettings.DEFAULT_THROTTLE_BURST, onLocalStack));
     }
@@ -294,9 +298,12 @@ class ClusterStackTest {
                 "GenerateSecretString", Match.anyValue()));
         ofType("AWS::SecretsManager::Secret").forEach((id, secret) ->
                 assertFalse(properties(secret).containsKey("SecretString"), id + ": no secret value in the template"));
-        String json = template.toJSON().toString();
-        assertFalse(json.matches("(?s).*[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}.*"),
-                "no UUID (a SecretID) anywhere in the template");
+        String uuid = "(?s).*[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}.*";
+        assertFalse(String.valueOf(template.toJSON().get("Outputs")).matches(uuid), "no SecretID in an output");
+        ofType("Custom::AclManagementToken").forEach((id, resource) ->
+                assertFalse(properties(resource).toString().matches(uuid), "no SecretID given to the custom resource"));
+        ofType("AWS::Lambda::Function").forEach((id, function) ->
+                assertFalse(String.valueOf(properties(function).get("Environment")).matches(uuid), id + ": no SecretID in the environment"));
         template.hasResourceProperties("AWS::KMS::Key", Map.of("EnableKeyRotation", true));
     }
 
@@ -441,6 +448,107 @@ class ClusterStackTest {
     void theIdentityIsBootstrappedOnceByACustomResource() {
         template.resourceCountIs("Custom::ClusterIdentity", 1);
         template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+    }
+
+    @Test
+    void thePeersPageBucketIsPrivateEncryptedVersionedAndRefusesPlainHttp() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.HTTP, "the REST variant has no CloudFront");
+        template.resourceCountIs("AWS::S3::Bucket", 1);
+        template.hasResourceProperties("AWS::S3::Bucket", Map.of(
+                "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
+                        "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
+                "VersioningConfiguration", Map.of("Status", "Enabled")));
+        template.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Effect", "Deny", "Principal", Map.of("AWS", "*"),
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))),
+                Match.objectLike(Map.of("Effect", "Allow", "Action", "s3:GetObject",
+                        "Principal", Map.of("Service", "cloudfront.amazonaws.com"),
+                        "Condition", Map.of("StringEquals", Map.of("AWS:SourceArn", Match.anyValue())))))))));
+        template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", Map.of("OriginAccessControlConfig",
+                Map.of("OriginAccessControlOriginType", "s3", "SigningBehavior", "always", "SigningProtocol", "sigv4",
+                        "Name", Match.anyValue())));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void cloudFrontServesThePageAndForwardsV1ToTheApiUncachedWithEveryHeaderAndQueryString() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.HTTP, "the REST variant has no CloudFront");
+        template.resourceCountIs("AWS::CloudFront::Distribution", 1);
+        Map<String, Object> config = (Map<String, Object>) properties(ofType("AWS::CloudFront::Distribution").values()
+                .iterator().next()).get("DistributionConfig");
+        Map<String, Object> page = (Map<String, Object>) config.get("DefaultCacheBehavior");
+        assertEquals("redirect-to-https", page.get("ViewerProtocolPolicy"));
+        assertEquals("viewer-request", ((List<Map<String, Object>>) page.get("FunctionAssociations")).get(0).get("EventType"));
+        assertTrue(page.containsKey("ResponseHeadersPolicyId"));
+
+        List<Map<String, Object>> behaviors = (List<Map<String, Object>>) config.get("CacheBehaviors");
+        assertEquals(1, behaviors.size());
+        Map<String, Object> api = behaviors.get(0);
+        assertEquals("/v1/*", api.get("PathPattern"));
+        assertEquals("https-only", api.get("ViewerProtocolPolicy"));
+        assertEquals(Set.of("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"), Set.copyOf((List<String>) api.get("AllowedMethods")));
+        // AWS's managed policies: CachingDisabled, and AllViewerExceptHostHeader (every header but Host, every
+        // query string, every cookie).
+        assertEquals("4135ea2d-6df8-44a3-9df3-4b5a84be39ad", api.get("CachePolicyId"));
+        assertEquals("b689b0a8-53d0-40ab-baf2-68738e2966ac", api.get("OriginRequestPolicyId"));
+
+        List<Map<String, Object>> origins = (List<Map<String, Object>>) config.get("Origins");
+        Map<String, Object> apiOrigin = origins.stream().filter(o -> o.get("Id").equals(api.get("TargetOriginId"))).findFirst().orElseThrow();
+        assertEquals("https-only", ((Map<String, Object>) apiOrigin.get("CustomOriginConfig")).get("OriginProtocolPolicy"));
+        // The HTTP API's own host: Fn::Select(2, Fn::Split("/", ApiEndpoint)).
+        List<Object> select = (List<Object>) ((Map<String, Object>) apiOrigin.get("DomainName")).get("Fn::Select");
+        assertEquals(2, ((Number) select.get(0)).intValue());
+        assertTrue(select.get(1).toString().contains("Fn::Split") && select.get(1).toString().contains("ApiEndpoint"), select.toString());
+        Map<String, Object> pageOrigin = origins.stream().filter(o -> o.get("Id").equals(page.get("TargetOriginId"))).findFirst().orElseThrow();
+        assertTrue(pageOrigin.containsKey("OriginAccessControlId"), "S3 through an Origin Access Control");
+        assertTrue(pageOrigin.containsKey("S3OriginConfig"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePagesRoutesAnswerIndexHtmlAndItsHeadersForbidOtherOrigins() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.HTTP, "the REST variant has no CloudFront");
+        Map<String, Object> function = ofType("AWS::CloudFront::Function").values().iterator().next();
+        String code = properties(function).get("FunctionCode").toString();
+        assertTrue(code.contains("request.uri = '/ui/index.html'"), code);
+        assertTrue(code.contains("location: { value: '/ui/' }"), code);
+        assertEquals("cloudfront-js-2.0", ((Map<String, Object>) properties(function).get("FunctionConfig")).get("Runtime"));
+        template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", Map.of("ResponseHeadersPolicyConfig",
+                Match.objectLike(Map.of("SecurityHeadersConfig", Match.objectLike(Map.of(
+                        "ContentSecurityPolicy", Map.of("ContentSecurityPolicy", ClusterStack.UI_CONTENT_SECURITY_POLICY, "Override", true),
+                        "FrameOptions", Map.of("FrameOption", "DENY", "Override", true)))))));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDeploymentShipsThePageFilesOnlyUnderUiAndThePageUrlIsAnOutput() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.HTTP, "the REST variant has no CloudFront");
+        Map<String, Object> deployment = ofType("Custom::CDKBucketDeployment").values().iterator().next();
+        Map<String, Object> p = properties(deployment);
+        assertEquals("ui/", p.get("DestinationBucketKeyPrefix"));
+        assertEquals(true, p.get("Prune"));
+        assertEquals(Map.of("cache-control", "no-cache"), p.get("SystemMetadata"));
+
+        String zip = ((List<Object>) p.get("SourceObjectKeys")).get(0).toString();
+        Path staged = assemblyDir.resolve("asset." + zip.replace(".zip", ""));
+        Path ui = Path.of("..", "ui");
+        Set<String> expected = new TreeSet<>(List.of("index.html", "favicon.svg"));
+        for (String folder : List.of("css", "js")) {
+            try (var files = Files.walk(ui.resolve(folder))) {
+                files.filter(Files::isRegularFile).forEach(f -> expected.add(ui.relativize(f).toString()));
+            }
+        }
+        Set<String> shipped;
+        try (var files = Files.walk(staged)) {
+            shipped = files.filter(Files::isRegularFile).map(f -> staged.relativize(f).toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(expected, shipped, "the page, not its test tooling (package.json, tests/, node_modules/, docs/)");
+
+        Map<String, Object> outputs = (Map<String, Object>) template.toJSON().get("Outputs");
+        assertTrue(outputs.get("PeersPageUrl").toString().contains("DomainName"), outputs.get("PeersPageUrl").toString());
     }
 
     /** Java functions of ours, by logical ID (the provider framework adds a Node.js one). */
