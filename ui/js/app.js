@@ -1,8 +1,9 @@
-// The Peers page's shell: routes under /ui/ (History API; the local server and CloudFront answer index.html for
-// every route), the datacenter, the "Log in" / "Log out" buttons, and the page-level error. Each route renders
-// one view into <main>; leaving a route aborts everything the view started (its blocking queries, its timers).
+// The Peers page's shell: routes under the page's base path, /ui/ (or /v1/ui/ on the REST API variant; see
+// paths.js), with the History API (the local server, CloudFront and the REST API answer index.html for every
+// route), the datacenter, the "Log in" / "Log out" buttons, and the page-level error. Each route renders one view
+// into <main>; leaving a route aborts everything the view started (its blocking queries, its timers).
 //
-// Routes, as Consul's:
+// Routes, as Consul's (shown with the base /ui/):
 //   /ui/                                        -> /ui/{dc}/peers
 //   /ui/{dc}/peers                              the list (?filter=&searchproperty=&state=&sort=)
 //   /ui/{dc}/peers/{name}                       -> .../imported-services
@@ -13,6 +14,7 @@
 
 import { acl, aclToken, agent, ApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import { BASE, pagePath, routeOf } from './paths.js';
 import * as peersList from './views/peers-list.js';
 import * as peerDetail from './views/peer-detail.js';
 import { openLogin, renderPageError } from './views/login.js';
@@ -26,11 +28,12 @@ const navPeers = document.getElementById('nav-peers');
 const session = { datacenter: null, aclsEnabled: false, loggedIn: false };
 let current = null;
 
+// Matched against the route part of the address, after the base path ("dc1/peers").
 const ROUTES = [
-  { pattern: /^\/ui\/([^/]+)\/peers\/?$/, view: peersList, params: () => ({}) },
-  { pattern: /^\/ui\/([^/]+)\/peers\/([^/]+)\/?$/, redirect: (m) => `/ui/${m[1]}/peers/${m[2]}/imported-services` },
+  { pattern: /^([^/]+)\/peers\/?$/, view: peersList, params: () => ({}) },
+  { pattern: /^([^/]+)\/peers\/([^/]+)\/?$/, redirect: (m) => pagePath(`${m[1]}/peers/${m[2]}/imported-services`) },
   {
-    pattern: /^\/ui\/([^/]+)\/peers\/([^/]+)\/(imported-services|exported-services|addresses|intentions)\/?$/,
+    pattern: /^([^/]+)\/peers\/([^/]+)\/(imported-services|exported-services|addresses|intentions)\/?$/,
     view: peerDetail,
     params: (m) => ({ name: decodeURIComponent(m[2]), tab: m[3] }),
   },
@@ -51,7 +54,7 @@ async function route() {
   current?.abort();
   const controller = new AbortController();
   current = controller;
-  const path = window.location.pathname;
+  const path = routeOf(window.location.pathname);
 
   if (!session.datacenter) {
     try {
@@ -66,9 +69,9 @@ async function route() {
       return;
     }
   }
-  navPeers.href = `/ui/${session.datacenter}/peers`;
+  navPeers.href = pagePath(`${session.datacenter}/peers`);
 
-  for (const candidate of ROUTES) {
+  for (const candidate of path === null ? [] : ROUTES) {
     const match = path.match(candidate.pattern);
     if (!match) {
       continue;
@@ -100,36 +103,62 @@ async function route() {
     candidate.view.render(main, ctx);
     return;
   }
-  if (/^\/ui\/?(index\.html)?$/.test(path)) {
-    navigate(`/ui/${session.datacenter}/peers`, { replace: true });
+  if (path !== null && /^(index\.html)?$/.test(path)) {
+    navigate(pagePath(`${session.datacenter}/peers`), { replace: true });
     return;
   }
   showError(new ApiError(404, 'Page not found'));
 }
 
-/** Learns the datacenter and whether ACLs are on (once per page load, and again after a login). */
+/**
+ * Learns the datacenter and whether ACLs are on (once per page load, and again after a login or a logout). The
+ * datacenter comes from /v1/agent/self, which needs agent:read; a token without it (a peering operator's) still
+ * gets the page when the address names the datacenter (/ui/dc1/peers), and the views then meet the API's own
+ * answers. Without either, the agent's refusal is the page's error (Consul's login prompt for a 403).
+ */
 async function start(signal) {
-  const self = await agent.self({ signal });
-  session.datacenter = self.data?.Config?.Datacenter || 'dc1';
+  let datacenter;
+  try {
+    datacenter = (await agent.self({ signal })).data?.Config?.Datacenter;
+  } catch (error) {
+    datacenter = error instanceof ApiError && error.isAclDenial ? datacenterInAddress() : null;
+    if (!datacenter) {
+      throw error;
+    }
+  }
+  session.datacenter = datacenter || 'dc1';
   datacenterLabel.textContent = session.datacenter;
   await refreshAcl();
 }
 
+/** The datacenter named by the address ("dc1" of /ui/dc1/peers), or null. */
+function datacenterInAddress() {
+  const route = routeOf(window.location.pathname);
+  const match = route && route.match(/^([^/]+)\/peers(\/|$)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
 /**
- * ACLs are on when /v1/acl/token/self answers 200 (logged in) or 403 (not logged in); any other answer (no such
- * route, "ACL support disabled") means they are off and the page shows no login.
+ * Whether ACLs are on and whether a token is logged in, from GET /v1/acl/token/self with the stored token (if any),
+ * as the server answers it:
+ * - 200: ACLs are on and the token sent resolves (with no token stored, the anonymous token answers, which is
+ *   not a login);
+ * - 404 "Supplied token does not exist" (Consul 1.15+ and ours; before bootstrap even the anonymous token does
+ *   not exist) or 403 (older Consul, "ACL not found"): ACLs are on, nobody is logged in;
+ * - 401 "ACL support disabled", or anything else: ACLs are off, the page shows no login.
  */
 async function refreshAcl() {
+  const stored = aclToken.get();
   try {
     await acl.tokenReadSelf();
     session.aclsEnabled = true;
-    session.loggedIn = true;
+    session.loggedIn = Boolean(stored);
   } catch (error) {
-    session.aclsEnabled = error.status === 403;
+    session.aclsEnabled = error.status === 403 || (error.status === 404 && /token does not exist|ACL not found/.test(error.message));
     session.loggedIn = false;
   }
   loginButton.hidden = !session.aclsEnabled || session.loggedIn;
-  logoutButton.hidden = !session.loggedIn && !aclToken.get();
+  logoutButton.hidden = !session.loggedIn && !stored;
 }
 
 function showError(error) {
@@ -139,6 +168,7 @@ function showError(error) {
     session.aclsEnabled = true;
     loginButton.hidden = false;
   }
+  logoutButton.hidden = !session.loggedIn && !aclToken.get();
   renderPageError(main, error, { openLogin: login });
 }
 
@@ -162,7 +192,7 @@ logoutButton.addEventListener('click', () => {
 document.addEventListener('click', (event) => {
   const link = event.target.closest('a[href]');
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
-    || event.altKey || link.target || link.origin !== window.location.origin || !link.pathname.startsWith('/ui/')) {
+    || event.altKey || link.target || link.origin !== window.location.origin || !link.pathname.startsWith(BASE)) {
     return;
   }
   event.preventDefault();

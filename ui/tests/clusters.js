@@ -39,13 +39,14 @@ export function freePort() {
 }
 
 /**
- * Starts one cluster and waits until it answers /v1/agent/self. Returns {url, datacenter, stop()}; its output goes
- * to test-results/clusters/<datacenter>.log.
+ * Starts one cluster and waits until it answers /v1/agent/self (200, or 403 when ACLs are on and refuse the
+ * anonymous token). Returns {url, datacenter, stop()}; its output goes to test-results/clusters/<name>.log (name
+ * defaults to the datacenter).
  */
-export async function startCluster({ classpath, datacenter, env = {} }) {
+export async function startCluster({ classpath, datacenter, name = datacenter, env = {} }) {
   const port = await freePort();
   fs.mkdirSync(LOG_DIR, { recursive: true });
-  const log = fs.openSync(path.join(LOG_DIR, `${datacenter}.log`), 'w');
+  const log = fs.openSync(path.join(LOG_DIR, `${name}.log`), 'w');
   const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xmx512m', '-cp', classpath,
     'io.clusterpeering.local.LocalCluster'], {
     cwd: REPOSITORY,
@@ -67,11 +68,11 @@ export async function startCluster({ classpath, datacenter, env = {} }) {
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (exited) {
-      throw new Error(`cluster ${datacenter} exited (${JSON.stringify(exited)}); see ${LOG_DIR}/${datacenter}.log`);
+      throw new Error(`cluster ${name} exited (${JSON.stringify(exited)}); see ${LOG_DIR}/${name}.log`);
     }
     try {
       const response = await fetch(`${url}/v1/agent/self`);
-      if (response.ok) {
+      if (response.ok || response.status === 403) {
         break;
       }
     } catch {
@@ -79,7 +80,7 @@ export async function startCluster({ classpath, datacenter, env = {} }) {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`cluster ${datacenter} did not answer within 90 s; see ${LOG_DIR}/${datacenter}.log`);
+      throw new Error(`cluster ${name} did not answer within 90 s; see ${LOG_DIR}/${name}.log`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -6,13 +6,22 @@ import { UI_DIR } from './clusters.js';
 
 export const dc1 = process.env.CLUSTER_DC1_URL;
 export const dc2 = process.env.CLUSTER_DC2_URL;
+/** A cluster (datacenter dc1) with ACLs on and default deny, not bootstrapped until a test does it. */
+export const aclDc1 = process.env.CLUSTER_ACL_URL;
 
-/** One HTTP API call; resolves to {status, body} (body parsed as JSON when it is JSON). */
-export async function api(base, method, pathAndQuery, body) {
+/**
+ * One HTTP API call; resolves to {status, body} (body parsed as JSON when it is JSON). token, when given, is sent
+ * as X-Consul-Token.
+ */
+export async function api(base, method, pathAndQuery, body, { token } = {}) {
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (token) {
+    headers['X-Consul-Token'] = token;
+  }
   const response = await fetch(base + pathAndQuery, {
     method,
     body: body === undefined ? undefined : JSON.stringify(body),
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
   });
   const text = await response.text();
   let parsed = text;

@@ -1,10 +1,11 @@
 // Consul's "Log in" with an ACL token: the token is checked with GET /v1/acl/token/self (as Consul's UI checks
-// it), then kept in the browser's local storage and sent as X-Consul-Token on every call. Also Consul's page-level
+// it; an unknown SecretID is a 404 "Supplied token does not exist", a 403 "ACL not found" on older Consul), then kept in the browser's local storage and sent as X-Consul-Token on every call. Also Consul's page-level
 // error (AppError), whose 403 form is the login prompt.
 
 import { acl, aclToken } from '../api.js';
 import { emptyState, h, replaceChildren, uniqueId } from '../dom.js';
 import { openModal } from '../modal.js';
+import { pagePath } from '../paths.js';
 
 /** Opens the login dialog; onLoggedIn runs once a token was accepted and stored. */
 export function openLogin({ onLoggedIn }) {
@@ -36,7 +37,8 @@ export function openLogin({ onLoggedIn }) {
       modal.close();
       onLoggedIn();
     } catch (error) {
-      const invalid = error.status === 403;
+      // 404 "Supplied token does not exist" (Consul 1.15+ and this server), 403 "ACL not found" (older Consul).
+      const invalid = error.status === 403 || (error.status === 404 && /token does not exist|ACL not found/.test(error.message));
       replaceChildren(problem, h('div', { class: 'notice critical', role: 'alert' },
         h('strong', { text: invalid ? 'Invalid token' : 'Error' }),
         h('p', { text: invalid ? 'The token entered does not exist. Please enter a valid token to log in.' : error.message })));
@@ -73,6 +75,6 @@ export function renderPageError(main, error, { openLogin: login }) {
       header: error.message || 'Consul returned an error',
       body: h('div', {}, status ? h('h3', { text: `Error ${status}` }) : null,
         h('p', { text: 'You may have visited a URL that is loading an unknown resource, so you can try going back to the root or try re-submitting your ACL Token/SecretID by going back to ACLs.' })),
-      actions: [h('a', { href: '/ui/', text: 'Go back' })],
+      actions: [h('a', { href: pagePath(), text: 'Go back' })],
     }));
 }

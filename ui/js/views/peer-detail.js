@@ -11,6 +11,7 @@ import {
   absoluteTime, badge, copyButton, emptyState, errorNotice, h, icon, isNoTime, relativeTime, replaceChildren,
   toast, uniqueId, withTooltip,
 } from '../dom.js';
+import { pagePath } from '../paths.js';
 import { purgeText } from './peers-list.js';
 
 const TABS = [
@@ -24,7 +25,7 @@ const TABS = [
 export function render(main, ctx) {
   const { name, tab } = ctx;
   document.title = `${name} - Peers - Consul`;
-  const base = `/ui/${ctx.dc}/peers/${encodeURIComponent(name)}`;
+  const base = pagePath(`${ctx.dc}/peers/${encodeURIComponent(name)}`);
   const times = [];
   const status = h('dd', {}, h('span', { class: 'loading', text: 'Loading…' }));
   const heartbeat = timeCell(times);
@@ -37,7 +38,7 @@ export function render(main, ctx) {
 
   replaceChildren(main,
     h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h('ol', {}, h('li', {}, h('a', { href: `/ui/${ctx.dc}/peers`, dataset: { testBack: '' }, text: 'All Peers' })))),
+      h('ol', {}, h('li', {}, h('a', { href: pagePath(`${ctx.dc}/peers`), dataset: { testBack: '' }, text: 'All Peers' })))),
     h('div', { class: 'page-header' }, h('h1', { text: name })),
     h('dl', { class: 'bento-box' },
       h('div', {}, h('dt', { text: 'Status' }), status),

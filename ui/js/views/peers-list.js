@@ -6,6 +6,7 @@
 import { peerings, watch } from '../api.js';
 import { badge, emptyState, errorNotice, h, replaceChildren, uniqueId, withTooltip } from '../dom.js';
 import { actionsMenu } from '../menu.js';
+import { pagePath } from '../paths.js';
 import { openAddPeer, openRegenerate } from './add-peer.js';
 import { confirmDelete } from './delete-peer.js';
 
@@ -36,7 +37,7 @@ export function render(main, ctx) {
 
   const addButton = h('button', { type: 'button', class: 'button primary', dataset: { testCreate: '' } }, 'Add peer connection');
   addButton.addEventListener('click', () => openAddPeer(ctx, {
-    onEstablished: (name) => ctx.navigate(`/ui/${ctx.dc}/peers/${encodeURIComponent(name)}/imported-services`),
+    onEstablished: (name) => ctx.navigate(pagePath(`${ctx.dc}/peers/${encodeURIComponent(name)}/imported-services`)),
   }));
 
   const toolbar = h('div', { class: 'toolbar', hidden: true });
@@ -236,7 +237,7 @@ function peersTable() {
 function rowParts(peer, ctx, handlers) {
   const imported = (peer.StreamStatus?.ImportedServices || []).length;
   const exported = (peer.StreamStatus?.ExportedServices || []).length;
-  const detail = `/ui/${ctx.dc}/peers/${encodeURIComponent(peer.Name)}/imported-services`;
+  const detail = pagePath(`${ctx.dc}/peers/${encodeURIComponent(peer.Name)}/imported-services`);
   const lastError = peer.State === 'FAILING' ? peer.StreamStatus?.LastError || '' : '';
   const left = peer.State === 'DELETING' ? peer.StreamStatus?.ImportedItemsLeft : undefined;
   return [
