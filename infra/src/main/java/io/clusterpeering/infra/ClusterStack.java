@@ -75,12 +75,17 @@ import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.assets.AssetOptions;
 import software.amazon.awscdk.services.s3.deployment.BucketDeployment;
 import software.amazon.awscdk.services.s3.deployment.CacheControl;
+import software.amazon.awscdk.services.s3.deployment.ISource;
 import software.amazon.awscdk.services.s3.deployment.Source;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +96,8 @@ import java.util.Map;
  * {@link ApiFrontDoor}), whose routes are exactly {@link Routes#ALL}, one Lambda function per
  * route plus the stream handler and the heartbeat, the single DynamoDB table with its stream, the identity
  * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters. The
- * Peers page comes from S3 through CloudFront, which also forwards {@code /v1/*} to the API ({@code peersPage()}).
+ * Peers page comes from S3 through CloudFront, which also forwards {@code /v1/*} to the API ({@code peersPage()},
+ * HTTP variant), or from S3 through the REST API itself at {@code /v1/ui/} ({@code uiFromS3WithoutCloudFront()}).
  *
  * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
  * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
@@ -112,6 +118,8 @@ public class ClusterStack extends Stack {
      * the local runtime serves; the rest of {@code ui/} is test tooling.
      */
     static final List<String> UI_PAGE_ONLY = List.of("/*", "!/index.html", "!/favicon.svg", "!/css/", "!/js/");
+    /** Where the page is served locally and through CloudFront, and what {@code index.html} refers to. */
+    static final String UI_BASE_PATH = "/ui/";
     /** The page loads nothing from elsewhere; the same policy as the local runtime sends. */
     static final String UI_CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
@@ -411,12 +419,104 @@ public class ClusterStack extends Stack {
     }
 
     /**
-     * The REST variant's web UI: the static files from an S3 bucket, without CloudFront, which LocalStack's free plan
-     * lacks (the HTTP variant serves them through CloudFront). The UI work adds the bucket here when it merges;
-     * until then neither variant deploys a UI.
+     * The REST variant's Peers page, without CloudFront (which LocalStack's free plan lacks): the page's files in
+     * their bucket ({@link #peersPageBucket}) with {@code index.html} made for {@value RestApiFrontDoor#PAGE_BASE_PATH},
+     * served by the REST API itself from S3 ({@link RestApiFrontDoor#servePeersPage}), so the page calls the API
+     * on its own origin (no CORS, no public bucket). API Gateway reads the files with a role of their own, which
+     * only API Gateway can assume and which may only {@code s3:GetObject} under {@code ui/} of that bucket. Every
+     * answer carries the page's security headers; the Content-Security-Policy names the API's own origin where
+     * the local runtime and CloudFront say {@code 'self'}, and {@code X-Frame-Options: DENY} stands for
+     * {@code frame-ancestors 'none'} (API Gateway's static header values are quoted and cannot hold a quote).
+     * Output {@code PeersPageUrl}.
      */
     private void uiFromS3WithoutCloudFront() {
-        // Intentionally empty until the UI (ui/ and its bucket) exists on this branch.
+        Bucket bucket = peersPageBucket(RestApiFrontDoor.PAGE_BASE_PATH);
+        Role reader = Role.Builder.create(this, "UiReaderRole")
+                .assumedBy(new ServicePrincipal("apigateway.amazonaws.com"))
+                .description("Cluster Peering " + datacenter + ": API Gateway reads the Peers page's files, nothing else")
+                .build();
+        reader.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of(bucket.arnForObjects("ui/*")))
+                .build());
+        String origin = api.baseUrl();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Security-Policy", "default-src " + origin + "; base-uri " + origin + "; form-action " + origin);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("X-Frame-Options", "DENY");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        ((RestApiFrontDoor) api).servePeersPage(bucket, reader, headers);
+
+        CfnOutput.Builder.create(this, "PeersPageUrl")
+                .description("The Peers page, served by the REST API from S3; /v1/* beside it is this cluster's API")
+                .value(api.baseUrl() + RestApiFrontDoor.PAGE_BASE_PATH)
+                .build();
+    }
+
+    /**
+     * The Peers page's files in a private ({@link BlockPublicAccess#BLOCK_ALL}), encrypted (S3-managed keys),
+     * versioned, SSL-only bucket, under {@code ui/}: the page's entries of {@code ui/} (context {@code uiDir},
+     * default {@code ../ui}; {@link #UI_PAGE_ONLY}), deployed with {@code Cache-Control: no-cache} by a
+     * {@link BucketDeployment} that prunes what a new version no longer has. {@code index.html} refers to the
+     * page's files under {@code /ui/}; for a page served at another base path, it is deployed with every
+     * {@code ="/ui/} made {@code ="<basePath>} ({@link #indexHtmlServedAt}).
+     *
+     * @param basePath where the page is served, {@code /ui/} or {@code /v1/ui/}
+     * @throws IllegalStateException when {@code index.html} cannot be read, or does not load the page from /ui/
+     */
+    private Bucket peersPageBucket(String basePath) {
+        Bucket bucket = Bucket.Builder.create(this, "UiBucket")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .versioned(true)
+                .build();
+
+        String name = "UiDeployment";
+        LogGroup logs = logGroup(name);
+        String uiDir = String.valueOf(java.util.Objects.requireNonNullElse(getNode().tryGetContext("uiDir"), "../ui"));
+        List<ISource> sources = new ArrayList<>();
+        if (basePath.equals(UI_BASE_PATH)) {
+            sources.add(Source.asset(uiDir, AssetOptions.builder().ignoreMode(IgnoreMode.GIT).exclude(UI_PAGE_ONLY).build()));
+        } else {
+            List<String> withoutIndex = new ArrayList<>(UI_PAGE_ONLY);
+            withoutIndex.add("/index.html");
+            sources.add(Source.asset(uiDir, AssetOptions.builder().ignoreMode(IgnoreMode.GIT).exclude(withoutIndex).build()));
+            String html;
+            try {
+                html = Files.readString(Path.of(uiDir, "index.html"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the Peers page's index.html in " + uiDir, e);
+            }
+            sources.add(Source.data("index.html", indexHtmlServedAt(html, basePath)));
+        }
+        BucketDeployment.Builder.create(this, name)
+                .sources(sources)
+                .destinationBucket(bucket)
+                .destinationKeyPrefix("ui/")
+                .cacheControl(List.of(CacheControl.noCache()))
+                .prune(true)
+                .memoryLimit(256)
+                .role(roleWritingTo(name, logs))
+                .logGroup(logs)
+                .build();
+        return bucket;
+    }
+
+    /**
+     * The page's {@code index.html} for a page served at {@code basePath}: every attribute value starting with
+     * {@code /ui/} (the stylesheet, the script, the icon, the header's links) starts with {@code basePath} instead.
+     * The scripts find their base path in the address themselves.
+     *
+     * @throws IllegalStateException when the file does not load {@code /ui/js/app.js}, so the rewrite would miss
+     */
+    static String indexHtmlServedAt(String html, String basePath) {
+        if (!html.contains("src=\"" + UI_BASE_PATH + "js/app.js\"")) {
+            throw new IllegalStateException("index.html does not load " + UI_BASE_PATH + "js/app.js; "
+                    + "cannot serve it at " + basePath);
+        }
+        return html.replace("=\"" + UI_BASE_PATH, "=\"" + basePath);
     }
 
     /**
@@ -427,12 +527,7 @@ public class ClusterStack extends Stack {
      * only (the page's behaviour redirects HTTP). Output {@code PeersPageUrl}.
      */
     private void peersPage() {
-        Bucket bucket = Bucket.Builder.create(this, "UiBucket")
-                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
-                .encryption(BucketEncryption.S3_MANAGED)
-                .enforceSsl(true)
-                .versioned(true)
-                .build();
+        Bucket bucket = peersPageBucket(UI_BASE_PATH);
 
         // The page's routes (/ui/dc1/peers/...) are files for nobody but the page: answer index.html for any path
         // under /ui/ without an extension, and send / to /ui/.
@@ -472,6 +567,9 @@ public class ClusterStack extends Stack {
                 .protocolPolicy(OriginProtocolPolicy.HTTPS_ONLY)
                 .readTimeout(Duration.seconds(30))
                 .build();
+        // Files carry Cache-Control: no-cache (peersPageBucket), so the edge revalidates (CachingOptimized keeps them
+        // at most its 1 s minimum): a new deployment shows at once without an invalidation (which would need
+        // cloudfront:* on *).
         Distribution distribution = Distribution.Builder.create(this, "UiDistribution")
                 .comment("Cluster Peering " + datacenter + ": the Peers page and the API on one origin")
                 .httpVersion(HttpVersion.HTTP2_AND_3)
@@ -490,23 +588,6 @@ public class ClusterStack extends Stack {
                         .cachePolicy(CachePolicy.CACHING_DISABLED)
                         .originRequestPolicy(OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER)
                         .build()))
-                .build();
-
-        // Files carry Cache-Control: no-cache, so the edge revalidates (CachingOptimized keeps them at most its
-        // 1 s minimum): a new deployment shows at once without an invalidation (which would need cloudfront:* on *).
-        String name = "UiDeployment";
-        LogGroup logs = logGroup(name);
-        String uiDir = String.valueOf(java.util.Objects.requireNonNullElse(getNode().tryGetContext("uiDir"), "../ui"));
-        BucketDeployment.Builder.create(this, name)
-                .sources(List.of(Source.asset(uiDir, AssetOptions.builder()
-                        .ignoreMode(IgnoreMode.GIT).exclude(UI_PAGE_ONLY).build())))
-                .destinationBucket(bucket)
-                .destinationKeyPrefix("ui/")
-                .cacheControl(List.of(CacheControl.noCache()))
-                .prune(true)
-                .memoryLimit(256)
-                .role(roleWritingTo(name, logs))
-                .logGroup(logs)
                 .build();
 
         CfnOutput.Builder.create(this, "PeersPageUrl")

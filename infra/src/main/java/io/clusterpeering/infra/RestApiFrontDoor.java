@@ -3,14 +3,22 @@ package io.clusterpeering.infra;
 import io.clusterpeering.function.Routes;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.services.apigateway.AwsIntegration;
 import software.amazon.awscdk.services.apigateway.EndpointType;
 import software.amazon.awscdk.services.apigateway.IResource;
+import software.amazon.awscdk.services.apigateway.IntegrationOptions;
+import software.amazon.awscdk.services.apigateway.IntegrationResponse;
 import software.amazon.awscdk.services.apigateway.LambdaIntegration;
+import software.amazon.awscdk.services.apigateway.MethodOptions;
+import software.amazon.awscdk.services.apigateway.MethodResponse;
 import software.amazon.awscdk.services.apigateway.RestApi;
 import software.amazon.awscdk.services.apigateway.StageOptions;
+import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +42,16 @@ import java.util.Map;
 final class RestApiFrontDoor implements ApiFrontDoor {
     /** The stage: the first segment of every Consul path. */
     static final String STAGE = "v1";
+    /** Where the Peers page is served: below the stage, as every path of this API ({@code /v1/ui/}). */
+    static final String PAGE_BASE_PATH = "/" + STAGE + "/ui/";
+    /** The folders of the page ({@code ui/css/}, {@code ui/js/}) whose files are served as they are. */
+    static final List<String> PAGE_FOLDERS = List.of("css", "js");
+    /** The files at the top of the page, beside {@code index.html}, served as they are. */
+    static final List<String> PAGE_FILES = List.of("favicon.svg");
 
     private final RestApi api;
     private final String baseUrl;
+    private LambdaIntegration catchAll;
 
     RestApiFrontDoor(Construct scope, String datacenter, ApiSettings settings) {
         api = RestApi.Builder.create(scope, "Api")
@@ -69,7 +84,7 @@ final class RestApiFrontDoor implements ApiFrontDoor {
     @Override
     public void connect(Map<Routes.Route, IFunction> routes, IFunction unrouted) {
         // One catch-all integration whose permission covers the whole API, instead of one per method.
-        LambdaIntegration catchAll = LambdaIntegration.Builder.create(unrouted)
+        catchAll = LambdaIntegration.Builder.create(unrouted)
                 .proxy(true).scopePermissionToMethod(false).build();
         Map<String, IResource> resources = new LinkedHashMap<>();
         resources.put("", api.getRoot());
@@ -86,6 +101,87 @@ final class RestApiFrontDoor implements ApiFrontDoor {
         });
         resources.values().forEach(resource -> resource.addMethod("ANY", catchAll));
         api.getRoot().addResource("{proxy+}").addMethod("ANY", catchAll);
+    }
+
+    /**
+     * Serves the Peers page from S3 at {@value #PAGE_BASE_PATH}, on the API's own origin (no CORS, no public
+     * bucket), with AWS service integrations ({@code GetObject}, path style) that API Gateway calls as
+     * {@code reader}. {@code /ui} and every path under it answer {@code ui/index.html} (the page's routes, such as
+     * {@code /v1/ui/dc1/peers/cluster-02/imported-services}; a REST API ignores a trailing slash, so
+     * {@code /v1/ui/} is {@code /ui}); {@code /ui/css/*}, {@code /ui/js/*} and {@code /ui/favicon.svg} answer
+     * their objects under {@code ui/}. S3's {@code Content-Type} and {@code Cache-Control} pass through; every
+     * answer carries {@code headers}. A missing file (S3 answers 403 without {@code s3:ListBucket}) is a 404, an S3
+     * failure a 502. Each of these resources also takes {@code ANY} to the catch-all, as every other resource does.
+     * Call after {@link #connect}.
+     *
+     * @param bucket  the page's bucket, its files under {@code ui/}
+     * @param reader  the role API Gateway assumes to read them
+     * @param headers static headers of every answer (name to value; a value must not contain a single quote)
+     * @throws IllegalStateException when called before {@link #connect}, or a header value has a single quote
+     */
+    void servePeersPage(IBucket bucket, IRole reader, Map<String, String> headers) {
+        if (catchAll == null) {
+            throw new IllegalStateException("connect the API's routes before the page");
+        }
+        IResource ui = api.getRoot().addResource("ui");
+        pageMethod(ui, bucket, reader, headers, "index.html", false);
+        pageMethod(ui.addResource("{proxy+}"), bucket, reader, headers, "index.html", false);
+        for (String folder : PAGE_FOLDERS) {
+            IResource resource = ui.addResource(folder);
+            pageMethod(resource, bucket, reader, headers, "index.html", false);
+            pageMethod(resource.addResource("{proxy+}"), bucket, reader, headers, folder + "/{proxy}", true);
+        }
+        for (String file : PAGE_FILES) {
+            pageMethod(ui.addResource(file), bucket, reader, headers, file, false);
+        }
+    }
+
+    /** {@code GET} of one page resource to the S3 object {@code ui/<key>}, and {@code ANY} to the catch-all. */
+    private void pageMethod(IResource resource, IBucket bucket, IRole reader, Map<String, String> headers,
+                            String key, boolean proxy) {
+        Map<String, String> passed = new HashMap<>();
+        Map<String, String> notFound = new HashMap<>();
+        Map<String, Boolean> declared = new HashMap<>();
+        headers.forEach((name, value) -> {
+            if (value.contains("'")) {
+                throw new IllegalStateException("API Gateway takes static header values in single quotes: " + name);
+            }
+            passed.put("method.response.header." + name, "'" + value + "'");
+            notFound.put("method.response.header." + name, "'" + value + "'");
+            declared.put("method.response.header." + name, true);
+        });
+        for (String name : List.of("Content-Type", "Cache-Control")) {
+            passed.put("method.response.header." + name, "integration.response.header." + name);
+            declared.put("method.response.header." + name, true);
+        }
+        notFound.put("method.response.header.Content-Type", "'text/plain; charset=utf-8'");
+        Map<String, String> notFoundBody = Map.of("application/json", "Not found");
+        AwsIntegration integration = AwsIntegration.Builder.create()
+                .service("s3")
+                .integrationHttpMethod("GET")
+                .path(bucket.getBucketName() + "/ui/" + key)
+                .options(IntegrationOptions.builder()
+                        .credentialsRole(reader)
+                        .requestParameters(proxy ? Map.of("integration.request.path.proxy", "method.request.path.proxy") : Map.of())
+                        .integrationResponses(List.of(
+                                IntegrationResponse.builder().statusCode("200").responseParameters(passed).build(),
+                                IntegrationResponse.builder().selectionPattern("4\\d{2}").statusCode("404")
+                                        .responseParameters(notFound).responseTemplates(notFoundBody).build(),
+                                IntegrationResponse.builder().selectionPattern("5\\d{2}").statusCode("502")
+                                        .responseParameters(notFound).responseTemplates(Map.of("application/json",
+                                                "The Peers page could not be read")).build()))
+                        .build())
+                .build();
+        Map<String, Boolean> errorHeaders = new HashMap<>(declared);
+        errorHeaders.remove("method.response.header.Cache-Control");
+        resource.addMethod("GET", integration, MethodOptions.builder()
+                .requestParameters(proxy ? Map.of("method.request.path.proxy", true) : Map.of())
+                .methodResponses(List.of(
+                        MethodResponse.builder().statusCode("200").responseParameters(declared).build(),
+                        MethodResponse.builder().statusCode("404").responseParameters(errorHeaders).build(),
+                        MethodResponse.builder().statusCode("502").responseParameters(errorHeaders).build()))
+                .build());
+        resource.addMethod("ANY", catchAll);
     }
 
     /**

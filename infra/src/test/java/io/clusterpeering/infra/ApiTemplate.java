@@ -11,13 +11,29 @@ import java.util.TreeSet;
 /**
  * Reads the API of a synthesized cluster template, by logical ID: which function (handler class) each route and
  * each catch-all method reaches, following integration URIs to the {@code live} alias and the alias to its
- * function. Paths on the REST API are written as clients call them: the stage first ({@code /v1/peering/{name}}).
+ * function, and which S3 object each method of the REST variant's Peers page reads. Paths on the REST API are
+ * written as clients call them: the stage first ({@code /v1/peering/{name}}).
  */
 final class ApiTemplate {
+    /** What {@link #restRoutes} gives a method whose integration reads S3 (the Peers page), before the object's path. */
+    static final String S3_OBJECT = "s3:";
+
     private ApiTemplate() {
     }
 
-    /** REST API: {@code "METHOD /v1/..."} to the handler it integrates with, for every method but {@code ANY}. */
+    /**
+     * Whether a REST method key ({@code "GET /v1/ui/{proxy+}"}) is one of the Peers page's, which the REST API serves
+     * at {@code /v1/ui} and below: not Consul's API, so in neither the route table nor the OpenAPI document.
+     */
+    static boolean isPeersPage(String methodAndPath) {
+        String path = methodAndPath.substring(methodAndPath.indexOf(' ') + 1);
+        return path.equals("/" + RestApiFrontDoor.STAGE + "/ui") || path.startsWith(RestApiFrontDoor.PAGE_BASE_PATH);
+    }
+
+    /**
+     * REST API: {@code "METHOD /v1/..."} to the handler it integrates with, for every method but {@code ANY}; a
+     * method reading S3 maps to {@value #S3_OBJECT} and the object's path ({@code s3:${UiBucket}/ui/index.html}).
+     */
     static Map<String, String> restRoutes(Map<String, Map<String, Object>> resources) {
         Map<String, String> routes = new TreeMap<>();
         restMethods(resources).forEach((key, handler) -> {
@@ -71,9 +87,12 @@ final class ApiTemplate {
             Map<String, Object> p = properties(method);
             String path = "/" + stage + path(p.get("ResourceId"), resources);
             @SuppressWarnings("unchecked")
-            Object uri = ((Map<String, Object>) p.get("Integration")).get("Uri");
+            Map<String, Object> integration = (Map<String, Object>) p.get("Integration");
+            Object uri = integration.get("Uri");
             String key = p.get("HttpMethod") + " " + path;
-            if (methods.put(key, handlerOf(uri, resources).orElseThrow()) != null) {
+            String target = "AWS".equals(integration.get("Type")) ? S3_OBJECT + s3Path(uri)
+                    : handlerOf(uri, resources).orElseThrow();
+            if (methods.put(key, target) != null) {
                 throw new AssertionError("two methods for " + key);
             }
         });
@@ -98,6 +117,36 @@ final class ApiTemplate {
             return path(resource.get("ParentId"), resources) + "/" + resource.get("PathPart");
         }
         return "";
+    }
+
+    /**
+     * The object path of an S3 integration URI ({@code arn:...:s3:path/<bucket>/<key>}), with each reference
+     * written {@code ${LogicalId}}.
+     *
+     * @throws AssertionError when the URI is not an S3 path integration's
+     */
+    private static String s3Path(Object uri) {
+        String text = render(uri);
+        int at = text.indexOf(":s3:path/");
+        if (at < 0) {
+            throw new AssertionError("not an S3 path integration: " + text);
+        }
+        return text.substring(at + ":s3:path/".length());
+    }
+
+    /** A CloudFormation string value as text: Fn::Join joined, each Ref written ${LogicalId}. */
+    private static String render(Object value) {
+        if (value instanceof Map<?, ?> map && map.get("Fn::Join") instanceof List<?> join) {
+            StringBuilder text = new StringBuilder();
+            for (Object part : (List<?>) join.get(1)) {
+                text.append(render(part));
+            }
+            return text.toString();
+        }
+        if (value instanceof Map<?, ?> map && map.containsKey("Ref")) {
+            return "${" + map.get("Ref") + "}";
+        }
+        return String.valueOf(value);
     }
 
     /** The handler class of the function whose alias an integration URI names. */

@@ -37,8 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Assertions on the synthesized template of one cluster stack (CDK assertions library, no AWS account):
  * routes against the OpenAPI document, one function per endpoint, each role's exact grants, the stream
  * mapping, SnapStart, the table's protections, no wildcard that is not needed, and the Peers page's bucket,
- * distribution and deployment (HTTP variant). Every other assertion runs for both variants of the stack: the HTTP
- * API (default) and the REST API ({@code -c api=rest}).
+ * distribution and deployment (HTTP variant) or bucket, S3 integrations, their role and deployment (REST variant,
+ * tests named rest...). Every other assertion runs for both variants of the stack: the HTTP API (default) and the
+ * REST API ({@code -c api=rest}).
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(ApiVariant.class)
@@ -85,7 +86,14 @@ class ClusterStackTest {
                             .forEach(method -> documented.add(method.toUpperCase() + " " + path)));
         }
         if (variant == ApiVariant.REST) {
-            assertEquals(documented, ApiTemplate.restRoutes(resources).keySet());
+            // The Peers page (GET /v1/ui and below, read from S3) is not part of Consul's API: it is in neither the
+            // OpenAPI document nor the route table, so it is left out of this agreement on purpose; the
+            // restThePagesRoutes... test below checks it.
+            Set<String> deployed = ApiTemplate.restRoutes(resources).keySet().stream()
+                    .filter(key -> !ApiTemplate.isPeersPage(key))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(documented, deployed);
+            assertFalse(documented.stream().anyMatch(ApiTemplate::isPeersPage), "Consul's API has nothing under /v1/ui");
             return;
         }
         Set<String> deployed = ofType("AWS::ApiGatewayV2::Route").values().stream()
@@ -114,8 +122,20 @@ class ClusterStackTest {
                     + "/{proxy+} take ANY, so an unknown method gets Consul's 405, not API Gateway's 403");
             assertTrue(catchAll.containsKey("/v1/{proxy+}") && catchAll.containsKey("/v1"), catchAll.keySet().toString());
             catchAll.values().forEach(handler -> assertEquals(unrouted, handler));
-            template.allResourcesProperties("AWS::ApiGateway::Method", Map.of("AuthorizationType", "NONE",
-                    "Integration", Match.objectLike(Map.of("Type", "AWS_PROXY", "IntegrationHttpMethod", "POST"))));
+            // Every method is a Lambda proxy integration, but the Peers page's GETs, which read S3 (checked below).
+            handlerByRoute.forEach((key, target) -> assertEquals(ApiTemplate.isPeersPage(key),
+                    target.startsWith(ApiTemplate.S3_OBJECT), key + " -> " + target));
+            ofType("AWS::ApiGateway::Method").values().forEach(method -> {
+                Map<String, Object> p = properties(method);
+                Map<?, ?> integration = (Map<?, ?>) p.get("Integration");
+                assertEquals("NONE", p.get("AuthorizationType"));
+                if ("AWS".equals(integration.get("Type"))) {
+                    assertEquals("GET", p.get("HttpMethod"));
+                } else {
+                    assertEquals("AWS_PROXY", integration.get("Type"));
+                    assertEquals("POST", integration.get("IntegrationHttpMethod"));
+                }
+            });
             template.hasResourceProperties("AWS::ApiGateway::RestApi", Map.of("EndpointConfiguration",
                     Map.of("Types", List.of("REGIONAL"))));
             template.resourceCountIs("AWS::ApiGateway::Account", 0);
@@ -549,6 +569,160 @@ class ClusterStackTest {
 
         Map<String, Object> outputs = (Map<String, Object>) template.toJSON().get("Outputs");
         assertTrue(outputs.get("PeersPageUrl").toString().contains("DomainName"), outputs.get("PeersPageUrl").toString());
+    }
+
+    @Test
+    void restThePeersPageBucketIsPrivateEncryptedVersionedAndRefusesPlainHttp() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.REST, "the HTTP variant's is tested above");
+        template.resourceCountIs("AWS::S3::Bucket", 1);
+        template.hasResourceProperties("AWS::S3::Bucket", Map.of(
+                "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
+                        "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
+                "VersioningConfiguration", Map.of("Status", "Enabled")));
+        // The bucket's policy only refuses plain HTTP: it lets nobody in (API Gateway reads through its role).
+        template.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Match.objectLike(Map.of("Effect", "Deny", "Principal", Map.of("AWS", "*"),
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))));
+        template.resourceCountIs("AWS::CloudFront::Distribution", 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void restTheS3IntegrationRoleIsApiGatewaysOnlyAndMayOnlyGetThePagesObjects() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.REST, "the HTTP variant reads S3 through CloudFront");
+        Map<String, Map<String, Object>> apiGatewayRoles = new HashMap<>();
+        ofType("AWS::IAM::Role").forEach((id, role) -> {
+            if (properties(role).get("AssumeRolePolicyDocument").toString().contains("apigateway.amazonaws.com")) {
+                apiGatewayRoles.put(id, role);
+            }
+        });
+        assertEquals(1, apiGatewayRoles.size(), apiGatewayRoles.keySet().toString());
+        String roleId = apiGatewayRoles.keySet().iterator().next();
+        Map<String, Object> trust = (Map<String, Object>) properties(apiGatewayRoles.get(roleId)).get("AssumeRolePolicyDocument");
+        assertEquals(List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                "Principal", Map.of("Service", "apigateway.amazonaws.com"))), trust.get("Statement"));
+        assertFalse(properties(apiGatewayRoles.get(roleId)).containsKey("ManagedPolicyArns"));
+
+        List<Map<String, Object>> granted = new ArrayList<>();
+        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+            if (((List<Object>) properties(policy).get("Roles")).contains(Map.of("Ref", roleId))) {
+                granted.addAll(statements(policy));
+            }
+        }
+        String bucketId = ofType("AWS::S3::Bucket").keySet().iterator().next();
+        assertEquals(List.of(Map.of("Action", "s3:GetObject", "Effect", "Allow", "Resource", Map.of("Fn::Join",
+                List.of("", List.of(Map.of("Fn::GetAtt", List.of(bucketId, "Arn")), "/ui/*"))))), granted);
+
+        ofType("AWS::ApiGateway::Method").values().stream()
+                .map(method -> (Map<String, Object>) properties(method).get("Integration"))
+                .filter(integration -> "AWS".equals(integration.get("Type")))
+                .forEach(integration -> assertEquals(Map.of("Fn::GetAtt", List.of(roleId, "Arn")),
+                        integration.get("Credentials")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void restThePagesRoutesAnswerIndexHtmlItsFilesTheirObjectsWithTheirContentTypeAndItsHeaders() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.REST, "the HTTP variant routes in CloudFront");
+        String bucket = "${" + ofType("AWS::S3::Bucket").keySet().iterator().next() + "}";
+        Map<String, String> page = new java.util.TreeMap<>();
+        ApiTemplate.restRoutes(resources).forEach((key, target) -> {
+            if (ApiTemplate.isPeersPage(key)) {
+                page.put(key, target);
+            }
+        });
+        String index = ApiTemplate.S3_OBJECT + bucket + "/ui/index.html";
+        assertEquals(new java.util.TreeMap<>(Map.of(
+                "GET /v1/ui", index,
+                "GET /v1/ui/{proxy+}", index,
+                "GET /v1/ui/css", index,
+                "GET /v1/ui/css/{proxy+}", ApiTemplate.S3_OBJECT + bucket + "/ui/css/{proxy}",
+                "GET /v1/ui/js", index,
+                "GET /v1/ui/js/{proxy+}", ApiTemplate.S3_OBJECT + bucket + "/ui/js/{proxy}",
+                "GET /v1/ui/favicon.svg", ApiTemplate.S3_OBJECT + bucket + "/ui/favicon.svg")), page);
+
+        String restApiId = ofType("AWS::ApiGateway::RestApi").keySet().iterator().next();
+        List<Map<String, Object>> s3Methods = ofType("AWS::ApiGateway::Method").values().stream()
+                .map(ClusterStackTest::properties)
+                .filter(p -> "AWS".equals(((Map<String, Object>) p.get("Integration")).get("Type")))
+                .toList();
+        assertEquals(page.size(), s3Methods.size());
+        for (Map<String, Object> method : s3Methods) {
+            Map<String, Object> integration = (Map<String, Object>) method.get("Integration");
+            assertEquals("GET", integration.get("IntegrationHttpMethod"));
+            boolean proxy = ((Map<String, Object>) integration.getOrDefault("RequestParameters", Map.of()))
+                    .equals(Map.of("integration.request.path.proxy", "method.request.path.proxy"));
+            assertEquals(proxy, integration.toString().contains("{proxy}"), "a {proxy} key takes the path's proxy");
+            List<Map<String, Object>> responses = (List<Map<String, Object>>) integration.get("IntegrationResponses");
+            Map<String, Object> ok = responses.stream().filter(r -> !r.containsKey("SelectionPattern")).findFirst().orElseThrow();
+            assertEquals("200", ok.get("StatusCode"));
+            Map<String, Object> headers = (Map<String, Object>) ok.get("ResponseParameters");
+            assertEquals("integration.response.header.Content-Type", headers.get("method.response.header.Content-Type"),
+                    "S3's Content-Type passes through");
+            assertEquals("integration.response.header.Cache-Control", headers.get("method.response.header.Cache-Control"));
+            assertEquals("'nosniff'", headers.get("method.response.header.X-Content-Type-Options"));
+            assertEquals("'DENY'", headers.get("method.response.header.X-Frame-Options"));
+            String csp = headers.get("method.response.header.Content-Security-Policy").toString();
+            assertTrue(csp.contains("'default-src ") && csp.contains(restApiId) && csp.contains(".execute-api.")
+                    && !csp.contains("*"), "the page's own origin, nothing else: " + csp);
+            assertEquals(Map.of("4\\d{2}", "404", "5\\d{2}", "502"), responses.stream()
+                    .filter(r -> r.containsKey("SelectionPattern"))
+                    .collect(Collectors.toMap(r -> r.get("SelectionPattern").toString(), r -> r.get("StatusCode").toString())),
+                    "a missing file (S3's 403 without ListBucket) is a 404, an S3 failure a 502");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void restTheDeploymentShipsThePageWithIndexHtmlMadeForV1UiAndThePageUrlIsAnOutput() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.REST, "the HTTP variant's is tested above");
+        Map<String, Object> deployment = ofType("Custom::CDKBucketDeployment").values().iterator().next();
+        Map<String, Object> p = properties(deployment);
+        assertEquals("ui/", p.get("DestinationBucketKeyPrefix"));
+        assertEquals(true, p.get("Prune"));
+        assertEquals(Map.of("cache-control", "no-cache"), p.get("SystemMetadata"));
+
+        Map<String, String> shipped = new java.util.TreeMap<>();
+        for (Object zip : (List<Object>) p.get("SourceObjectKeys")) {
+            Path staged = assemblyDir.resolve("asset." + zip.toString().replace(".zip", ""));
+            try (var files = Files.walk(staged)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    assertEquals(null, shipped.put(staged.relativize(file).toString(), Files.readString(file)),
+                            "one source per file: " + file);
+                }
+            }
+        }
+        Path ui = Path.of("..", "ui");
+        Set<String> expected = new TreeSet<>(List.of("index.html", "favicon.svg"));
+        for (String folder : List.of("css", "js")) {
+            try (var files = Files.walk(ui.resolve(folder))) {
+                files.filter(Files::isRegularFile).forEach(f -> expected.add(ui.relativize(f).toString()));
+            }
+        }
+        assertEquals(expected, shipped.keySet(), "the page, not its test tooling");
+        String index = shipped.get("index.html");
+        assertEquals(ClusterStack.indexHtmlServedAt(Files.readString(ui.resolve("index.html")), "/v1/ui/"), index);
+        assertTrue(index.contains("<script type=\"module\" src=\"/v1/ui/js/app.js\">"), index);
+        assertTrue(index.contains("<link rel=\"stylesheet\" href=\"/v1/ui/css/peers.css\">"), index);
+        assertFalse(index.contains("=\"/ui/"), "nothing left at /ui/, which is no path of the REST API");
+        assertEquals(Files.readString(ui.resolve("js/app.js")), shipped.get("js/app.js"), "every other file as it is");
+
+        Map<String, Object> outputs = (Map<String, Object>) template.toJSON().get("Outputs");
+        Object url = ((Map<String, Object>) outputs.get("PeersPageUrl")).get("Value");
+        Object api = ((Map<String, Object>) outputs.get("ApiUrl")).get("Value");
+        assertTrue(url.toString().contains(".execute-api.") && url.toString().endsWith("/v1/ui/]]}"), url.toString());
+        assertTrue(url.toString().startsWith(api.toString().replaceAll("]]}$", "")), url + " is " + api + "/v1/ui/");
+    }
+
+    @Test
+    void aPageThatDoesNotLoadItsScriptFromUiCannotBeServedElsewhere() {
+        String html = "<script type=\"module\" src=\"/ui/js/app.js\"></script><a href=\"/ui/\">x</a>";
+        assertEquals("<script type=\"module\" src=\"/v1/ui/js/app.js\"></script><a href=\"/v1/ui/\">x</a>",
+                ClusterStack.indexHtmlServedAt(html, "/v1/ui/"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ClusterStack.indexHtmlServedAt("<script src=\"js/app.js\"></script>", "/v1/ui/"));
     }
 
     /** Java functions of ours, by logical ID (the provider framework adds a Node.js one). */
