@@ -123,3 +123,21 @@ test('a read-only token sees the list, but generating shows Consul\'s peering:wr
   expect((await api(aclDc1, 'GET', '/v1/peering/cluster-03', undefined, { token: management })).status,
     'nothing was written').toBe(404);
 });
+
+test('a token without agent:read (a peering operator\'s) gets the list at an address naming the datacenter', async ({ page }) => {
+  const policy = await api(aclDc1, 'PUT', '/v1/acl/policy',
+    { Name: 'peering-operator', Rules: 'peering = "write"\nmesh = "write"\noperator = "read"' }, { token: management });
+  expect(policy.status, JSON.stringify(policy.body)).toBe(200);
+  const operator = await api(aclDc1, 'PUT', '/v1/acl/token',
+    { Description: 'peering operator', Policies: [{ Name: 'peering-operator' }] }, { token: management });
+  expect(operator.status, JSON.stringify(operator.body)).toBe(200);
+  expect((await api(aclDc1, 'GET', '/v1/agent/self', undefined, { token: operator.body.SecretID })).status).toBe(403);
+
+  await page.goto(`${aclDc1}/ui/dc1/peers`);
+  const dialog = await openLoginFromPrompt(page);
+  await dialog.getByLabel('Log in with a token').fill(operator.body.SecretID);
+  await dialog.getByRole('button', { name: 'Log in' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(peerRow(page, 'cluster-02')).toContainText('Pending');
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+});
