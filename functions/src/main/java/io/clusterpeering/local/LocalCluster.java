@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Stopping has one owner, {@link #close()}: the application context is started without Micronaut's own
  * JVM shutdown hook (which stops the HTTP server and the context from a second thread, and deadlocked against
  * ours), and {@link #main} registers the only hook. {@code close()} stops, in this order and each with a log
- * line and a time bound: the HTTP server, the stream poller, the heartbeat schedule, the application context
+ * line and a time bound: the HTTP server (new connections refused at once, requests in progress given half a
+ * second), the stream poller, the heartbeat schedule, the application context
  * (its clients and executors), then DynamoDB Local. Ctrl-C (SIGINT) and SIGTERM end the process within
  * {@link #STOP_BUDGET}.
  */
@@ -143,7 +147,7 @@ public final class LocalCluster implements AutoCloseable {
         String datacenter = context.getProperty("peering.datacenter", String.class).orElse("?");
         LOG.info("stopping cluster {}", datacenter);
         int port = port();
-        step("HTTP server (port " + port + ")", deadline, server::stopServerOnly);
+        step("HTTP server (port " + port + ")", deadline, this::stopServer);
         step("stream poller", deadline,
                 () -> requireStopped(context.getBean(LocalStreamPoller.class).stop(RUN_GRACE)));
         step("heartbeat schedule", deadline,
@@ -157,6 +161,23 @@ public final class LocalCluster implements AutoCloseable {
             step("DynamoDB Local (" + dynamoDb.endpoint() + ")", deadline, dynamoDb::close);
         }
         LOG.info("cluster {} stopped in {} ms", datacenter, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Stops taking connections at once, lets requests in progress finish for up to {@link #RUN_GRACE} (a
+     * blocking query may wait far longer; it is cut off), then closes the server's channels and event loops.
+     */
+    private void stopServer() {
+        try {
+            server.shutdownGracefully().toCompletableFuture().get(RUN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.info("requests still in progress after {} ms are cut off", RUN_GRACE.toMillis());
+        } catch (ExecutionException e) {
+            LOG.warn("draining the HTTP server failed: {}", e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stopServerOnly();
     }
 
     /**
