@@ -460,6 +460,35 @@ public class PeeringStore {
     }
 
     /**
+     * Records a heartbeat from the peer and our answer to it, which carries our own heartbeat: LastHeartbeat
+     * and LastReceive (it arrived) and LastSend (ours went back) in one write. Same rules as
+     * {@link #recordHeartbeat}: connected rows only, and only a message newer than the last one taken.
+     *
+     * @param messageSeq the peer's heartbeat's sequence number
+     * @return false when the row is no longer connected, or the message is not newer
+     */
+    public boolean recordHeartbeatAnswered(Peering peering, Instant at, long messageSeq) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at, #lastSeq = :seq",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND,
+                        "#lastSeq", LAST_PEER_MESSAGE_SEQ),
+                Map.of(":at", instant(at), ":seq", n(messageSeq)),
+                " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+    }
+
+    /**
+     * Records a heartbeat round trip we started: ours was delivered (LastSend) and the peer's signed answer,
+     * itself a heartbeat bound to ours, arrived (LastHeartbeat, LastReceive). The answer's freshness was checked
+     * by its binding to our heartbeat, so the peer's message sequence is left alone.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordHeartbeatRoundTrip(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND),
+                Map.of(":at", instant(at)), "");
+    }
+
+    /**
      * Records what the peer's latest snapshot says: the services it exports to us
      * (StreamStatus.ImportedServices), its CA roots (PeerCAPems, and the CA its later messages are checked
      * against, so a rotated CA carries over) and, for a dialer, the acceptor's current server addresses.
