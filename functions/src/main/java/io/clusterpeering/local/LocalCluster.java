@@ -2,6 +2,8 @@ package io.clusterpeering.local;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.server.netty.NettyEmbeddedServer;
+import io.micronaut.inject.qualifiers.Qualifiers;
+import io.micronaut.scheduling.TaskExecutors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -150,8 +153,13 @@ public final class LocalCluster implements AutoCloseable {
         step("HTTP server (port " + port + ")", deadline, this::stopServer);
         step("stream poller", deadline,
                 () -> requireStopped(context.getBean(LocalStreamPoller.class).stop(RUN_GRACE)));
-        step("heartbeat schedule", deadline,
-                () -> requireStopped(context.getBean(LocalHeartbeatSchedule.class).stop(RUN_GRACE)));
+        step("heartbeat schedule", deadline, () -> {
+            requireStopped(context.getBean(LocalHeartbeatSchedule.class).stop(RUN_GRACE));
+            // Micronaut looks the bean up again on every scheduled run: once the context starts destroying
+            // beans, a run would build a fresh, unstopped poller. No scheduled task may run from here on.
+            context.findBean(ExecutorService.class, Qualifiers.byName(TaskExecutors.SCHEDULED))
+                    .ifPresent(ExecutorService::shutdownNow);
+        });
         step("application context", deadline, () -> {
             if (context.isRunning()) {
                 context.close();
