@@ -30,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  * Micronaut's JDK-based client did not resolve on our Maven mirror). Bodies are signed JWS texts, sent as
  * {@code application/jose}. Each attempt is bounded: connect, answer and whole body within
  * {@code peering.peer-call-timeout}, and an answer body of at most {@link #MAX_ANSWER_BYTES}; a call that
- * overruns is cancelled, which closes its connection.
+ * overruns is cancelled, which closes its connection. A call whose kept-alive connection turns out to have been
+ * closed by the peer before any answer (the request never reached it) is sent once more on a new connection.
  */
 @Singleton
 public class PeerClient {
@@ -58,31 +59,21 @@ public class PeerClient {
     public PeerAnswer post(List<String> baseUrls, String path, String jws, String purpose) {
         List<String> failures = new ArrayList<>();
         for (String baseUrl : baseUrls) {
-            CompletableFuture<HttpResponse<String>> call = null;
             try {
-                HttpRequest request = HttpRequest.newBuilder(URI.create(stripSlash(baseUrl) + path))
-                        .timeout(timeout)
-                        .header("Content-Type", "application/jose")
-                        .POST(HttpRequest.BodyPublishers.ofString(jws, StandardCharsets.US_ASCII))
-                        .build();
-                call = http.sendAsync(request, info -> new LimitedText(MAX_ANSWER_BYTES));
-                // The request timeout ends at the answer's headers; this bound also covers a body that trickles.
-                HttpResponse<String> response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return new PeerAnswer(baseUrl, response.statusCode(), response.body());
-            } catch (TimeoutException e) {
-                call.cancel(true);
-                failures.add(describe(purpose, baseUrl, "no answer within " + timeout.toMillis() + " ms"));
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                failures.add(describe(purpose, baseUrl, cause instanceof HttpTimeoutException
-                        ? "no answer within " + timeout.toMillis() + " ms"
-                        : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
-            } catch (IllegalArgumentException e) {
-                failures.add(describe(purpose, baseUrl, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            } catch (InterruptedException e) {
-                if (call != null) {
-                    call.cancel(true);
+                try {
+                    return attempt(baseUrl, path, jws);
+                } catch (Failure first) {
+                    if (!first.closedUnanswered) {
+                        throw first;
+                    }
+                    // Most often a kept-alive connection the peer had closed meanwhile, which the request never
+                    // reached: it is sent once more, on a new connection. Messages carry a sequence number, so a
+                    // repeat of one the peer did take is refused there as not newer.
+                    return attempt(baseUrl, path, jws);
                 }
+            } catch (Failure e) {
+                failures.add(describe(purpose, baseUrl, e.getMessage()));
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PeerUnreachable("interrupted while trying to " + purpose);
             }
@@ -91,6 +82,59 @@ public class PeerClient {
             throw new PeerUnreachable("failed to " + purpose + ": the peer has no known address");
         }
         throw new PeerUnreachable(String.join("; ", failures));
+    }
+
+    private PeerAnswer attempt(String baseUrl, String path, String jws) throws Failure, InterruptedException {
+        CompletableFuture<HttpResponse<String>> call = null;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(stripSlash(baseUrl) + path))
+                    .timeout(timeout)
+                    .header("Content-Type", "application/jose")
+                    .POST(HttpRequest.BodyPublishers.ofString(jws, StandardCharsets.US_ASCII))
+                    .build();
+            call = http.sendAsync(request, info -> new LimitedText(MAX_ANSWER_BYTES));
+            // The request timeout ends at the answer's headers; this bound also covers a body that trickles.
+            HttpResponse<String> response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new PeerAnswer(baseUrl, response.statusCode(), response.body());
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new Failure("no answer within " + timeout.toMillis() + " ms", false);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw new Failure("no answer within " + timeout.toMillis() + " ms", false);
+            }
+            throw new Failure(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
+                    closedBeforeAnswer(cause));
+        } catch (IllegalArgumentException e) {
+            throw new Failure(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false);
+        } catch (InterruptedException e) {
+            if (call != null) {
+                call.cancel(true);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the connection ended before a single byte of an answer: the JDK's "header parser received no bytes". */
+    private static boolean closedBeforeAnswer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException
+                    || (t.getMessage() != null && t.getMessage().contains("received no bytes"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why one attempt failed, and whether it may be sent again. */
+    private static final class Failure extends Exception {
+        private final boolean closedUnanswered;
+
+        Failure(String reason, boolean closedUnanswered) {
+            super(reason, null, false, false);
+            this.closedUnanswered = closedUnanswered;
+        }
     }
 
     private static String describe(String purpose, String baseUrl, String reason) {
