@@ -243,6 +243,14 @@ public class PeeringStore {
     public Peering consumeEstablishmentSecret(String peeringId, String secretHash, DialerDetails dialer, Instant now) {
         Peering acceptor = findById(peeringId).orElseThrow(() ->
                 new EstablishmentSecretRejected("invalid peering establishment secret: the peering does not exist"));
+        // The same rule, checked on a fresh read first, so that a refused secret takes no Consul index (anyone
+        // who can sign an exchange request could otherwise advance it); the conditional write below still
+        // decides between concurrent exchanges.
+        Map<String, AttributeValue> current = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(acceptor.key()))
+                .consistentRead(true)).item();
+        if (!secretMatches(current, peeringId, secretHash, dialer.peeringId())) {
+            throw secretRejected(current);
+        }
         long modifyIndex = index.next();
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
@@ -273,11 +281,27 @@ public class PeeringStore {
                     .build()).attributes();
             return committed(fromItem(updated));
         } catch (ConditionalCheckFailedException e) {
-            boolean unused = e.hasItem() && e.item().containsKey(ESTABLISHMENT_SECRET_HASH);
-            throw new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
-                    ? "a newer token was generated for this peering"
-                    : "the token was already used, or the peering is being deleted"));
+            throw secretRejected(e.hasItem() ? e.item() : null);
         }
+    }
+
+    /** The condition of {@link #consumeEstablishmentSecret}, on a read item. */
+    private static boolean secretMatches(Map<String, AttributeValue> item, String peeringId, String secretHash,
+                                         String dialerPeeringId) {
+        if (item == null || item.isEmpty() || !peeringId.equals(Attributes.string(item, ID))
+                || !PeeringRole.ACCEPTOR.name().equals(Attributes.string(item, ROLE))) {
+            return false;
+        }
+        return secretHash.equals(Attributes.string(item, ESTABLISHMENT_SECRET_HASH))
+                || (secretHash.equals(Attributes.string(item, CONSUMED_SECRET_HASH))
+                && dialerPeeringId.equals(Attributes.string(item, PEER_ID)));
+    }
+
+    private static EstablishmentSecretRejected secretRejected(Map<String, AttributeValue> item) {
+        boolean unused = item != null && item.containsKey(ESTABLISHMENT_SECRET_HASH);
+        return new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
+                ? "a newer token was generated for this peering"
+                : "the token was already used, or the peering is being deleted"));
     }
 
     /**
