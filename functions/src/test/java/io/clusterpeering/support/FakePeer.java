@@ -7,7 +7,7 @@ import io.clusterpeering.function.ExchangeSecretFunction;
 import io.clusterpeering.function.PeerMessageFunction;
 import io.clusterpeering.local.EmbeddedDynamoDb;
 import io.clusterpeering.peer.PeerMessages;
-import io.clusterpeering.service.GenerateTokenCommand;
+import io.clusterpeering.service.EstablishCommand;
 import io.clusterpeering.service.PeeringService;
 import io.clusterpeering.token.ClusterSignatures;
 import io.micronaut.context.ApplicationContext;
@@ -123,9 +123,14 @@ public final class FakePeer implements AutoCloseable {
         }
     }
 
-    /** Generates a token on the fake peer (as acceptor) for the given peer name. */
-    public String generateToken(String peerName) {
-        return core.getBean(PeeringService.class).generateToken(new GenerateTokenCommand(peerName, null, null, null));
+    /**
+     * Establishes from the fake peer (as dialer, with its own, default call timeout) with a token of the cluster
+     * under test, calling the cluster's exchange route.
+     *
+     * @param peerName the name the fake gives the cluster
+     */
+    public void establish(String peerName, String token) {
+        core.getBean(PeeringService.class).establish(new EstablishCommand(peerName, null, token, null));
     }
 
     /** Sets how the fake answers messages from now on. */
