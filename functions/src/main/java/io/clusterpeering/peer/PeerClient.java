@@ -104,8 +104,7 @@ public class PeerClient {
             if (cause instanceof HttpTimeoutException) {
                 throw new Failure("no answer within " + timeout.toMillis() + " ms", false);
             }
-            throw new Failure(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
-                    closedBeforeAnswer(cause));
+            throw new Failure(reason(cause), closedBeforeAnswer(cause));
         } catch (IllegalArgumentException e) {
             throw new Failure(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false);
         } catch (InterruptedException e) {
@@ -114,6 +113,17 @@ public class PeerClient {
             }
             throw e;
         }
+    }
+
+    /** What went wrong, in words: the JDK leaves the message of a refused connection empty. */
+    private static String reason(Throwable failure) {
+        if (failure.getMessage() != null && !failure.getMessage().isBlank()) {
+            return failure.getMessage();
+        }
+        if (failure instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        return failure.getCause() != null ? reason(failure.getCause()) : "the connection failed";
     }
 
     /** Whether the connection ended before a single byte of an answer: the JDK's "header parser received no bytes". */

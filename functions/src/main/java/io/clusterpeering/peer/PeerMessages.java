@@ -263,7 +263,11 @@ public class PeerMessages {
         try {
             JWTClaimsSet claims = ClusterSignatures.verify(jws, MESSAGE_TYPE, Pem.decode(peerCaPems), MESSAGE_CLAIMS);
             Long seq = claims.getLongClaim("Seq");
-            return new PeerMessage(PeerMessage.Kind.valueOf(claims.getStringClaim("Kind")), claims.getIssuer(),
+            String kind = claims.getStringClaim("Kind");
+            if (java.util.Arrays.stream(PeerMessage.Kind.values()).noneMatch(k -> k.name().equals(kind))) {
+                throw new PeerNotAuthenticated("the peer's message has an unknown Kind");
+            }
+            return new PeerMessage(PeerMessage.Kind.valueOf(kind), claims.getIssuer(),
                     claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim("Snapshot"));
         } catch (InvalidPeeringToken e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.reason());

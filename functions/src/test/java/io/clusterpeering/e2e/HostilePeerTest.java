@@ -85,6 +85,39 @@ class HostilePeerTest {
 
     private static void round(FakePeer fake, HeartbeatService heartbeats, ConsulHttp http, Mode mode,
                               Map<Mode, Long> slowest) {
+        if (mode == Mode.HONEST) {
+            // An honest answer can itself outlast the short call timeout on a busy machine: that round rightly
+            // reads FAILING, and the next honest one must bring the peering back.
+            for (int attempt = 1; attempt < 3; attempt++) {
+                if (honestRoundRecovers(fake, heartbeats, http, slowest)) {
+                    return;
+                }
+            }
+        }
+        roundChecked(fake, heartbeats, http, mode, slowest);
+    }
+
+    /** One honest round; false when it only timed out (a busy machine), else it must read ACTIVE with no error. */
+    private static boolean honestRoundRecovers(FakePeer fake, HeartbeatService heartbeats, ConsulHttp http,
+                                               Map<Mode, Long> slowest) {
+        fake.mode(Mode.HONEST);
+        long start = System.nanoTime();
+        heartbeats.sendHeartbeats();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        slowest.merge(Mode.HONEST, millis, Math::max);
+        assertTrue(millis <= CALL_TIMEOUT.plus(STORE_MARGIN).toMillis(), "HONEST: the heartbeat round took " + millis + " ms");
+        JsonNode peering = PeeringFlow.read(http, "fake");
+        JsonNode error = peering.get("StreamStatus").get("LastError");
+        if (error != null && error.asText().contains(TIMEOUT_REASON)) {
+            return false;
+        }
+        assertEquals("ACTIVE", peering.get("State").asText(), peering.toString());
+        assertNull(error, "no error after an honest round: " + peering);
+        return true;
+    }
+
+    private static void roundChecked(FakePeer fake, HeartbeatService heartbeats, ConsulHttp http, Mode mode,
+                                     Map<Mode, Long> slowest) {
         fake.mode(mode);
         long start = System.nanoTime();
         heartbeats.sendHeartbeats();
