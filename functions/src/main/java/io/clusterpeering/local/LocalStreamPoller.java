@@ -48,6 +48,7 @@ public class LocalStreamPoller {
     private final Map<String, Integer> failures = new HashMap<>();
     private final Set<String> finishedShards = new HashSet<>();
     private static final int MAX_FAILURES_IN_A_ROW = 3;
+    private final StoppableRuns runs = new StoppableRuns();
     private String streamArn;
 
     public LocalStreamPoller(DynamoDbStreamsClient streams, DynamoDbClient dynamoDb, DynamoDbConfiguration config,
@@ -60,9 +61,23 @@ public class LocalStreamPoller {
         this.deletions = context.getBean(DeletionService.class);
     }
 
-    /** One poll of every open shard; runs every 200 ms. */
+    /** One poll of every open shard; runs every 200 ms until {@link #stop} is called. */
     @Scheduled(fixedDelay = "${peering.local.stream-poll-interval:200ms}", initialDelay = "1s")
-    public synchronized void poll() {
+    public void poll() {
+        runs.run(this::pollOnce);
+    }
+
+    /**
+     * Stops polling: no poll starts after this call, and the one in progress may finish (its batch is handed
+     * to the handlers whole) within the grace period before it is interrupted.
+     *
+     * @return true when no poll is in progress any more
+     */
+    public boolean stop(java.time.Duration grace) {
+        return runs.stop(grace);
+    }
+
+    private void pollOnce() {
         try {
             if (streamArn == null) {
                 streamArn = dynamoDb.describeTable(r -> r.tableName(table)).table().latestStreamArn();

@@ -32,6 +32,11 @@ import java.util.Set;
  * establishment secret is the only shared secret, stored as a hash and used once. Messages expire after
  * 60 seconds and carry a sequence number, so a replay within that minute changes nothing. The acceptor's
  * answer to the exchange is signed too and checked against the token's CA.
+ *
+ * <p>A heartbeat is answered with a heartbeat: the receiver's answer carries its own signed heartbeat, with
+ * {@code InReplyTo} set to the sequence number of the one it answers. So one round trip is a heartbeat each way
+ * (both sides know the other is alive, and the first one, sent at establishment, gives both sides all three
+ * stream timestamps at once), and an answer that is not the peer's, or not fresh, is told apart from a live peer.
  */
 @Singleton
 public class PeerMessages {
@@ -43,6 +48,9 @@ public class PeerMessages {
             "ServerName", "URLs", "Remote", "exp");
     private static final Set<String> MESSAGE_CLAIMS = Set.of("iss", "aud", "Kind", "Seq", "exp");
     private static final Set<String> ANSWER_CLAIMS = Set.of("PeerID", "aud", "exp");
+    private static final String IN_REPLY_TO = "InReplyTo";
+    private static final Set<String> HEARTBEAT_ANSWER_CLAIMS = Set.of("iss", "aud", "Kind", "Seq", IN_REPLY_TO, "exp");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ClusterSignatures signatures;
 
@@ -150,13 +158,80 @@ public class PeerMessages {
                 .issuer(fromPeeringId)
                 .audience(toPeeringId)
                 .claim("Kind", kind.name())
-                .claim("Seq", now.toEpochMilli())
+                .claim("Seq", sequenceOf(now))
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(LIFETIME)));
         if (snapshot != null) {
             claims.claim("Snapshot", snapshot);
         }
         return signatures.sign(MESSAGE_TYPE, claims.build());
+    }
+
+    /** The sequence number of a message signed at {@code now}: the signer's clock in milliseconds. */
+    public static long sequenceOf(Instant now) {
+        return now.toEpochMilli();
+    }
+
+    /**
+     * Signs the answer to a peer's heartbeat: a heartbeat of our own that names the one it answers.
+     *
+     * @param fromPeeringId our peering ID
+     * @param toPeeringId   the peer's peering ID
+     * @param inReplyTo     the sequence number of the heartbeat answered
+     * @return the signed heartbeat, to be sent as {@code {"Heartbeat": "<jws>"}}
+     */
+    public String signHeartbeatAnswer(String fromPeeringId, String toPeeringId, long inReplyTo, Instant now) {
+        return signatures.sign(MESSAGE_TYPE, new JWTClaimsSet.Builder()
+                .issuer(fromPeeringId)
+                .audience(toPeeringId)
+                .claim("Kind", PeerMessage.Kind.HEARTBEAT.name())
+                .claim("Seq", sequenceOf(now))
+                .claim(IN_REPLY_TO, inReplyTo)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(LIFETIME)))
+                .build());
+    }
+
+    /**
+     * Checks the peer's answer to our heartbeat: a JSON body {@code {"Heartbeat": "<jws>"}} whose heartbeat is
+     * signed by the peer's pinned CA, comes from the peer's peering to ours, and answers exactly the heartbeat we
+     * sent (so a replayed older answer is refused).
+     *
+     * @param answerBody    the body of the peer's 200 answer
+     * @param peerCaPems    the peer's CA, PEM
+     * @param fromPeeringId the peer's peering ID
+     * @param toPeeringId   our peering ID
+     * @param inReplyTo     the sequence number of the heartbeat we sent
+     * @throws PeerNotAuthenticated naming what is wrong: not JSON, no heartbeat, bad signature or chain,
+     *                              expired, other peerings, or an answer to another heartbeat
+     */
+    public void verifyHeartbeatAnswer(String answerBody, List<String> peerCaPems, String fromPeeringId,
+                                      String toPeeringId, long inReplyTo) {
+        String jws;
+        try {
+            jws = JSON.readTree(answerBody == null ? "" : answerBody).path("Heartbeat").asText("");
+        } catch (java.io.IOException e) {
+            throw new PeerNotAuthenticated("the answer is not JSON");
+        }
+        if (jws.isEmpty()) {
+            throw new PeerNotAuthenticated("the answer carries no signed heartbeat");
+        }
+        try {
+            JWTClaimsSet claims = ClusterSignatures.verify(jws, MESSAGE_TYPE, Pem.decode(peerCaPems), HEARTBEAT_ANSWER_CLAIMS);
+            if (!PeerMessage.Kind.HEARTBEAT.name().equals(claims.getStringClaim("Kind"))
+                    || !fromPeeringId.equals(claims.getIssuer()) || !List.of(toPeeringId).equals(claims.getAudience())) {
+                throw new PeerNotAuthenticated("the answer is not a heartbeat from this peering's peer");
+            }
+            Long answered = claims.getLongClaim(IN_REPLY_TO);
+            if (answered == null || answered != inReplyTo) {
+                throw new PeerNotAuthenticated("the answer is a heartbeat answering another one (" + answered
+                        + ", not " + inReplyTo + "): a replay");
+            }
+        } catch (InvalidPeeringToken e) {
+            throw new PeerNotAuthenticated("the answer's heartbeat was rejected: " + e.reason());
+        } catch (IllegalArgumentException | ParseException e) {
+            throw new PeerNotAuthenticated("the answer's heartbeat is malformed");
+        }
     }
 
     /**
@@ -188,7 +263,11 @@ public class PeerMessages {
         try {
             JWTClaimsSet claims = ClusterSignatures.verify(jws, MESSAGE_TYPE, Pem.decode(peerCaPems), MESSAGE_CLAIMS);
             Long seq = claims.getLongClaim("Seq");
-            return new PeerMessage(PeerMessage.Kind.valueOf(claims.getStringClaim("Kind")), claims.getIssuer(),
+            String kind = claims.getStringClaim("Kind");
+            if (java.util.Arrays.stream(PeerMessage.Kind.values()).noneMatch(k -> k.name().equals(kind))) {
+                throw new PeerNotAuthenticated("the peer's message has an unknown Kind");
+            }
+            return new PeerMessage(PeerMessage.Kind.valueOf(kind), claims.getIssuer(),
                     claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim("Snapshot"));
         } catch (InvalidPeeringToken e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.reason());

@@ -2,6 +2,7 @@ package io.clusterpeering.peer;
 
 import io.clusterpeering.domain.HealthCheck;
 import io.clusterpeering.domain.ServiceInstance;
+import io.clusterpeering.token.Pem;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,37 +57,91 @@ public record ReplicationSnapshot(List<String> services, List<ServiceInstance> i
     }
 
     /**
-     * Reads a snapshot claim; imported instances get {@code peerName}, the local name of the exporter.
+     * Reads a snapshot claim; imported instances get {@code peerName}, the local name of the exporter. Every field
+     * is checked for its type before anything is built, and the roots must be PEM certificates, so a malformed
+     * snapshot is refused whole.
      *
-     * @throws IllegalArgumentException when a field has the wrong shape
+     * @throws IllegalArgumentException naming the first field with the wrong shape
      */
-    @SuppressWarnings("unchecked")
     public static ReplicationSnapshot fromClaim(Map<String, Object> claim, String peerName) {
-        try {
-            List<ServiceInstance> instances = new ArrayList<>();
-            for (Object o : (List<Object>) claim.getOrDefault("Instances", List.of())) {
-                Map<String, Object> m = (Map<String, Object>) o;
-                String node = text(m.get("Node"));
-                String serviceId = text(m.get("ServiceID"));
-                String service = text(m.get("Service"));
-                List<HealthCheck> checks = new ArrayList<>();
-                for (Object c : (List<Object>) m.getOrDefault("Checks", List.of())) {
-                    Map<String, Object> cm = (Map<String, Object>) c;
-                    checks.add(new HealthCheck(node, text(cm.get("CheckID")), text(cm.get("Name")),
-                            text(cm.get("Status")), "", text(cm.get("Output")), serviceId, service, ""));
-                }
-                instances.add(new ServiceInstance(node, text(m.get("NodeID")), text(m.get("Address")),
-                        text(m.get("Datacenter")), (Map<String, String>) m.get("NodeMeta"),
-                        (Map<String, String>) m.get("TaggedAddresses"), serviceId, service, (List<String>) m.get("Tags"),
-                        text(m.get("ServiceAddress")), (m.get("Port") instanceof Number port ? port.intValue() : 0),
-                        (Map<String, String>) m.get("ServiceMeta"), checks, peerName, 0, 0));
-            }
-            return new ReplicationSnapshot((List<String>) claim.getOrDefault("Services", List.of()), instances,
-                    (List<String>) claim.getOrDefault("Roots", List.of()), text(claim.get("TrustDomain")),
-                    (List<String>) claim.getOrDefault("ServerAddresses", List.of()));
-        } catch (ClassCastException | NullPointerException e) {
-            throw new IllegalArgumentException("the replication snapshot is malformed", e);
+        if (claim == null) {
+            throw new IllegalArgumentException("the snapshot is missing");
         }
+        List<ServiceInstance> instances = new ArrayList<>();
+        List<Object> listed = list(claim.get("Instances"), "Instances");
+        for (int i = 0; i < listed.size(); i++) {
+            String at = "Instances[" + i + "]";
+            Map<String, Object> m = map(listed.get(i), at);
+            String node = text(m.get("Node"));
+            String serviceId = text(m.get("ServiceID"));
+            String service = text(m.get("Service"));
+            List<HealthCheck> checks = new ArrayList<>();
+            List<Object> listedChecks = list(m.get("Checks"), at + ".Checks");
+            for (int j = 0; j < listedChecks.size(); j++) {
+                Map<String, Object> cm = map(listedChecks.get(j), at + ".Checks[" + j + "]");
+                checks.add(new HealthCheck(node, text(cm.get("CheckID")), text(cm.get("Name")),
+                        text(cm.get("Status")), "", text(cm.get("Output")), serviceId, service, ""));
+            }
+            Object port = m.get("Port");
+            if (port != null && !(port instanceof Number)) {
+                throw new IllegalArgumentException(at + ".Port is not a number");
+            }
+            instances.add(new ServiceInstance(node, text(m.get("NodeID")), text(m.get("Address")),
+                    text(m.get("Datacenter")), stringMap(m.get("NodeMeta"), at + ".NodeMeta"),
+                    stringMap(m.get("TaggedAddresses"), at + ".TaggedAddresses"), serviceId, service,
+                    strings(m.get("Tags"), at + ".Tags"), text(m.get("ServiceAddress")),
+                    port == null ? 0 : ((Number) port).intValue(),
+                    stringMap(m.get("ServiceMeta"), at + ".ServiceMeta"), checks, peerName, 0, 0));
+        }
+        List<String> roots = strings(claim.get("Roots"), "Roots");
+        if (!roots.isEmpty()) {
+            Pem.decode(roots);
+        }
+        return new ReplicationSnapshot(strings(claim.get("Services"), "Services"), instances, roots,
+                text(claim.get("TrustDomain")), strings(claim.get("ServerAddresses"), "ServerAddresses"));
+    }
+
+    private static List<Object> list(Object value, String field) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException(field + " is not a list");
+        }
+        return new ArrayList<>(list);
+    }
+
+    private static List<String> strings(Object value, String field) {
+        List<String> result = new ArrayList<>();
+        for (Object item : list(value, field)) {
+            if (!(item instanceof String text)) {
+                throw new IllegalArgumentException(field + " holds something other than strings");
+            }
+            result.add(text);
+        }
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value, String field) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException(field + " is not an object");
+        }
+        return (Map<String, Object>) map;
+    }
+
+    private static Map<String, String> stringMap(Object value, String field) {
+        if (value == null) {
+            return null;
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        map(value, field).forEach((key, item) -> {
+            if (!(item instanceof String text)) {
+                throw new IllegalArgumentException(field + "." + key + " is not a string");
+            }
+            result.put(key, text);
+        });
+        return result;
     }
 
     private static String text(Object value) {

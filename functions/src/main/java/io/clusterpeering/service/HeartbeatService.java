@@ -1,6 +1,7 @@
 package io.clusterpeering.service;
 
 import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringException;
 import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
@@ -60,6 +61,9 @@ public class HeartbeatService {
         java.util.Set<String> unreachable = new java.util.HashSet<>();
         for (String partition : store.partitions()) {
             for (Peering peering : store.list(partition)) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return new Result(delivered, failed);
+                }
                 if (peering.state().isConnected()) {
                     if (sendHeartbeat(peering)) {
                         delivered++;
@@ -99,28 +103,41 @@ public class HeartbeatService {
     }
 
     /**
-     * Sends one heartbeat and records it: LastSend on success (and ESTABLISHING becomes ACTIVE), the error
-     * and its time on failure.
+     * Sends one heartbeat and records the round trip. The peer answers with its own signed heartbeat bound to
+     * ours; when that answer checks out, LastSend, LastHeartbeat and LastReceive are recorded at once (and
+     * ESTABLISHING becomes ACTIVE). Otherwise the reason is recorded as StreamStatus.LastError, so the peering
+     * reads FAILING and says why: no answer within {@code peering.peer-call-timeout}, a refusal, or an answer
+     * that is not a fresh heartbeat signed by the peer (garbage, another signer, a replay). A heartbeat cut
+     * short by an interrupt (the local runtime stopping) records nothing.
      *
-     * @return true when the peer accepted it
+     * @return true when the peer answered with a valid heartbeat
      */
     public boolean sendHeartbeat(Peering peering) {
         try {
             String error;
             try {
+                Instant sentAt = Instant.now();
                 PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
-                        messages.signMessage(PeerMessage.Kind.HEARTBEAT, peering.id(), peering.peerId(), Instant.now()),
+                        messages.signMessage(PeerMessage.Kind.HEARTBEAT, peering.id(), peering.peerId(), sentAt),
                         "send heartbeat");
                 if (answer.ok()) {
-                    store.recordSent(peering, Instant.now());
-                    if (peering.state() == PeeringState.ESTABLISHING) {
+                    messages.verifyHeartbeatAnswer(answer.body(), peering.peerCaPems(), peering.peerId(), peering.id(),
+                            PeerMessages.sequenceOf(sentAt));
+                    if (store.recordHeartbeatRoundTrip(peering, Instant.now())
+                            && peering.state() == PeeringState.ESTABLISHING) {
                         store.promoteToActive(peering);
                     }
                     return true;
                 }
                 error = "the peer refused the heartbeat with " + answer.status() + ": " + answer.body();
+            } catch (PeeringException.PeerNotAuthenticated e) {
+                error = "the peer's answer to the heartbeat was rejected (" + e.getMessage() + ")";
             } catch (RuntimeException e) {
                 error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                LOG.info("heartbeat for peering {} was interrupted; nothing recorded", peering.name());
+                return false;
             }
             String shortError = error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH) + "...";
             LOG.warn("heartbeat for peering {} (id {}) failed: {}", peering.name(), peering.id(), shortError);

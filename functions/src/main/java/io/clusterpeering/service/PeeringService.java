@@ -245,12 +245,16 @@ public class PeeringService {
     }
 
     /**
-     * Takes a heartbeat or termination from a peer, after checking its signature against the CA pinned for that
-     * peer.
+     * Takes a heartbeat, replication snapshot or termination from a peer, after checking its signature against
+     * the CA pinned for that peer. A heartbeat is answered with our own signed heartbeat, bound to it
+     * ({@code InReplyTo}), and recorded with that answer: LastHeartbeat, LastReceive and LastSend.
      *
+     * @return for a heartbeat, our signed answer heartbeat; otherwise empty
      * @throws PeerNotAuthenticated when no peering matches or the signature does not hold (403)
+     * @throws PeeringConflict      when the peering is not connected here, or the message is not newer than the
+     *                              last one taken (409)
      */
-    public void receiveMessage(String signedMessage) {
+    public Optional<String> receiveMessage(String signedMessage) {
         String peeringId = PeerMessages.addressedTo(signedMessage);
         Peering peering = store.findById(peeringId)
                 .orElseThrow(() -> new PeerNotAuthenticated("no peering with ID " + peeringId + " exists here"));
@@ -261,13 +265,15 @@ public class PeeringService {
         Instant now = Instant.now();
         switch (message.kind()) {
             case HEARTBEAT -> {
-                if (!store.recordHeartbeat(peering, now, message.seq())) {
+                String answer = messages.signHeartbeatAnswer(peering.id(), peering.peerId(), message.seq(), now);
+                if (!store.recordHeartbeatAnswered(peering, now, message.seq())) {
                     throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
                             + " here, or a newer message was already taken");
                 }
                 if (peering.state() == PeeringState.ESTABLISHING) {
                     store.promoteToActive(peering);
                 }
+                return Optional.of(answer);
             }
             case REPLICATION -> {
                 if (message.snapshot() == null || !peering.state().isConnected()) {
@@ -283,6 +289,7 @@ public class PeeringService {
                 }
             }
         }
+        return Optional.empty();
     }
 
     /**

@@ -190,9 +190,18 @@ public class ReplicationService {
      * Idempotent.
      *
      * @param seq the message's sequence number; an older snapshot than the last applied changes nothing
+     * @throws io.clusterpeering.domain.PeeringException.InvalidRequest when the snapshot is malformed (a field of
+     *                                                                   the wrong type, roots that are not
+     *                                                                   certificates); nothing is written then
      */
     public void apply(Peering peering, Map<String, Object> claim, long seq) {
-        ReplicationSnapshot snapshot = ReplicationSnapshot.fromClaim(claim, peering.name());
+        ReplicationSnapshot snapshot;
+        try {
+            snapshot = ReplicationSnapshot.fromClaim(claim, peering.name());
+        } catch (IllegalArgumentException e) {
+            throw new io.clusterpeering.domain.PeeringException.InvalidRequest(
+                    "the replication snapshot is malformed: " + e.getMessage());
+        }
         Instant now = Instant.now();
         if (imported.applySnapshot(peering, snapshot.services(), snapshot.instances(), seq, now)
                 == ImportedDataStore.Applied.REFUSED) {

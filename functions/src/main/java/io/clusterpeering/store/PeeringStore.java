@@ -243,6 +243,14 @@ public class PeeringStore {
     public Peering consumeEstablishmentSecret(String peeringId, String secretHash, DialerDetails dialer, Instant now) {
         Peering acceptor = findById(peeringId).orElseThrow(() ->
                 new EstablishmentSecretRejected("invalid peering establishment secret: the peering does not exist"));
+        // The same rule, checked on a fresh read first, so that a refused secret takes no Consul index (anyone
+        // who can sign an exchange request could otherwise advance it); the conditional write below still
+        // decides between concurrent exchanges.
+        Map<String, AttributeValue> current = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(acceptor.key()))
+                .consistentRead(true)).item();
+        if (!secretMatches(current, peeringId, secretHash, dialer.peeringId())) {
+            throw secretRejected(current);
+        }
         long modifyIndex = index.next();
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
@@ -273,11 +281,27 @@ public class PeeringStore {
                     .build()).attributes();
             return committed(fromItem(updated));
         } catch (ConditionalCheckFailedException e) {
-            boolean unused = e.hasItem() && e.item().containsKey(ESTABLISHMENT_SECRET_HASH);
-            throw new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
-                    ? "a newer token was generated for this peering"
-                    : "the token was already used, or the peering is being deleted"));
+            throw secretRejected(e.hasItem() ? e.item() : null);
         }
+    }
+
+    /** The condition of {@link #consumeEstablishmentSecret}, on a read item. */
+    private static boolean secretMatches(Map<String, AttributeValue> item, String peeringId, String secretHash,
+                                         String dialerPeeringId) {
+        if (item == null || item.isEmpty() || !peeringId.equals(Attributes.string(item, ID))
+                || !PeeringRole.ACCEPTOR.name().equals(Attributes.string(item, ROLE))) {
+            return false;
+        }
+        return secretHash.equals(Attributes.string(item, ESTABLISHMENT_SECRET_HASH))
+                || (secretHash.equals(Attributes.string(item, CONSUMED_SECRET_HASH))
+                && dialerPeeringId.equals(Attributes.string(item, PEER_ID)));
+    }
+
+    private static EstablishmentSecretRejected secretRejected(Map<String, AttributeValue> item) {
+        boolean unused = item != null && item.containsKey(ESTABLISHMENT_SECRET_HASH);
+        return new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
+                ? "a newer token was generated for this peering"
+                : "the token was already used, or the peering is being deleted"));
     }
 
     /**
@@ -457,6 +481,35 @@ public class PeeringStore {
                 names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSeq", LAST_PEER_MESSAGE_SEQ),
                 Map.of(":at", instant(at), ":seq", n(messageSeq)),
                 " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+    }
+
+    /**
+     * Records a heartbeat from the peer and our answer to it, which carries our own heartbeat: LastHeartbeat
+     * and LastReceive (it arrived) and LastSend (ours went back) in one write. Same rules as
+     * {@link #recordHeartbeat}: connected rows only, and only a message newer than the last one taken.
+     *
+     * @param messageSeq the peer's heartbeat's sequence number
+     * @return false when the row is no longer connected, or the message is not newer
+     */
+    public boolean recordHeartbeatAnswered(Peering peering, Instant at, long messageSeq) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at, #lastSeq = :seq",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND,
+                        "#lastSeq", LAST_PEER_MESSAGE_SEQ),
+                Map.of(":at", instant(at), ":seq", n(messageSeq)),
+                " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+    }
+
+    /**
+     * Records a heartbeat round trip we started: ours was delivered (LastSend) and the peer's signed answer,
+     * itself a heartbeat bound to ours, arrived (LastHeartbeat, LastReceive). The answer's freshness was checked
+     * by its binding to our heartbeat, so the peer's message sequence is left alone.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordHeartbeatRoundTrip(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND),
+                Map.of(":at", instant(at)), "");
     }
 
     /**

@@ -45,8 +45,18 @@ public final class Pem {
                 parsed.forEach(c -> certificates.add((X509Certificate) c));
             }
         } catch (CertificateException e) {
-            throw new IllegalArgumentException("malformed certificate: " + e.getMessage(), e);
+            throw new IllegalArgumentException("malformed certificate: " + plainReason(e), e);
         }
         return certificates;
+    }
+
+    /**
+     * The JDK's reason without the exception class names it prefixes ({@code java.io.IOException: Incomplete
+     * data} becomes {@code Incomplete data}): the text goes into 400 answers, which name no internals.
+     */
+    private static String plainReason(Exception e) {
+        String message = e.getMessage() == null ? "unreadable" : e.getMessage();
+        String plain = message.replaceAll("(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):\\s*", "").strip();
+        return plain.isEmpty() ? "unreadable" : plain;
     }
 }
