@@ -37,9 +37,12 @@ public class HeartbeatService {
 
     private final io.clusterpeering.store.ImportedDataStore importedData;
 
+    private final PeeringHealthWatch health;
+
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication,
-                            io.clusterpeering.store.ImportedDataStore importedData) {
+                            io.clusterpeering.store.ImportedDataStore importedData, PeeringHealthWatch health) {
+        this.health = health;
         this.replication = replication;
         this.importedData = importedData;
         this.store = store;
@@ -61,6 +64,7 @@ public class HeartbeatService {
         for (String partition : store.partitions()) {
             for (Peering peering : store.list(partition)) {
                 if (peering.state().isConnected()) {
+                    health.observe(peering, now);
                     if (sendHeartbeat(peering)) {
                         delivered++;
                     } else {
@@ -108,13 +112,15 @@ public class HeartbeatService {
         try {
             String error;
             try {
+                long sentAt = System.nanoTime();
                 PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
                         messages.signMessage(PeerMessage.Kind.HEARTBEAT, peering.id(), peering.peerId(), Instant.now()),
                         "send heartbeat");
                 if (answer.ok()) {
                     store.recordSent(peering, Instant.now());
-                    if (peering.state() == PeeringState.ESTABLISHING) {
-                        store.promoteToActive(peering);
+                    health.heartbeatDelivered(peering, (System.nanoTime() - sentAt) / 1_000_000);
+                    if (peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
+                        health.activated(peering, "the acceptor answered the first heartbeat");
                     }
                     return true;
                 }
