@@ -86,7 +86,7 @@ final class Observability {
             Map<String, IMetric> using = new LinkedHashMap<>();
             List<Function> part = functions.subList(start, Math.min(functions.size(), start + METRICS_PER_ALARM));
             for (int i = 0; i < part.size(); i++) {
-                using.put("e" + i, part.get(i).metricErrors(software.amazon.awscdk.services.cloudwatch.MetricOptions
+                using.put("g" + group + "e" + i, part.get(i).metricErrors(software.amazon.awscdk.services.cloudwatch.MetricOptions
                         .builder().statistic("Sum").period(Duration.minutes(5)).build()));
             }
             MathExpression sum = MathExpression.Builder.create()
