@@ -38,23 +38,20 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
 
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
+        // When the change reached us: the snapshots carry it so the peer can measure the replication lag.
+        java.time.Instant changedAt = java.time.Instant.now();
         Set<String> partitions = new TreeSet<>();
-        Map<String, java.time.Instant> changedAt = new java.util.HashMap<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
             String partition = exportingPartition(record);
             if (partition != null) {
                 partitions.add(partition);
-                java.util.Date created = record.getDynamodb().getApproximateCreationDateTime();
-                if (created != null) {
-                    changedAt.merge(partition, created.toInstant(), (a, b) -> a.isBefore(b) ? a : b);
-                }
             }
         }
         ReplicationService replication = getApplicationContext().getBean(ReplicationService.class);
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         for (String partition : partitions) {
             try {
-                int delivered = replication.pushAll(partition, Set.of(), changedAt.get(partition));
+                int delivered = replication.pushAll(partition, Set.of(), changedAt);
                 LOG.debug("exported services of partition {} pushed to {} peers", partition, delivered);
             } catch (RuntimeException e) {
                 LOG.error("pushing exported services of partition {} failed; the batch will be retried", partition, e);

@@ -87,7 +87,7 @@ public final class MetricsViews {
             return "";
         }
         StringBuilder out = new StringBuilder("{");
-        labels.forEach((key, value) -> out.append(out.length() > 1 ? "," : "").append(promName(key)).append("=\"")
+        new java.util.TreeMap<>(labels).forEach((key, value) -> out.append(out.length() > 1 ? "," : "").append(promName(key)).append("=\"")
                 .append(value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"'));
         if (quantile != null) {
             out.append(out.length() > 1 ? "," : "").append("quantile=\"").append(quantile).append('"');

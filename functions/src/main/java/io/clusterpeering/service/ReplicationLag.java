@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The replication lag of a snapshot: from the change on the exporter (the time of the table's stream record that
- * triggered the push, or the snapshot's read time for a heartbeat resync) to the moment the importer applied it.
- * The exporter stamps the time into the snapshot as {@code ChangedAt} (epoch milliseconds); the importer compares
- * it with its own clock, so the figure includes any clock skew between the two clusters (the pre-flight check
- * measures that skew), and is never below zero. DynamoDB Streams gives record times to the second, so a lag in AWS
- * may read up to one second high.
+ * The replication lag of a snapshot: from the moment the exporter's stream handler received the change (or, for a
+ * heartbeat resync, read its catalog) to the moment the importer applied it. The exporter stamps that time into the
+ * snapshot as {@code ChangedAt} (epoch milliseconds); the importer compares it with its own clock, so the figure
+ * includes any clock skew between the two clusters (the pre-flight check measures that skew), and is never below
+ * zero. The table stream's own delivery delay is not included: a stream record's creation time is rounded to the
+ * second in AWS and coarser still in DynamoDB Local, too coarse for a figure in milliseconds.
  */
 public final class ReplicationLag {
     /** The snapshot key that carries the change time. */

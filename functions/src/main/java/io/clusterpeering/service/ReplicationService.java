@@ -133,7 +133,7 @@ public class ReplicationService {
     }
 
     /**
-     * As {@link #pushAll(String, java.util.Set)}, for a change made at {@code changedAt} (the stream record's time),
+     * As {@link #pushAll(String, java.util.Set)}, for a change that reached the stream handler at {@code changedAt},
      * which the snapshots carry so the peer can measure the replication lag ({@link ReplicationLag}); null for a
      * resync, whose snapshots carry the time they were read.
      */

@@ -62,7 +62,7 @@ public class AuditStore {
         Map<String, AttributeValue> marker = new HashMap<>(TableKeys.key(pk, MARKER_PREFIX + eventId));
         marker.put(TableKeys.EXPIRES_AT, expiresAt);
         Map<String, AttributeValue> item = new HashMap<>(TableKeys.key(pk,
-                EVENT_PREFIX + String.format("%013d", event.time().toEpochMilli()) + "#" + eventId));
+                EVENT_PREFIX + String.format("%016d", microsOf(event.time())) + "#" + eventId));
         item.put(TableKeys.EXPIRES_AT, expiresAt);
         item.put("time", s(event.time().toString()));
         item.put("actor", s(event.actor()));
@@ -127,6 +127,10 @@ public class AuditStore {
                     Attributes.string(response.lastEvaluatedKey(), TableKeys.SK).getBytes(StandardCharsets.UTF_8));
         }
         return new Page(events, next);
+    }
+
+    private static long microsOf(Instant time) {
+        return time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000;
     }
 
     private static String decodeCursor(String cursor) {

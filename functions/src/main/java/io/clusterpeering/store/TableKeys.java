@@ -20,7 +20,7 @@ import java.util.Map;
  *   policy name        ACL#POLICY_NAME                   &lt;lower-case name&gt;
  *   token check        ACL_AUTH#&lt;SHA-256 of SecretID&gt;  TOKEN
  *   ACL bootstrap      ACL_AUTH#BOOTSTRAP                ONCE
- *   audit event        AUDIT#&lt;partition&gt;#&lt;peer&gt;        T#&lt;epoch ms, 13 digits&gt;#&lt;event id&gt;   (TTL)
+ *   audit event        AUDIT#&lt;partition&gt;#&lt;peer&gt;        T#&lt;epoch µs, 16 digits&gt;#&lt;event id&gt;   (TTL)
  *   audit once-marker  AUDIT#&lt;partition&gt;#&lt;peer&gt;        E#&lt;event id&gt;                          (TTL)
  * </pre>
  * Audit items of cluster-wide events (ACL changes) have an empty peer name. An event ID is derived from what
