@@ -48,4 +48,17 @@ public interface PeeringConfiguration {
     /** How often a blocking query re-reads the store while it waits. Default 100 milliseconds. */
     @NotNull
     Duration getBlockingPollInterval();
+
+    /**
+     * How long audit events are kept ({@code PEERING_AUDIT_RETENTION}); DynamoDB's TTL removes them after that.
+     * Default 90 days.
+     */
+    @NotNull
+    Duration getAuditRetention();
+
+    /**
+     * Whether metrics are also written as CloudWatch Embedded Metric Format lines to standard output
+     * ({@code PEERING_METRICS_EMF}); the stack turns it on in AWS. Default false (locally, metrics stay in memory).
+     */
+    boolean isMetricsEmf();
 }

@@ -27,6 +27,6 @@ public class AclPolicyCreateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PolicyBody body = ConsulJson.readStrict(request.body(), PolicyBody.class, "Policy");
-        return ApiResponses.json(PolicyView.of(bean(AclService.class).createPolicy(body)), request.pretty());
+        return ApiResponses.json(PolicyView.of(bean(AclService.class).createPolicy(body, request.caller())), request.pretty());
     }
 }

@@ -22,7 +22,7 @@ public class AclPolicyDeleteFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        bean(AclService.class).deletePolicy(request.pathParameter("id"));
+        bean(AclService.class).deletePolicy(request.pathParameter("id"), request.caller());
         return ApiResponses.json(true, false);
     }
 }

@@ -26,7 +26,7 @@ public class AclPolicyUpdateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PolicyBody body = ConsulJson.readStrict(request.body(), PolicyBody.class, "Policy");
-        return ApiResponses.json(PolicyView.of(bean(AclService.class).updatePolicy(request.pathParameter("id"), body)),
+        return ApiResponses.json(PolicyView.of(bean(AclService.class).updatePolicy(request.pathParameter("id"), body, request.caller())),
                 request.pretty());
     }
 }

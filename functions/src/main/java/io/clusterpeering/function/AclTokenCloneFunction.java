@@ -29,6 +29,6 @@ public class AclTokenCloneFunction extends ConsulHttpFunction {
         String description = request.body() == null || request.body().isBlank() ? null
                 : ConsulJson.readStrict(request.body(), CloneBody.class, "Token").description();
         return ApiResponses.json(TokenView.of(bean(AclService.class).cloneToken(request.pathParameter("AccessorID"),
-                description)), request.pretty());
+                description, request.caller())), request.pretty());
     }
 }

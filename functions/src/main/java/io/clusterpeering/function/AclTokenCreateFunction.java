@@ -27,6 +27,6 @@ public class AclTokenCreateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         TokenBody body = ConsulJson.readStrict(request.body(), TokenBody.class, "Token");
-        return ApiResponses.json(TokenView.of(bean(AclService.class).createToken(body)), request.pretty());
+        return ApiResponses.json(TokenView.of(bean(AclService.class).createToken(body, request.caller())), request.pretty());
     }
 }

@@ -3,6 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
+import io.clusterpeering.service.AuditRecorder;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
@@ -22,7 +23,7 @@ public class DeletePeeringFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        bean(PeeringService.class).delete(request.peeringKey("delete"));
+        bean(PeeringService.class).delete(request.peeringKey("delete"), AuditRecorder.actorOf(request.caller()));
         return ApiResponses.empty();
     }
 }

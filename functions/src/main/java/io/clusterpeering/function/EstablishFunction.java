@@ -6,6 +6,7 @@ import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.http.ConsulShapes.EstablishRequest;
 import io.clusterpeering.service.EstablishCommand;
+import io.clusterpeering.service.AuditRecorder;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
@@ -31,7 +32,7 @@ public class EstablishFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         EstablishRequest body = ConsulJson.read(request.body(), EstablishRequest.class);
         bean(PeeringService.class).establish(new EstablishCommand(body.peerName(), request.partition(body.partition()),
-                body.peeringToken(), body.meta()));
+                body.peeringToken(), body.meta()), AuditRecorder.actorOf(request.caller()));
         return ApiResponses.json(Map.of(), request.pretty());
     }
 }

@@ -38,6 +38,8 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
 
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
+        // When the change reached us: the snapshots carry it so the peer can measure the replication lag.
+        java.time.Instant changedAt = java.time.Instant.now();
         Set<String> partitions = new TreeSet<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
             String partition = exportingPartition(record);
@@ -49,7 +51,7 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         for (String partition : partitions) {
             try {
-                int delivered = replication.pushAll(partition);
+                int delivered = replication.pushAll(partition, Set.of(), changedAt);
                 LOG.debug("exported services of partition {} pushed to {} peers", partition, delivered);
             } catch (RuntimeException e) {
                 LOG.error("pushing exported services of partition {} failed; the batch will be retried", partition, e);

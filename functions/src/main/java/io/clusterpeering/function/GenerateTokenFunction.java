@@ -7,6 +7,7 @@ import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.http.ConsulShapes.GenerateTokenRequest;
 import io.clusterpeering.http.ConsulShapes.GenerateTokenResponse;
 import io.clusterpeering.service.GenerateTokenCommand;
+import io.clusterpeering.service.AuditRecorder;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
@@ -29,7 +30,8 @@ public class GenerateTokenFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         GenerateTokenRequest body = ConsulJson.read(request.body(), GenerateTokenRequest.class);
         String token = bean(PeeringService.class).generateToken(new GenerateTokenCommand(body.peerName(),
-                request.partition(body.partition()), body.meta(), body.serverExternalAddresses()));
+                request.partition(body.partition()), body.meta(), body.serverExternalAddresses()),
+                AuditRecorder.actorOf(request.caller()));
         return ApiResponses.json(new GenerateTokenResponse(token), request.pretty());
     }
 }

@@ -36,7 +36,15 @@ public final class Routes {
                     RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
             new Route("GET", "/v1/peerings", ListPeeringsFunction.class, ListPeeringsFunction::new, false,
                     RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
+            new Route("GET", "/v1/peering/{name}/events", PeeringEventsFunction.class, PeeringEventsFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
+            new Route("POST", "/v1/peering/check", PeeringCheckFunction.class, PeeringCheckFunction::new, false,
+                    RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
+            new Route("GET", "/v1/peering/{name}/check", PeeringLinkCheckFunction.class, PeeringLinkCheckFunction::new,
+                    false, RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
             new Route("GET", "/v1/agent/self", AgentSelfFunction.class, AgentSelfFunction::new, false,
+                    RouteAcl.decidedByHandler("agent:read on this cluster's node name")),
+            new Route("GET", "/v1/agent/metrics", AgentMetricsFunction.class, AgentMetricsFunction::new, false,
                     RouteAcl.decidedByHandler("agent:read on this cluster's node name")),
             new Route("PUT", "/v1/catalog/register", CatalogRegisterFunction.class, CatalogRegisterFunction::new, false,
                     RouteAcl.decidedByHandler("node:write on Node unless it exists unchanged; service:write on the "
@@ -97,7 +105,10 @@ public final class Routes {
             new Route("POST", PeeringService.EXCHANGE_PATH, ExchangeSecretFunction.class, ExchangeSecretFunction::new, true,
                     RouteAcl.none("cluster to cluster: authenticated by the establishment secret and signatures")),
             new Route("POST", PeeringService.MESSAGE_PATH, PeerMessageFunction.class, PeerMessageFunction::new, true,
-                    RouteAcl.none("cluster to cluster: signed by the peer's cluster key")));
+                    RouteAcl.none("cluster to cluster: signed by the peer's cluster key")),
+            new Route("POST", io.clusterpeering.service.PeeringCheckService.PROBE_PATH, PeerProbeFunction.class,
+                    PeerProbeFunction::new, true,
+                    RouteAcl.none("cluster to cluster: a signed liveness probe, answered signed; changes nothing")));
 
     private static final Map<Class<? extends ConsulHttpFunction>, Route> BY_HANDLER = byHandler();
 

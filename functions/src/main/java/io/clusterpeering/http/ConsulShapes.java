@@ -61,10 +61,11 @@ public final class ConsulShapes {
     /**
      * {@code api.PeeringStreamStatus}, plus two additions of ours: {@code LastError}, why the peering reads
      * FAILING (Consul only logs it), and {@code ImportedItemsLeft}, how many items imported from the peer the
-     * deletion has still to purge (DELETING and TERMINATED rows only). Both absent when there is nothing to say.
+     * deletion has still to purge (DELETING and TERMINATED rows only), and {@code LinkLatency}, the round trips
+     * of the latest heartbeats we sent. Each absent when there is nothing to say.
      */
     @JsonPropertyOrder({"ImportedServices", "ExportedServices", "LastHeartbeat", "LastReceive", "LastSend", "LastError",
-            "ImportedItemsLeft"})
+            "ImportedItemsLeft", "LinkLatency"})
     public record StreamStatusView(
             @JsonProperty("ImportedServices") List<String> importedServices,
             @JsonProperty("ExportedServices") List<String> exportedServices,
@@ -72,7 +73,18 @@ public final class ConsulShapes {
             @JsonProperty("LastReceive") Instant lastReceive,
             @JsonProperty("LastSend") Instant lastSend,
             @JsonProperty("LastError") @JsonInclude(Include.NON_NULL) String lastError,
-            @JsonProperty("ImportedItemsLeft") @JsonInclude(Include.NON_NULL) Integer importedItemsLeft) {
+            @JsonProperty("ImportedItemsLeft") @JsonInclude(Include.NON_NULL) Integer importedItemsLeft,
+            @JsonProperty("LinkLatency") @JsonInclude(Include.NON_NULL) LinkLatencyView linkLatency) {
+    }
+
+    /**
+     * The link latency to the peer (ours): over the latest {@code Heartbeats} heartbeats this cluster sent, the
+     * median and 99th percentile of their round trips, in milliseconds.
+     */
+    @JsonPropertyOrder({"Heartbeats", "P50Millis", "P99Millis"})
+    public record LinkLatencyView(@JsonProperty("Heartbeats") int heartbeats,
+                                  @JsonProperty("P50Millis") long p50Millis,
+                                  @JsonProperty("P99Millis") long p99Millis) {
     }
 
     /** {@code api.PeeringRemoteInfo}. */

@@ -51,7 +51,10 @@ public final class PeeringViews {
                 dialer ? peering.peerServerAddresses() : null,
                 new StreamStatusView(nullWhenEmpty(liveness.importedServices()), nullWhenEmpty(liveness.exportedServices()),
                         liveness.lastHeartbeat(), liveness.lastReceive(), liveness.lastSend(),
-                        PeeringStatus.failureReason(peering, now, heartbeatTimeout), importedItemsLeft),
+                        PeeringStatus.failureReason(peering, now, heartbeatTimeout), importedItemsLeft,
+                        liveness.latency().isEmpty() || !peering.state().isConnected() ? null
+                                : new ConsulShapes.LinkLatencyView(liveness.latency().samples().size(),
+                                liveness.latency().p50(), liveness.latency().p99())),
                 peering.createIndex(), peering.modifyIndex(),
                 new RemoteView(peering.remote().partition(), peering.remote().datacenter()));
     }

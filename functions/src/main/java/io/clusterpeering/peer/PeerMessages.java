@@ -43,6 +43,10 @@ public class PeerMessages {
     static final String EXCHANGE_TYPE = "peering-exchange+jwt";
     static final String MESSAGE_TYPE = "peering-message+jwt";
     static final String ANSWER_TYPE = "peering-exchange-answer+jwt";
+    static final String PROBE_TYPE = "peering-probe+jwt";
+    static final String PROBE_ANSWER_TYPE = "peering-probe-answer+jwt";
+    private static final Set<String> PROBE_CLAIMS = Set.of("PeerID", "Nonce", "CA", "exp");
+    private static final Set<String> PROBE_ANSWER_CLAIMS = Set.of("PeerID", "aud", "Time", "Status", "exp");
     private static final Duration LIFETIME = Duration.ofSeconds(60);
     private static final Set<String> EXCHANGE_CLAIMS = Set.of("PeerID", "EstablishmentSecret", "DialerPeerID", "CA",
             "ServerName", "URLs", "Remote", "exp");
@@ -274,6 +278,104 @@ public class PeerMessages {
         } catch (IllegalArgumentException | ParseException e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.getMessage());
         }
+    }
+
+    /**
+     * Signs a liveness probe (the pre-flight check's, or a check of an existing peering's link). It changes nothing
+     * on the receiver and carries no secret: for a token it may carry a proof that the prober holds the token's
+     * secret, bound to the nonce ({@link Probe#secretProof}).
+     */
+    public String signProbe(Probe probe, Instant now) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .claim("PeerID", probe.peerId())
+                .claim("Nonce", probe.nonce())
+                .claim("CA", probe.caPems())
+                .audience(probe.peerId())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(LIFETIME)));
+        if (probe.secretProof() != null) {
+            claims.claim("SecretProof", probe.secretProof());
+        }
+        if (probe.fromPeeringId() != null) {
+            claims.claim("FromPeerID", probe.fromPeeringId());
+        }
+        return signatures.sign(PROBE_TYPE, claims.build());
+    }
+
+    /**
+     * Verifies a probe against the CA it carries (anyone may probe; what the answer says depends on what the probe
+     * proves).
+     *
+     * @throws InvalidRequest when it is malformed, unsigned, altered or expired
+     */
+    public Probe verifyProbe(String jws) {
+        try {
+            List<String> caPems = ClusterSignatures.unverifiedClaims(jws).getStringListClaim("CA");
+            JWTClaimsSet claims = ClusterSignatures.verify(jws, PROBE_TYPE,
+                    Pem.decode(caPems == null ? List.of() : caPems), PROBE_CLAIMS);
+            return new Probe(claims.getStringClaim("PeerID"), claims.getStringClaim("Nonce"),
+                    claims.getStringListClaim("CA"), claims.getStringClaim("SecretProof"),
+                    claims.getStringClaim("FromPeerID"));
+        } catch (ParseException | IllegalArgumentException e) {
+            throw new InvalidRequest("the probe is invalid: " + e.getMessage());
+        } catch (InvalidPeeringToken e) {
+            throw new InvalidRequest("the probe is invalid: " + e.reason());
+        }
+    }
+
+    /** Signs the answer to a probe: our clock, and what we can tell the prober about the peering it names. */
+    public String signProbeAnswer(String peeringId, String nonce, String status, Instant now) {
+        return signatures.sign(PROBE_ANSWER_TYPE, new JWTClaimsSet.Builder()
+                .claim("PeerID", peeringId)
+                .claim("Time", now.toEpochMilli())
+                .claim("Status", status)
+                .audience(nonce)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(LIFETIME)))
+                .build());
+    }
+
+    /**
+     * Checks a probe's answer: signed by a cluster whose certificate chains to {@code caPems}, about the peering
+     * probed, for this probe's nonce. Its expiry is not checked here (a skewed clock is reported as such).
+     *
+     * @throws PeerNotAuthenticated naming what does not hold
+     */
+    public ProbeAnswer verifyProbeAnswer(String jws, List<String> caPems, String peeringId, String nonce) {
+        try {
+            JWTClaimsSet claims = ClusterSignatures.verify(jws, PROBE_ANSWER_TYPE, Pem.decode(caPems),
+                    PROBE_ANSWER_CLAIMS, false);
+            if (!peeringId.equals(claims.getStringClaim("PeerID")) || !claims.getAudience().equals(List.of(nonce))) {
+                throw new PeerNotAuthenticated("the answer names another peering or probe");
+            }
+            return new ProbeAnswer(Instant.ofEpochMilli(claims.getLongClaim("Time")), claims.getStringClaim("Status"));
+        } catch (InvalidPeeringToken e) {
+            throw new PeerNotAuthenticated("the answer is not signed by the expected cluster: " + e.reason());
+        } catch (ParseException | IllegalArgumentException | NullPointerException e) {
+            throw new PeerNotAuthenticated("the answer is malformed");
+        }
+    }
+
+    /**
+     * A liveness probe.
+     *
+     * @param peerId        the receiver's peering ID (the token's PeerID, or the peering's PeerID)
+     * @param nonce         random, echoed as the answer's audience
+     * @param caPems        the prober's CA
+     * @param secretProof   for a token: base64url HMAC-SHA256 of the nonce keyed with the stored form of the token's
+     *                      secret; null otherwise
+     * @param fromPeeringId for an existing peering: the prober's own peering ID; null otherwise
+     */
+    public record Probe(String peerId, String nonce, List<String> caPems, String secretProof, String fromPeeringId) {
+    }
+
+    /**
+     * What a probed cluster answered.
+     *
+     * @param time   its clock when it answered
+     * @param status what it says of the peering probed (see the check service)
+     */
+    public record ProbeAnswer(Instant time, String status) {
     }
 
     /**

@@ -78,7 +78,11 @@ public class AclService {
     /** Parsed rules by their text: content-addressed, so it can never be stale. */
     private final Map<String, PolicyRules> parsedRules = new ConcurrentHashMap<>();
 
-    public AclService(AclStore store, SecretSealer sealer, AclConfiguration config, PeeringConfiguration peering) {
+    private final AuditRecorder audit;
+
+    public AclService(AclStore store, SecretSealer sealer, AclConfiguration config, PeeringConfiguration peering,
+                      AuditRecorder audit) {
+        this.audit = audit;
         this.store = store;
         this.sealer = sealer;
         this.config = config;
@@ -206,6 +210,7 @@ public class AclService {
         store.bootstrapOnce(index, management, List.of(
                 new TokenWithAuthorization(token, authorization(token, Map.of(management.id(), management))),
                 new TokenWithAuthorization(anonymous, authorization(anonymous, Map.of()))));
+        recordAcl(null, "ACLs bootstrapped: management token " + token.accessorId() + " created");
         return new TokenDetails(token, secret, List.of(new PolicyLink(management.id(), management.name())));
     }
 
@@ -217,7 +222,7 @@ public class AclService {
      * @throws InvalidRequest naming the field: an ID in the body, a missing or malformed Name, rules that do not
      *                        parse (naming the line), a taken name
      */
-    public AclPolicy createPolicy(PolicyBody body) {
+    public AclPolicy createPolicy(PolicyBody body, Caller caller) {
         if (!blank(body.id())) {
             throw new InvalidRequest("Cannot specify the ID when creating a new policy");
         }
@@ -226,6 +231,7 @@ public class AclService {
                 body.description(), requireRules(body.rules()), requireDatacenters(body.datacenters()), null,
                 index, index));
         store.createPolicy(policy);
+        recordAcl(caller, "policy " + policy.name() + " (" + policy.id() + ") created");
         return policy;
     }
 
@@ -252,14 +258,14 @@ public class AclService {
      *                           change of the builtin policy's Rules or Datacenters
      * @throws AclEntityNotFound when there is no such policy
      */
-    public AclPolicy updatePolicy(String id, PolicyBody body) {
+    public AclPolicy updatePolicy(String id, PolicyBody body, Caller caller) {
         if (!blank(body.id()) && !body.id().equals(id)) {
             throw new InvalidRequest("Policy ID in URL and payload do not match");
         }
         String name = requirePolicyName(body.name());
         String rules = requireRules(body.rules());
         List<String> datacenters = requireDatacenters(body.datacenters());
-        return retrying(() -> {
+        AclPolicy result = retrying(() -> {
             AclPolicy previous = store.findPolicy(id).orElseThrow(() ->
                     new AclEntityNotFound("Cannot find policy \"" + id + "\": ACL not found"));
             if (previous.builtin() && !previous.rules().equals(rules)) {
@@ -275,6 +281,8 @@ public class AclService {
             repairTokensLinkedMeanwhile(id, linking);
             return updated;
         });
+        recordAcl(caller, "policy " + result.name() + " (" + id + ") updated");
+        return result;
     }
 
     /**
@@ -283,14 +291,14 @@ public class AclService {
      *
      * @throws InvalidRequest for the builtin global-management policy
      */
-    public void deletePolicy(String id) {
+    public void deletePolicy(String id, Caller caller) {
         if (AclPolicy.GLOBAL_MANAGEMENT_ID.equals(id)) {
             throw new InvalidRequest("Delete operation not permitted on the builtin global-management policy");
         }
-        retrying(() -> {
+        boolean deleted = Boolean.TRUE.equals(retrying(() -> {
             Optional<AclPolicy> existing = store.findPolicy(id);
             if (existing.isEmpty()) {
-                return null;
+                return false;
             }
             List<AclToken> linking = tokensLinking(id);
             List<TokenWithAuthorization> rewrites = new ArrayList<>();
@@ -301,8 +309,11 @@ public class AclService {
             }
             store.deletePolicy(existing.get(), rewrites);
             repairTokensLinkedMeanwhile(id, linking);
-            return null;
-        });
+            return true;
+        }));
+        if (deleted) {
+            recordAcl(caller, "policy " + id + " deleted");
+        }
     }
 
     private List<AclToken> tokensLinking(String policyId) {
@@ -348,7 +359,7 @@ public class AclService {
      *                        policies, bad identities, roles or templated policies (not supported), an AuthMethod,
      *                        expiration outside the allowed range
      */
-    public TokenDetails createToken(TokenBody body) {
+    public TokenDetails createToken(TokenBody body, Caller caller) {
         String accessorId = blank(body.accessorId()) ? newAccessorId() : requireUserUuid(body.accessorId(), "AccessorID");
         String secret = blank(body.secretId()) ? newSecretId() : requireUserUuid(body.secretId(), "SecretID");
         requireNoUnsupported(body);
@@ -356,7 +367,7 @@ public class AclService {
         Instant expiration = expiration(body, now);
         List<ServiceIdentity> services = serviceIdentities(body);
         List<NodeIdentity> nodes = nodeIdentities(body);
-        return retrying(() -> {
+        TokenDetails created = retrying(() -> {
             Map<String, AclPolicy> policies = linkedPolicies(body.policies());
             long index = store.nextIndex();
             AclToken token = sealed(withHash(new AclToken(accessorId, secretHash(secret), null, body.description(),
@@ -365,6 +376,8 @@ public class AclService {
             store.createToken(token, authorization(token, policies), policies.values());
             return new TokenDetails(token, secret, links(policies));
         });
+        recordAcl(caller, "token " + accessorId + " created");
+        return created;
     }
 
     /**
@@ -421,7 +434,7 @@ public class AclService {
         requireNoUnsupported(body);
         List<ServiceIdentity> services = serviceIdentities(body);
         List<NodeIdentity> nodes = nodeIdentities(body);
-        return retrying(() -> {
+        TokenDetails result = retrying(() -> {
             AclToken existing = findLive(accessorId).orElseThrow(() ->
                     new AclEntityNotFound("Cannot find token \"" + accessorId + "\": ACL not found"));
             if (!blank(body.secretId()) && !secretHash(body.secretId()).equals(existing.secretHash())) {
@@ -445,6 +458,8 @@ public class AclService {
             store.replaceToken(updated, existing.hash(), authorization(updated, policies), policies.values());
             return new TokenDetails(updated, secretFor(updated, caller), links(policies));
         });
+        recordAcl(caller, "token " + accessorId + " updated");
+        return result;
     }
 
     /**
@@ -453,8 +468,8 @@ public class AclService {
      *
      * @throws AclNotFound when there is no such token (Consul answers 403 {@code ACL not found} here)
      */
-    public TokenDetails cloneToken(String accessorId, String description) {
-        return retrying(() -> {
+    public TokenDetails cloneToken(String accessorId, String description, Caller caller) {
+        TokenDetails cloned = retrying(() -> {
             AclToken source = findLive(accessorId).orElseThrow(() -> new AclNotFound("ACL not found"));
             if (source.anonymous()) {
                 throw new InvalidRequest("Cannot clone the anonymous token");
@@ -469,6 +484,8 @@ public class AclService {
             store.createToken(clone, authorization(clone, policies), policies.values());
             return new TokenDetails(clone, secret, links(policies));
         });
+        recordAcl(caller, "token " + cloned.token().accessorId() + " created as a clone of " + accessorId);
+        return cloned;
     }
 
     /**
@@ -489,7 +506,14 @@ public class AclService {
                 throw new InvalidRequest("Deletion of the request's authorization token is not permitted");
             }
             store.deleteToken(token);
+            recordAcl(caller, "token " + accessorId + " deleted");
         });
+    }
+
+    /** Records an ACL change in the audit trail (cluster-wide: it belongs to no peering). Never a SecretID. */
+    private void recordAcl(Caller caller, String detail) {
+        audit.recordClusterWide(UUID.randomUUID().toString(), AuditRecorder.actorOf(caller),
+                io.clusterpeering.domain.AuditEvent.Kind.ACL_CHANGED, io.clusterpeering.domain.AuditEvent.SUCCESS, detail);
     }
 
     // ---- views -------------------------------------------------------------------------------------------

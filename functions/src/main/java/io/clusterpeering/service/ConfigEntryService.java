@@ -22,9 +22,11 @@ import java.util.Map;
 @Singleton
 public class ConfigEntryService {
     private final ConfigEntryStore store;
+    private final AuditRecorder audit;
 
-    public ConfigEntryService(ConfigEntryStore store) {
+    public ConfigEntryService(ConfigEntryStore store, AuditRecorder audit) {
         this.store = store;
+        this.audit = audit;
     }
 
     /**
@@ -45,6 +47,7 @@ public class ConfigEntryService {
             caller.require(Resource.SERVICE, related, AccessLevel.READ);
         }
         store.put(partition, kind, name, entry);
+        recordChange(partition, kind, name, entry, io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_WRITTEN, caller);
     }
 
     /**
@@ -75,7 +78,46 @@ public class ConfigEntryService {
     public void delete(String partition, String kind, String name, Caller caller) {
         ConfigEntryRules.requireSupportedKind(kind);
         caller.require(writePermission(kind, name));
+        java.util.Optional<Map<String, Object>> existing = store.get(partition, kind, name);
         store.delete(partition, kind, name);
+        existing.ifPresent(entry -> recordChange(partition, kind, name, entry,
+                io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_DELETED, caller));
+    }
+
+    /**
+     * Records a written or deleted entry in the audit trail of every peer it names ({@code Peer} anywhere in it: an
+     * exported-services consumer, an intention source, a resolver's failover or redirect target), or as a
+     * cluster-wide event when it names none.
+     */
+    private void recordChange(String partition, String kind, String name, Map<String, Object> entry,
+                              io.clusterpeering.domain.AuditEvent.Kind event, Caller caller) {
+        String actor = AuditRecorder.actorOf(caller);
+        String detail = kind + "/" + name + (event == io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_DELETED
+                ? " deleted" : " written");
+        String change = java.util.UUID.randomUUID().toString();
+        java.util.Set<String> peers = new java.util.TreeSet<>();
+        collectPeers(entry, peers);
+        if (peers.isEmpty()) {
+            audit.recordClusterWide(change, actor, event, io.clusterpeering.domain.AuditEvent.SUCCESS, detail);
+        }
+        for (String peer : peers) {
+            audit.record(change, actor, new io.clusterpeering.domain.PeeringKey(partition, peer), null, event,
+                    io.clusterpeering.domain.AuditEvent.SUCCESS, detail + " (it names this peer)", null);
+        }
+    }
+
+    private static void collectPeers(Object node, java.util.Set<String> peers) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> {
+                if ("Peer".equals(key) && value instanceof String peer && !peer.isEmpty()) {
+                    peers.add(peer.toLowerCase(java.util.Locale.ROOT));
+                } else {
+                    collectPeers(value, peers);
+                }
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collectPeers(item, peers));
+        }
     }
 
     /** What writing an entry of a kind needs (Consul's {@code CanWrite}, without the related services). */

@@ -1,5 +1,6 @@
 package io.clusterpeering.service;
 
+import io.clusterpeering.domain.AuditEvent;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringState;
@@ -34,8 +35,13 @@ public class DeletionService {
     private final ImportedDataStore importedData;
     private final PeerMessages messages;
     private final PeerClient peers;
+    private final AuditRecorder audit;
+    private final PeeringMetrics metrics;
 
-    public DeletionService(PeeringStore store, ImportedDataStore importedData, PeerMessages messages, PeerClient peers) {
+    public DeletionService(PeeringStore store, ImportedDataStore importedData, PeerMessages messages, PeerClient peers,
+                           AuditRecorder audit, PeeringMetrics metrics) {
+        this.audit = audit;
+        this.metrics = metrics;
         this.store = store;
         this.importedData = importedData;
         this.messages = messages;
@@ -55,15 +61,17 @@ public class DeletionService {
         }
         Peering peering = current.get();
         if (peering.state() == PeeringState.TERMINATED) {
-            purgeImported(key);
+            recordPurge(peering, purgeImported(key), false);
             return Outcome.PURGED;
         }
         if (peering.state() != PeeringState.DELETING) {
             return Outcome.NOTHING;
         }
         notifyPeer(peering);
-        purgeImported(key);
-        return store.removeAfterPurge(key, peering.id()) ? Outcome.REMOVED : Outcome.NOTHING;
+        Purged purged = purgeImported(key);
+        boolean removed = store.removeAfterPurge(key, peering.id());
+        recordPurge(peering, purged, removed);
+        return removed ? Outcome.REMOVED : Outcome.NOTHING;
     }
 
     /**
@@ -86,13 +94,35 @@ public class DeletionService {
         return acted;
     }
 
-    private void purgeImported(PeeringKey key) {
+    private Purged purgeImported(PeeringKey key) {
+        long started = System.nanoTime();
         int total = 0;
         for (int deleted = importedData.purgeBatch(key); deleted > 0; deleted = importedData.purgeBatch(key)) {
             total += deleted;
         }
         if (total > 0) {
             LOG.info("purged {} items imported from peer {} in partition {}", total, key.name(), key.partition());
+        }
+        return new Purged(total, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** How many imported items one purge deleted, and in how many milliseconds. */
+    private record Purged(int items, long millis) {
+    }
+
+    /**
+     * Records a finished purge once per DELETING or TERMINATED mark (the row's ModifyIndex identifies it, so a
+     * redelivered stream record finds it recorded): the audit event and the purge metrics. A purge resumed after a
+     * crash counts the items this run deleted.
+     */
+    private void recordPurge(Peering peering, Purged purged, boolean removed) {
+        boolean recorded = audit.record("purge|" + peering.id() + "|" + peering.state() + "|" + peering.modifyIndex(),
+                AuditEvent.SYSTEM, peering.key(), peering.id(), AuditEvent.Kind.PURGE_FINISHED, AuditEvent.SUCCESS,
+                purged.items() + " items imported from the peer purged in " + purged.millis() + " ms"
+                        + (removed ? "; the peering was removed" : "; the TERMINATED peering stays until deleted here"),
+                (long) purged.items());
+        if (recorded) {
+            metrics.purge(peering.key(), purged.items(), purged.millis());
         }
     }
 

@@ -38,9 +38,12 @@ public class HeartbeatService {
 
     private final io.clusterpeering.store.ImportedDataStore importedData;
 
+    private final PeeringHealthWatch health;
+
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication,
-                            io.clusterpeering.store.ImportedDataStore importedData) {
+                            io.clusterpeering.store.ImportedDataStore importedData, PeeringHealthWatch health) {
+        this.health = health;
         this.replication = replication;
         this.importedData = importedData;
         this.store = store;
@@ -65,6 +68,7 @@ public class HeartbeatService {
                     return new Result(delivered, failed);
                 }
                 if (peering.state().isConnected()) {
+                    health.observe(peering, now);
                     if (sendHeartbeat(peering)) {
                         delivered++;
                     } else {
@@ -117,15 +121,17 @@ public class HeartbeatService {
             String error;
             try {
                 Instant sentAt = Instant.now();
+                long sentNanos = System.nanoTime();
                 PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
                         messages.signMessage(PeerMessage.Kind.HEARTBEAT, peering.id(), peering.peerId(), sentAt),
                         "send heartbeat");
                 if (answer.ok()) {
                     messages.verifyHeartbeatAnswer(answer.body(), peering.peerCaPems(), peering.peerId(), peering.id(),
                             PeerMessages.sequenceOf(sentAt));
+                    health.heartbeatDelivered(peering, (System.nanoTime() - sentNanos) / 1_000_000);
                     if (store.recordHeartbeatRoundTrip(peering, Instant.now())
-                            && peering.state() == PeeringState.ESTABLISHING) {
-                        store.promoteToActive(peering);
+                            && peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
+                        health.activated(peering, "the acceptor answered the first heartbeat");
                     }
                     return true;
                 }

@@ -2,6 +2,7 @@ package io.clusterpeering.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.domain.AuditEvent;
 import io.clusterpeering.domain.Liveness;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
@@ -65,12 +66,19 @@ public class PeeringService {
     private final HeartbeatService heartbeats;
     private final PeeringConfiguration config;
     private final jakarta.inject.Provider<ReplicationService> replication;
+    private final AuditRecorder audit;
+    private final PeeringMetrics metrics;
+    private final PeeringHealthWatch health;
 
     public PeeringService(PeeringStore store, ImportedDataStore importedData, ConsulIndex index,
                           ClusterIdentitySource identitySource, PeeringTokenCodec tokens, PeerMessages messages,
                           PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config,
-                          jakarta.inject.Provider<ReplicationService> replication) {
+                          jakarta.inject.Provider<ReplicationService> replication, AuditRecorder audit,
+                          PeeringMetrics metrics, PeeringHealthWatch health) {
         this.replication = replication;
+        this.audit = audit;
+        this.metrics = metrics;
+        this.health = health;
         this.store = store;
         this.importedData = importedData;
         this.index = index;
@@ -86,11 +94,12 @@ public class PeeringService {
      * Generates a peering token (Consul's {@code POST /v1/peering/token}). Creates the PENDING acceptor row, or
      * keeps an existing one's ID and replaces its establishment secret so that only this newest token works.
      *
+     * @param actor   who asks ({@link AuditRecorder#actorOf}), for the audit trail
      * @return the compact JWS token
      * @throws InvalidRequest   when PeerName is missing or malformed, or Meta, Partition or an address is invalid
      * @throws PeeringConflict  when the name belongs to a dialer peering or is being deleted
      */
-    public String generateToken(GenerateTokenCommand command) {
+    public String generateToken(GenerateTokenCommand command, String actor) {
         if (command.peerName() == null || command.peerName().isEmpty()) {
             throw new InvalidRequest("PeerName is required in the payload when generating a new peering token.");
         }
@@ -110,9 +119,13 @@ public class PeeringService {
         String secret = EstablishmentSecrets.newSecret();
         Peering peering = store.createPendingOrRenewSecret(key, command.meta(), EstablishmentSecrets.hash(secret));
         Instant now = Instant.now();
-        return tokens.encode(new PeeringToken(identity.caPems(), external, List.of(hostPort(advertised)),
+        String token = tokens.encode(new PeeringToken(identity.caPems(), external, List.of(hostPort(advertised)),
                 advertised.getScheme(), identity.serverName(config.getDatacenter()), peering.id(), secret,
                 new Remote(key.partition(), config.getDatacenter()), key.name(), now, now.plus(config.getTokenLifetime())));
+        audit.record(UUID.randomUUID().toString(), actor, key, peering.id(), AuditEvent.Kind.TOKEN_GENERATED,
+                AuditEvent.SUCCESS, "a peering token was generated, valid until " + now.plus(config.getTokenLifetime())
+                        + "; only this newest token can establish the peering", null);
+        return token;
     }
 
     /**
@@ -126,7 +139,43 @@ public class PeeringService {
      * @throws PeeringConflict             when the name belongs to an acceptor peering or is being deleted (409)
      * @throws PeerUnreachable             when no acceptor address answered (502), naming each address
      */
-    public void establish(EstablishCommand command) {
+    public void establish(EstablishCommand command, String actor) {
+        if (command.peerName() == null || !PeeringRules.isValidPeerName(command.peerName())) {
+            establishAsDialer(command);
+            return;
+        }
+        long started = System.nanoTime();
+        PeeringKey key = new PeeringKey(command.partition(), command.peerName());
+        String attempt = UUID.randomUUID().toString();
+        audit.record(attempt, actor, key, null, AuditEvent.Kind.ESTABLISH_ATTEMPTED, AuditEvent.ATTEMPTED,
+                "establishing with a peering token", null);
+        Peering dialer;
+        try {
+            dialer = establishAsDialer(command);
+        } catch (RuntimeException e) {
+            String reason = refusedTokenReason(e);
+            if (reason != null) {
+                metrics.refusedToken(key.partition(), reason);
+            }
+            audit.record(attempt, actor, key, null, AuditEvent.Kind.ESTABLISH_REFUSED, AuditEvent.REFUSED,
+                    e instanceof io.clusterpeering.domain.PeeringException ? e.getMessage() : "internal error", null);
+            throw e;
+        }
+        metrics.establishDuration(key, (System.nanoTime() - started) / 1_000_000);
+        audit.record(attempt, actor, key, dialer.id(), AuditEvent.Kind.ESTABLISH_SUCCEEDED, AuditEvent.SUCCESS,
+                "the acceptor in datacenter " + dialer.remote().datacenter() + " (peering ID " + dialer.peerId()
+                        + ") took the token", null);
+    }
+
+    /** Why a failed establishment counts as a refused token ({@code invalid}, {@code expired}, {@code rejected}), or null. */
+    private static String refusedTokenReason(RuntimeException e) {
+        if (e instanceof io.clusterpeering.domain.PeeringException.InvalidPeeringToken invalid) {
+            return invalid.reason().contains("expired") ? "expired" : "invalid";
+        }
+        return e instanceof EstablishmentSecretRejected ? "rejected" : null;
+    }
+
+    private Peering establishAsDialer(EstablishCommand command) {
         if (command.peerName() == null || command.peerName().isEmpty()) {
             throw new InvalidRequest("PeerName is required in the payload when establishing a peering.");
         }
@@ -192,6 +241,7 @@ public class PeeringService {
         }
         LOG.info("established peering {} (id {}) with acceptor {}", key.name(), peeringId, answer.baseUrl());
         heartbeats.sendHeartbeat(dialer);
+        return dialer;
     }
 
     /**
@@ -224,10 +274,21 @@ public class PeeringService {
      */
     public ExchangeResult exchangeSecret(String signedRequest) {
         ExchangeRequest request = messages.verifyExchange(signedRequest);
-        Peering acceptor = store.consumeEstablishmentSecret(request.peerId(),
-                EstablishmentSecrets.hash(request.establishmentSecret()),
-                new DialerDetails(request.dialerPeeringId(), request.caPems(), request.serverName(), request.urls(),
-                        request.remote()), Instant.now());
+        Peering acceptor;
+        try {
+            acceptor = store.consumeEstablishmentSecret(request.peerId(),
+                    EstablishmentSecrets.hash(request.establishmentSecret()),
+                    new DialerDetails(request.dialerPeeringId(), request.caPems(), request.serverName(), request.urls(),
+                            request.remote()), Instant.now());
+        } catch (EstablishmentSecretRejected e) {
+            store.findById(request.peerId()).ifPresent(row -> audit.record(UUID.randomUUID().toString(), AuditEvent.PEER,
+                    row.key(), row.id(), AuditEvent.Kind.SECRET_EXCHANGE, AuditEvent.REFUSED, "a dialer in datacenter "
+                            + request.remote().datacenter() + " presented this peering's token: " + e.getMessage(), null));
+            throw e;
+        }
+        audit.record("active|" + acceptor.id() + "|" + request.dialerPeeringId(), AuditEvent.PEER, acceptor.key(),
+                acceptor.id(), AuditEvent.Kind.STATE_ACTIVE, AuditEvent.SUCCESS, "established by the dialer in datacenter "
+                        + request.remote().datacenter() + " (peering ID " + request.dialerPeeringId() + ")", null);
         importedData.putTrustBundle(acceptor.key(), trustDomainOf(request.serverName()), request.caPems(), Instant.now());
         LOG.info("peering {} (id {}) was established by the dialer in datacenter {}", acceptor.name(), acceptor.id(),
                 request.remote().datacenter());
@@ -270,8 +331,8 @@ public class PeeringService {
                     throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
                             + " here, or a newer message was already taken");
                 }
-                if (peering.state() == PeeringState.ESTABLISHING) {
-                    store.promoteToActive(peering);
+                if (peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
+                    health.activated(peering, "the acceptor's first heartbeat arrived");
                 }
                 return Optional.of(answer);
             }
@@ -286,6 +347,9 @@ public class PeeringService {
             case TERMINATE -> {
                 if (store.markTerminated(peering, message.seq())) {
                     LOG.info("peering {} (id {}) was terminated by its peer", peering.name(), peering.id());
+                    audit.record("terminated|" + peering.id() + "|" + message.seq(), AuditEvent.PEER, peering.key(),
+                            peering.id(), AuditEvent.Kind.STATE_TERMINATED, AuditEvent.SUCCESS,
+                            "the peer deleted its side of the peering; what it exported here is purged", null);
                 }
             }
         }
@@ -323,10 +387,19 @@ public class PeeringService {
      * Requests deletion (Consul's {@code DELETE /v1/peering/:name}): marks the row DELETING and returns. The
      * stream handler tells the peer, purges imported data and removes the row. Deleting a missing or already
      * DELETING peering does nothing.
+     *
+     * @param actor who asks ({@link AuditRecorder#actorOf}), for the audit trail
      */
-    public void delete(PeeringKey key) {
-        if (PeeringRules.isValidPeerName(key.name()) && store.markDeleting(key, Instant.now())) {
+    public void delete(PeeringKey key, String actor) {
+        if (!PeeringRules.isValidPeerName(key.name())) {
+            return;
+        }
+        Optional<Peering> row = store.find(key);
+        if (row.isPresent() && store.markDeleting(key, Instant.now())) {
             LOG.info("peering {} in partition {} marked for deletion", key.name(), key.partition());
+            audit.record("delete|" + row.get().id() + "|" + row.get().modifyIndex(), actor, key, row.get().id(),
+                    AuditEvent.Kind.DELETE_REQUESTED, AuditEvent.SUCCESS, "deletion requested in state "
+                            + row.get().state() + "; the peer is told and imported data purged in the background", null);
         }
     }
 

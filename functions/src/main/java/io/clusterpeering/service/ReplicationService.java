@@ -47,10 +47,13 @@ public class ReplicationService {
     private final PeerMessages messages;
     private final PeerClient peers;
     private final PeeringConfiguration config;
+    private final PeeringMetrics metrics;
 
     public ReplicationService(PeeringStore peerings, CatalogStore catalog, ImportedDataStore imported,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
-                              PeerMessages messages, PeerClient peers, PeeringConfiguration config) {
+                              PeerMessages messages, PeerClient peers, PeeringConfiguration config,
+                              PeeringMetrics metrics) {
+        this.metrics = metrics;
         this.peerings = peerings;
         this.catalog = catalog;
         this.imported = imported;
@@ -126,10 +129,20 @@ public class ReplicationService {
 
     /** As {@link #pushAll(String)}, skipping the peerings with the given IDs. */
     public int pushAll(String partition, java.util.Set<String> skippedIds) {
+        return pushAll(partition, skippedIds, null);
+    }
+
+    /**
+     * As {@link #pushAll(String, java.util.Set)}, for a change that reached the stream handler at {@code changedAt},
+     * which the snapshots carry so the peer can measure the replication lag ({@link ReplicationLag}); null for a
+     * resync, whose snapshots carry the time they were read.
+     */
+    public int pushAll(String partition, java.util.Set<String> skippedIds, Instant changedAt) {
         Map<String, List<String>> exports = exports(partition);
         int delivered = 0;
         for (Peering peering : peerings.list(partition)) {
-            if (peering.state() == PeeringState.ACTIVE && !skippedIds.contains(peering.id()) && push(peering, exports)) {
+            if (peering.state() == PeeringState.ACTIVE && !skippedIds.contains(peering.id())
+                    && push(peering, exports, changedAt)) {
                 delivered++;
             }
         }
@@ -138,13 +151,19 @@ public class ReplicationService {
 
     /** Sends one peering its snapshot; records the exported services on success. @return whether it was taken */
     public boolean push(Peering peering, Map<String, List<String>> exports) {
+        return push(peering, exports, null);
+    }
+
+    /** As {@link #push(Peering, Map)}, stamped with the time of the change it carries (null: the read time). */
+    public boolean push(Peering peering, Map<String, List<String>> exports, Instant changedAt) {
         // The sequence number is taken before the catalog is read: a snapshot read earlier is never numbered later.
         Instant readAt = Instant.now();
         ReplicationSnapshot snapshot = snapshotFor(peering, exports);
         try {
             PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
                     messages.signMessage(PeerMessage.Kind.REPLICATION, peering.id(), peering.peerId(), readAt,
-                            snapshot.toClaim()), "send exported services");
+                            ReplicationLag.stamp(snapshot.toClaim(), changedAt == null ? readAt : changedAt)),
+                    "send exported services");
             if (answer.ok()) {
                 peerings.recordExport(peering, snapshot.services());
                 return true;
@@ -211,5 +230,6 @@ public class ReplicationService {
             imported.putTrustBundle(peering.key(), snapshot.trustDomain(), snapshot.roots(), now);
         }
         peerings.recordImport(peering, snapshot.services(), snapshot.roots(), snapshot.serverAddresses());
+        ReplicationLag.of(claim, now).ifPresent(lag -> metrics.replicationLag(peering, lag));
     }
 }

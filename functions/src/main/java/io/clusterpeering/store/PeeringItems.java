@@ -1,5 +1,6 @@
 package io.clusterpeering.store;
 
+import io.clusterpeering.domain.LinkLatency;
 import io.clusterpeering.domain.Liveness;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringRole;
@@ -53,6 +54,10 @@ final class PeeringItems {
     static final String TOKEN_SECRET_HASH = "tokenSecretHash";
     /** The sequence number of the newest message taken from the peer; older (replayed) ones change nothing. */
     static final String LAST_PEER_MESSAGE_SEQ = "lastPeerMessageSeq";
+    /** The round-trip times of the latest heartbeats sent, in milliseconds, oldest first ({@link LinkLatency}). */
+    static final String HEARTBEAT_RTTS = "heartbeatRtts";
+    /** Set while the audit trail holds a FAILING event not yet followed by its recovery. */
+    static final String FAILING_SINCE = "failingSince";
 
     private PeeringItems() {
     }
@@ -83,6 +88,10 @@ final class PeeringItems {
         putIfPresent(item, LAST_ERROR_AT, liveness.lastErrorAt());
         item.put(IMPORTED_SERVICES, list(liveness.importedServices()));
         item.put(EXPORTED_SERVICES, list(liveness.exportedServices()));
+        if (!liveness.latency().isEmpty()) {
+            item.put(HEARTBEAT_RTTS, numberList(liveness.latency().samples()));
+        }
+        putIfPresent(item, FAILING_SINCE, liveness.failingSince());
         item.put(CREATE_INDEX, n(peering.createIndex()));
         item.put(MODIFY_INDEX, n(peering.modifyIndex()));
         return item;
@@ -98,8 +107,22 @@ final class PeeringItems {
                 new Remote(nullToEmpty(string(item, REMOTE_PARTITION)), nullToEmpty(string(item, REMOTE_DATACENTER))),
                 new Liveness(instant(item, LAST_HEARTBEAT), instant(item, LAST_RECEIVE), instant(item, LAST_SEND),
                         string(item, LAST_ERROR), instant(item, LAST_ERROR_AT), strings(item, IMPORTED_SERVICES),
-                        strings(item, EXPORTED_SERVICES)),
+                        strings(item, EXPORTED_SERVICES), new LinkLatency(numbers(item, HEARTBEAT_RTTS)),
+                        instant(item, FAILING_SINCE)),
                 Attributes.number(item, CREATE_INDEX), Attributes.number(item, MODIFY_INDEX));
+    }
+
+    /** A list of numbers as a DynamoDB list of N values. */
+    static AttributeValue numberList(java.util.List<Long> values) {
+        return AttributeValue.fromL(values.stream().map(v -> AttributeValue.fromN(Long.toString(v))).toList());
+    }
+
+    private static java.util.List<Long> numbers(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || !value.hasL()) {
+            return java.util.List.of();
+        }
+        return value.l().stream().filter(v -> v.n() != null).map(v -> Long.parseLong(v.n())).toList();
     }
 
     private static String nullToEmpty(String value) {

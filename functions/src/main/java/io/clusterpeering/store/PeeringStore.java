@@ -89,6 +89,39 @@ public class PeeringStore {
                 .filter(peering -> peering.id().equals(id));
     }
 
+    /**
+     * Reads a peering by ID with the hashes of its establishment secret (unused, and consumed), for answering a
+     * liveness probe; changes nothing. Two reads: the ID pointer and the row.
+     */
+    public Optional<SecretView> findWithSecretHashes(String id) {
+        if (id == null || id.isBlank()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> pointer = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peeringId(id))
+                .consistentRead(true)).item();
+        if (pointer == null || pointer.isEmpty()) {
+            return Optional.empty();
+        }
+        PeeringKey key = new PeeringKey(Attributes.string(pointer, PARTITION), Attributes.string(pointer, NAME));
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(key))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty() || !id.equals(Attributes.string(item, ID))) {
+            return Optional.empty();
+        }
+        return Optional.of(new SecretView(fromItem(item), Attributes.string(item, ESTABLISHMENT_SECRET_HASH),
+                Attributes.string(item, CONSUMED_SECRET_HASH)));
+    }
+
+    /**
+     * A peering with the stored forms of its establishment secret.
+     *
+     * @param peering          the row
+     * @param unusedSecretHash the newest token's secret hash while unused, else null
+     * @param usedSecretHash   the hash of the secret the current dialer consumed, else null
+     */
+    public record SecretView(Peering peering, String unusedSecretHash, String usedSecretHash) {
+    }
+
     /** Lists the peerings of one partition, ordered by name. */
     public List<Peering> list(String partition) {
         List<Peering> peerings = new ArrayList<>();
@@ -186,13 +219,14 @@ public class PeeringStore {
                     .conditionExpression("#id = :id AND #state = :terminated")
                     .updateExpression("SET #state = :pending, #secret = :secret, #modifyIndex = :index"
                             + " REMOVE #peerId, #peerCaPems, #peerServerName, #peerUrls, #lastHeartbeat, #lastReceive,"
-                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq")
+                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq, #rtts, #failingSince")
                     .expressionAttributeNames(names("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
                             "#secret", ESTABLISHMENT_SECRET_HASH,
                             "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS, "#peerServerName", PEER_SERVER_NAME,
                             "#peerUrls", PEER_URLS, "#lastHeartbeat", LAST_HEARTBEAT, "#lastReceive", LAST_RECEIVE,
                             "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT,
-                            "#consumed", CONSUMED_SECRET_HASH, "#lastSeq", LAST_PEER_MESSAGE_SEQ))
+                            "#consumed", CONSUMED_SECRET_HASH, "#lastSeq", LAST_PEER_MESSAGE_SEQ,
+                            "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE))
                     .expressionAttributeValues(Map.of(":id", s(terminated.id()),
                             ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
                             ":secret", s(secretHash), ":index", n(modifyIndex)))
@@ -257,7 +291,7 @@ public class PeeringStore {
                     .tableName(table).key(TableKeys.peering(acceptor.key()))
                     .conditionExpression("#id = :id AND #role = :acceptor"
                             + " AND (#secret = :secret OR (#consumed = :secret AND #peerId = :peerId))")
-                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt, #lastSeq"
+                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt, #lastSeq, #rtts, #failingSince"
                             + " SET #consumed = :secret, #state = :active, #peerId = :peerId, "
                             + "#peerCaPems = :peerCaPems, #peerServerName = :peerServerName, #peerUrls = :peerUrls, "
                             + "#remotePartition = :remotePartition, #remoteDatacenter = :remoteDatacenter, "
@@ -268,7 +302,7 @@ public class PeeringStore {
                             "#remotePartition", REMOTE_PARTITION, "#remoteDatacenter", REMOTE_DATACENTER,
                             "#lastReceive", LAST_RECEIVE, "#modifyIndex", MODIFY_INDEX, "#lastError", LAST_ERROR,
                             "#lastErrorAt", LAST_ERROR_AT, "#consumed", CONSUMED_SECRET_HASH,
-                            "#lastSeq", LAST_PEER_MESSAGE_SEQ))
+                            "#lastSeq", LAST_PEER_MESSAGE_SEQ, "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE))
                     .expressionAttributeValues(values(":id", s(peeringId), ":acceptor", s(PeeringRole.ACCEPTOR.name()),
                             ":secret", s(secretHash), ":active", s(PeeringState.ACTIVE.name()),
                             ":peerId", s(dialer.peeringId()), ":peerCaPems", Attributes.list(dialer.caPems()),
@@ -574,6 +608,50 @@ public class PeeringStore {
         return recordLiveness(peering, "SET #lastError = :error, #lastErrorAt = :at",
                 names("#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT),
                 Map.of(":at", instant(at), ":error", s(error)), "");
+    }
+
+    /**
+     * Records the round trip of a heartbeat the peer accepted: the window of the latest round trips
+     * ({@link io.clusterpeering.domain.LinkLatency}) moves on by one. Only connected rows record it; the index is
+     * not bumped.
+     *
+     * @param roundTripMillis from sending the heartbeat to the peer's answer, in milliseconds
+     * @return false when the row is no longer connected
+     */
+    public boolean recordHeartbeatRoundTrip(Peering peering, long roundTripMillis) {
+        return recordLiveness(peering, "SET #rtts = :rtts", names("#rtts", HEARTBEAT_RTTS),
+                Map.of(":rtts", numberList(peering.liveness().latency().plus(roundTripMillis).samples())), "");
+    }
+
+    /**
+     * Rule: a failure episode is reported once. Marks a connected row as having its FAILING event in the audit
+     * trail, unless it already has one without its recovery.
+     *
+     * @param episode the last successful contact before the failure, the episode's identity
+     * @return true when this call marked it
+     */
+    public boolean markFailingReported(Peering peering, Instant episode) {
+        return recordLiveness(peering, "SET #failingSince = :episode", names("#failingSince", FAILING_SINCE),
+                Map.of(":episode", instant(episode)), " AND attribute_not_exists(#failingSince)");
+    }
+
+    /**
+     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode.
+     *
+     * @return true when this call cleared it
+     */
+    public boolean clearFailingReported(Peering peering, Instant episode) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #failingSince = :episode")
+                    .updateExpression("REMOVE #failingSince")
+                    .expressionAttributeNames(Map.of("#id", ID, "#failingSince", FAILING_SINCE))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":episode", instant(episode)))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     private boolean recordLiveness(Peering peering, String update, Map<String, String> names,

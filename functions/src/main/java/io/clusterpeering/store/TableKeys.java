@@ -20,7 +20,11 @@ import java.util.Map;
  *   policy name        ACL#POLICY_NAME                   &lt;lower-case name&gt;
  *   token check        ACL_AUTH#&lt;SHA-256 of SecretID&gt;  TOKEN
  *   ACL bootstrap      ACL_AUTH#BOOTSTRAP                ONCE
+ *   audit event        AUDIT#&lt;partition&gt;#&lt;peer&gt;        T#&lt;epoch µs, 16 digits&gt;#&lt;event id&gt;   (TTL)
+ *   audit once-marker  AUDIT#&lt;partition&gt;#&lt;peer&gt;        E#&lt;event id&gt;                          (TTL)
  * </pre>
+ * Audit items of cluster-wide events (ACL changes) have an empty peer name. An event ID is derived from what
+ * makes the event unique, so a retried or redelivered event finds its marker and is not written twice.
  * Items under {@code ACL#} are read and written only by the ACL functions (the deployment denies every other
  * function access to them); the {@code ACL_AUTH#} items, which hold no secret, are what every function reads to
  * check a request's token (and whether ACLs were bootstrapped, for the text of a refusal), and only the ACL
@@ -91,6 +95,11 @@ public final class TableKeys {
 
     static Map<String, AttributeValue> aclAuthorization(String secretHash) {
         return key(ACL_AUTH_PREFIX + secretHash, "TOKEN");
+    }
+
+    /** The partition key of a peering's audit trail; an empty name for cluster-wide events. */
+    static String auditTrail(String partition, String peerName) {
+        return "AUDIT#" + partition + "#" + peerName;
     }
 
     static String importedFrom(PeeringKey peer) {

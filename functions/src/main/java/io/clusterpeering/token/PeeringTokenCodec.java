@@ -76,7 +76,42 @@ public final class PeeringTokenCodec {
         } catch (IllegalArgumentException e) {
             throw new InvalidPeeringToken("its CA is unusable: " + e.getMessage());
         }
-        JWTClaimsSet claims = ClusterSignatures.verify(text, TYPE, cas, REQUIRED);
+        return toToken(ClusterSignatures.verify(text, TYPE, cas, REQUIRED));
+    }
+
+    /**
+     * Reads a token's content without checking its signature or expiry, for the pre-flight check's first step
+     * (nothing read this way may be trusted until {@link #verifySignature} holds).
+     *
+     * @throws InvalidPeeringToken when it is not a compact JWS, a required field is missing, or a field is malformed
+     */
+    public PeeringToken decodeUnverified(String compact) {
+        JWTClaimsSet claims = ClusterSignatures.unverifiedClaims(compact == null ? "" : compact.strip());
+        for (String name : REQUIRED) {
+            if (claims.getClaim(name) == null) {
+                throw new InvalidPeeringToken("its " + name + " field is missing");
+            }
+        }
+        try {
+            Pem.decode(stringList(claims, "CA"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPeeringToken("its CA is unusable: " + e.getMessage());
+        }
+        return toToken(claims);
+    }
+
+    /**
+     * Checks a token's signature and that the signer's certificate chains to the token's CA, but not its expiry.
+     *
+     * @throws InvalidPeeringToken naming what does not hold
+     */
+    public void verifySignature(String compact) {
+        String text = compact == null ? "" : compact.strip();
+        List<X509Certificate> cas = Pem.decode(stringList(ClusterSignatures.unverifiedClaims(text), "CA"));
+        ClusterSignatures.verify(text, TYPE, cas, REQUIRED, false);
+    }
+
+    private PeeringToken toToken(JWTClaimsSet claims) {
         List<String> serverAddresses = stringList(claims, "ServerAddresses");
         List<String> manual = stringList(claims, "ManualServerAddresses");
         if (serverAddresses.isEmpty() && manual.isEmpty()) {
@@ -91,7 +126,7 @@ public final class PeeringTokenCodec {
         }
         Map<String, Object> remote = jsonObject(claims, "Remote");
         List<String> audience = claims.getAudience();
-        return new PeeringToken(caPems, manual, serverAddresses, scheme == null ? "https" : scheme,
+        return new PeeringToken(stringList(claims, "CA"), manual, serverAddresses, scheme == null ? "https" : scheme,
                 requireText(claims, "ServerName"), requireText(claims, "PeerID"),
                 requireText(claims, "EstablishmentSecret"),
                 new Remote(textOf(remote.get("Partition")), textOf(remote.get("Datacenter"))),

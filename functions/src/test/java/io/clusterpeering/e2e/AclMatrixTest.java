@@ -197,7 +197,15 @@ class AclMatrixTest {
                 permission("DELETE /v1/peering/{name}", c -> new Request("DELETE", "/v1/peering/never-existed", null),
                         200, "peering:write", po, m),
                 permission("GET /v1/peerings", get("/v1/peerings"), 200, "peering:read", ro, po, m),
+                permission("GET /v1/peering/{name}/events", get("/v1/peering/existing/events"), 200, "peering:read",
+                        ro, po, m),
+                permission("POST /v1/peering/check", c -> new Request("POST", "/v1/peering/check",
+                        "{\"PeeringToken\":\"not-a-token\"}"), 200, "peering:write", po, m),
+                permission("GET /v1/peering/{name}/check", get("/v1/peering/existing/check"), 200, "peering:read",
+                        ro, po, m),
                 permission("GET /v1/agent/self", get("/v1/agent/self"), 200,
+                        "agent:read@" + NODE_NAME, ro, m),
+                permission("GET /v1/agent/metrics", get("/v1/agent/metrics"), 200,
                         "agent:read@" + NODE_NAME, ro, m),
                 permission("PUT /v1/catalog/register", c -> new Request("PUT", "/v1/catalog/register",
                         "{\"Node\":\"node-1\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"web-1\",\"Service\":\"web\","
@@ -242,7 +250,9 @@ class AclMatrixTest {
                 sameForAll("POST /v1/internal/peering/exchange", c -> new Request("POST", "/v1/internal/peering/exchange",
                         "not-a-jws"), new Status(400, null)),
                 sameForAll("POST /v1/internal/peering/message", c -> new Request("POST", "/v1/internal/peering/message",
-                        "not-a-jws"), new Text(403, "Permission denied: the message is not a signed peering message")));
+                        "not-a-jws"), new Text(403, "Permission denied: the message is not a signed peering message")),
+                sameForAll("POST /v1/internal/peering/probe", c -> new Request("POST", "/v1/internal/peering/probe",
+                        "not-a-jws"), new Status(400, "the probe is invalid")));
     }
 
     static Stream<Arguments> cases() {

@@ -453,8 +453,9 @@ class PeeringFunctionsTest {
     void everyRouteAnswersItsFixtureThroughItsLambdaEntryPoint() throws Exception {
         Map<String, Routes.Route> byFixture = new java.util.LinkedHashMap<>();
         Routes.ALL.forEach(route -> byFixture.put(fixtureOf(route), route));
-        List<String> order = List.of("generate-token", "read-peering", "list-peerings", "establish", "exchange-secret",
-                "peer-message", "agent-self", "catalog-register", "catalog-services", "catalog-service", "health-service",
+        List<String> order = List.of("generate-token", "read-peering", "list-peerings", "peering-events",
+                "peering-link-check", "peering-check", "establish", "exchange-secret", "peer-message", "peer-probe",
+                "agent-self", "agent-metrics", "catalog-register", "catalog-services", "catalog-service", "health-service",
                 "config-put", "config-list", "config-get", "exported-services", "imported-services", "config-delete",
                 "catalog-deregister", "delete-peering");
         List<String> aclRoutes = List.of("acl-bootstrap", "acl-policy-create", "acl-policy-read", "acl-policy-update",
@@ -477,6 +478,13 @@ class PeeringFunctionsTest {
         assertTrue(JSON.readTree(answers.get("generate-token").body()).has("PeeringToken"));
         assertEquals("cluster-02", JSON.readTree(answers.get("read-peering").body()).get("Name").asText());
         assertTrue(JSON.readTree(answers.get("list-peerings").body()).isArray());
+        assertEquals("token-generated", JSON.readTree(answers.get("peering-events").body()).get("Events").get(0)
+                .get("Event").asText(), answers.get("peering-events").body());
+        assertEquals("peer-known", JSON.readTree(answers.get("peering-link-check").body()).get("Checks").get(0)
+                .get("Name").asText(), "a PENDING peering has no peer to reach yet");
+        assertEquals("fail", JSON.readTree(answers.get("peering-check").body()).get("Checks").get(0).get("Status").asText());
+        assertEquals(400, answers.get("peer-probe").status(), answers.get("peer-probe").body());
+        assertTrue(answers.get("agent-metrics").headers().get("Content-Type").startsWith("text/plain; version=0.0.4"));
         assertEquals(400, answers.get("establish").status());
         assertEquals("PeeringToken is required in the payload when establishing a peering.", answers.get("establish").body());
         assertEquals(400, answers.get("exchange-secret").status(), answers.get("exchange-secret").body());

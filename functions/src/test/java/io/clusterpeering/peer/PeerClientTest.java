@@ -156,6 +156,14 @@ class PeerClientTest {
             public Duration getBlockingPollInterval() {
                 return Duration.ofMillis(100);
             }
+
+            public Duration getAuditRetention() {
+                return Duration.ofDays(90);
+            }
+
+            public boolean isMetricsEmf() {
+                return false;
+            }
         };
     }
 }

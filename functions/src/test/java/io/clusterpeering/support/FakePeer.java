@@ -130,7 +130,8 @@ public final class FakePeer implements AutoCloseable {
      * @param peerName the name the fake gives the cluster
      */
     public void establish(String peerName, String token) {
-        core.getBean(PeeringService.class).establish(new EstablishCommand(peerName, null, token, null));
+        core.getBean(PeeringService.class).establish(new EstablishCommand(peerName, null, token, null),
+                io.clusterpeering.acl.Caller.ANONYMOUS_ACCESSOR_ID);
     }
 
     /** Sets how the fake answers messages from now on. */

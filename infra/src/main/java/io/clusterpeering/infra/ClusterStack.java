@@ -136,6 +136,8 @@ public class ClusterStack extends Stack {
     private final ApiSettings settings;
     private final Code code;
     private final String datacenter;
+    /** Every Java function of the cluster, in the order made: the function-error alarms and the dashboard watch them. */
+    private final List<Function> javaFunctions = new java.util.ArrayList<>();
 
     /**
      * @param scope        the app
@@ -253,6 +255,7 @@ public class ClusterStack extends Stack {
 
         bootstrapIdentity();
         bootstrapAcls();
+        new Observability(this, datacenter, javaFunctions, failures).build();
         if (settings.variant() == ApiSettings.ApiVariant.HTTP) {
             peersPage();
         }
@@ -306,6 +309,13 @@ public class ClusterStack extends Stack {
                             Map.of("dynamodb:LeadingKeys", List.of(access.deletesUnder() + "*"))))
                     .build());
         }
+        if (FunctionAccess.APPENDS_AUDIT.contains(handler)) {
+            role.addToPolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("dynamodb:PutItem"))
+                    .resources(List.of(table.getTableArn()))
+                    .conditions(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("AUDIT#*"))))
+                    .build());
+        }
         if (access.readsIdentity()) {
             identity.grantRead(role);
         }
@@ -327,6 +337,7 @@ public class ClusterStack extends Stack {
                 .environment(environment())
                 .description("Cluster Peering " + datacenter + ": " + handler.getSimpleName())
                 .build();
+        javaFunctions.add(function);
         Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "every version is published: the live alias points at the function's current version");
         return Alias.Builder.create(this, name + "Live")
@@ -368,6 +379,8 @@ public class ClusterStack extends Stack {
         environment.put("PEERING_MAX_BLOCKING_WAIT", "25s");
         environment.put("PEERING_ACL_ENABLED", Boolean.toString(aclEnabled));
         environment.put("PEERING_ACL_DEFAULT_POLICY", "deny");
+        // Metrics go to CloudWatch as Embedded Metric Format lines in the function's own log group.
+        environment.put("PEERING_METRICS_EMF", "true");
         environment.put("PEERING_ACL_KMS_KEY_ID", secretIdKey.getKeyArn());
         environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 "
                 + "-Dlogback.configurationFile=logback-lambda.xml");

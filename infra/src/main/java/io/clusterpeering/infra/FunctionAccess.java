@@ -15,6 +15,7 @@ import io.clusterpeering.function.AclTokenListFunction;
 import io.clusterpeering.function.AclTokenReadFunction;
 import io.clusterpeering.function.AclTokenSelfFunction;
 import io.clusterpeering.function.AclTokenUpdateFunction;
+import io.clusterpeering.function.AgentMetricsFunction;
 import io.clusterpeering.function.AgentSelfFunction;
 import io.clusterpeering.function.CatalogDeregisterFunction;
 import io.clusterpeering.function.CatalogRegisterFunction;
@@ -35,12 +36,17 @@ import io.clusterpeering.function.GenerateTokenFunction;
 import io.clusterpeering.function.HeartbeatFunction;
 import io.clusterpeering.function.ListPeeringsFunction;
 import io.clusterpeering.function.PeerMessageFunction;
+import io.clusterpeering.function.PeerProbeFunction;
+import io.clusterpeering.function.PeeringCheckFunction;
+import io.clusterpeering.function.PeeringEventsFunction;
+import io.clusterpeering.function.PeeringLinkCheckFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.ReadPeeringFunction;
 import io.clusterpeering.function.UnroutedFunction;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What each function may do, and nothing more: the DynamoDB actions it calls on the table, and whether it
@@ -75,6 +81,17 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
         this(tableActions, readsIdentity, deletesUnder, false);
     }
 
+    /**
+     * The functions whose use cases append audit events: each may also {@code PutItem} under {@code AUDIT#} (a
+     * {@code dynamodb:LeadingKeys} condition), which is all a function that writes nothing else there needs.
+     */
+    public static final Set<Class<?>> APPENDS_AUDIT = Set.of(GenerateTokenFunction.class, EstablishFunction.class,
+            DeletePeeringFunction.class, ExchangeSecretFunction.class, PeerMessageFunction.class, HeartbeatFunction.class,
+            ConfigPutFunction.class, ConfigDeleteFunction.class, PeeringStreamFunction.class, AclBootstrapFunction.class,
+            AclPolicyCreateFunction.class, AclPolicyUpdateFunction.class, AclPolicyDeleteFunction.class,
+            AclTokenCreateFunction.class, AclTokenUpdateFunction.class, AclTokenCloneFunction.class,
+            AclTokenDeleteFunction.class, AclManagementTokenBootstrapFunction.class);
+
     /** The grants of every function, by handler class. */
     public static final Map<Class<?>, FunctionAccess> BY_HANDLER = Map.ofEntries(
             Map.entry(GenerateTokenFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
@@ -83,6 +100,11 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            Map.entry(AgentMetricsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(PeeringEventsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(PeeringCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            Map.entry(PeeringLinkCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            Map.entry(PeerProbeFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
             Map.entry(PeerMessageFunction.class, new FunctionAccess(
                     List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false)),

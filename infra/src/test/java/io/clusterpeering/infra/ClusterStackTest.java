@@ -235,6 +235,9 @@ class ClusterStackTest {
             if (access.deletesUnder() != null) {
                 expected.add("dynamodb:DeleteItem");
             }
+            if (FunctionAccess.APPENDS_AUDIT.contains(handler)) {
+                expected.add("dynamodb:PutItem");
+            }
             assertEquals(expected, actionsByHandler.get(handler.getName()), handler.getSimpleName());
         });
         Set<String> writes = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
@@ -337,6 +340,109 @@ class ClusterStackTest {
         assertTrue(openTemplate.toJSON().toString().contains("PEERING_ACL_ENABLED=false"));
         software.amazon.awscdk.assertions.Annotations.fromStack(open)
                 .hasWarning("*", Match.stringLikeRegexp("ACLs are OFF.*"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void auditEventsAreAppendedOnlyUnderTheirOwnKeysByTheFunctionsWhoseUseCasesRecordThem() {
+        Map<String, Set<String>> auditPuts = new HashMap<>();
+        Map<String, Boolean> unconditionalPut = new HashMap<>();
+        forEachStatementByHandler((handler, statement) -> {
+            if ("Deny".equals(statement.get("Effect")) || !asList(statement.get("Action")).contains("dynamodb:PutItem")) {
+                return;
+            }
+            if (statement.containsKey("Condition")) {
+                Map<String, Object> condition = (Map<String, Object>) ((Map<String, Object>) statement.get("Condition"))
+                        .get("ForAllValues:StringLike");
+                auditPuts.computeIfAbsent(handler, h -> new TreeSet<>()).addAll(asList(condition.get("dynamodb:LeadingKeys")));
+            } else {
+                unconditionalPut.put(handler, true);
+            }
+        });
+        Set<String> expected = FunctionAccess.APPENDS_AUDIT.stream().map(Class::getName).collect(Collectors.toSet());
+        assertEquals(expected, auditPuts.keySet());
+        auditPuts.values().forEach(prefixes -> assertEquals(Set.of("AUDIT#*"), prefixes));
+        assertFalse(unconditionalPut.getOrDefault(HeartbeatFunction.class.getName(), false),
+                "the heartbeat writes items only under AUDIT#, never elsewhere");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void metricsGoOutAsEmfLinesWithNothingButLogGroupWrite() {
+        javaFunctions().forEach((id, function) -> {
+            Map<String, Object> p = properties(function);
+            if (p.get("Handler").equals(ClusterIdentityBootstrapFunction.class.getName())) {
+                return;
+            }
+            Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) p.get("Environment")).get("Variables");
+            assertEquals("true", variables.get("PEERING_METRICS_EMF"), id);
+        });
+        allActionsByHandler().forEach((handler, actions) -> {
+            assertTrue(actions.stream().noneMatch(a -> a.startsWith("cloudwatch:")), handler + " needs no CloudWatch API");
+            assertTrue(actions.contains("logs:PutLogEvents"), handler + " writes its own log group, which carries the EMF");
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDashboardShowsHealthLatencyLagPurgesRefusalsFunctionErrorsAndTheFailureQueue() {
+        Map<String, Map<String, Object>> dashboards = ofType("AWS::CloudWatch::Dashboard");
+        assertEquals(1, dashboards.size());
+        Map<String, Object> dashboard = properties(dashboards.values().iterator().next());
+        assertEquals("cluster-peering-dc1", dashboard.get("DashboardName"));
+        String body = String.valueOf(dashboard.get("DashboardBody"));
+        for (String shown : List.of("consul.peering.healthy", "consul.peering.exported_services",
+                "consul.peering.imported_services", "cluster_peering.heartbeat.rtt_p50_ms",
+                "cluster_peering.heartbeat.rtt_p99_ms", "cluster_peering.replication.lag_ms",
+                "cluster_peering.establish.duration_ms", "cluster_peering.establish.refused_tokens",
+                "cluster_peering.purge.items_per_second", "AWS/Lambda", "Errors", "ApproximateNumberOfMessagesVisible",
+                "ClusterPeering", "alarm")) {
+            assertTrue(body.contains(shown), shown + " is on the dashboard");
+        }
+        assertTrue(template.toJSON().get("Outputs").toString().contains("DashboardUrl"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void alarmsWatchAFailingPeeringTheFailureQueueAndEveryFunctionsErrors() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "ClusterPeering", "MetricName", "consul.peering.healthy",
+                "Dimensions", List.of(Map.of("Name", "datacenter", "Value", "dc1")),
+                "Statistic", "Minimum", "ComparisonOperator", "LessThanThreshold", "Threshold", 1,
+                "TreatMissingData", "notBreaching"));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "AWS/SQS", "MetricName", "ApproximateNumberOfMessagesVisible",
+                "ComparisonOperator", "GreaterThanThreshold", "Threshold", 0,
+                "Dimensions", List.of(Match.objectLike(Map.of("Name", "QueueName")))));
+        Set<String> watched = new TreeSet<>();
+        List<String> groupAlarms = new ArrayList<>();
+        ofType("AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
+            Object metrics = properties(alarm).get("Metrics");
+            if (metrics == null) {
+                return;
+            }
+            int errorMetrics = 0;
+            for (Map<String, Object> query : (List<Map<String, Object>>) metrics) {
+                Map<String, Object> stat = (Map<String, Object>) query.get("MetricStat");
+                if (stat != null) {
+                    Map<String, Object> metric = (Map<String, Object>) stat.get("Metric");
+                    assertEquals("Errors", metric.get("MetricName"));
+                    for (Map<String, Object> dimension : (List<Map<String, Object>>) metric.get("Dimensions")) {
+                        watched.add(String.valueOf(((Map<String, Object>) dimension.get("Value")).get("Ref")));
+                    }
+                    errorMetrics++;
+                }
+            }
+            assertTrue(errorMetrics <= 10, id + ": CloudWatch allows 10 metrics in one math alarm");
+            groupAlarms.add(id);
+        });
+        assertEquals(javaFunctions().keySet().stream().filter(id -> !properties(javaFunctions().get(id)).get("Handler")
+                .equals(ClusterIdentityBootstrapFunction.class.getName())).collect(Collectors.toCollection(TreeSet::new)),
+                watched, "every Java function's errors are watched");
+        Map<String, Map<String, Object>> composites = ofType("AWS::CloudWatch::CompositeAlarm");
+        assertEquals(1, composites.size());
+        String rule = String.valueOf(properties(composites.values().iterator().next()).get("AlarmRule"));
+        groupAlarms.forEach(id -> assertTrue(rule.contains(id), "the composite alarm covers " + id));
     }
 
     /** Calls back with each statement of each Java function's role, by handler class name. */
