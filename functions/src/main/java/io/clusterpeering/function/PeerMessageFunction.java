@@ -6,13 +6,13 @@ import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.service.PeeringService;
 import io.micronaut.context.ApplicationContext;
 
-import java.util.Map;
 
 /**
- * {@code POST /v1/internal/peering/message} (internal, cluster to cluster): takes a heartbeat or a termination
- * from a peer. The body is a message signed by the peer's cluster key; it is checked against the CA pinned at
- * establishment. Answers {@code {}}; 403 when the peering is unknown or the signature does not hold; 409 when
- * the peering is no longer connected here.
+ * {@code POST /v1/internal/peering/message} (internal, cluster to cluster): takes a heartbeat, a termination or
+ * a replication message from a peer. The body is a message signed by the peer's cluster key; it is checked against
+ * the CA pinned at establishment. Answers {@code {}}, or for an exported service list the services to send again
+ * ({@code {"Resend":[...]}}); 403 when the peering is unknown or the signature does not hold; 409 when the peering
+ * is no longer connected here; 400 when a replication body is malformed.
  */
 public class PeerMessageFunction extends ConsulHttpFunction {
 
@@ -26,7 +26,7 @@ public class PeerMessageFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        bean(PeeringService.class).receiveMessage(request.body() == null ? "" : request.body().strip());
-        return ApiResponses.json(Map.of(), false);
+        return ApiResponses.json(bean(PeeringService.class).receiveMessage(request.body() == null ? ""
+                : request.body().strip()), false);
     }
 }

@@ -39,6 +39,8 @@ public class PeerMessages {
     static final String MESSAGE_TYPE = "peering-message+jwt";
     static final String ANSWER_TYPE = "peering-exchange-answer+jwt";
     private static final Duration LIFETIME = Duration.ofSeconds(60);
+    /** The claim that carries a replication message's body. */
+    private static final String BODY_CLAIM = "Replication";
     private static final Set<String> EXCHANGE_CLAIMS = Set.of("PeerID", "EstablishmentSecret", "DialerPeerID", "CA",
             "ServerName", "URLs", "Remote", "exp");
     private static final Set<String> MESSAGE_CLAIMS = Set.of("iss", "aud", "Kind", "Seq", "exp");
@@ -140,12 +142,12 @@ public class PeerMessages {
     }
 
     /**
-     * Signs a message that carries a replication snapshot.
+     * Signs a message that carries a replication body.
      *
-     * @param snapshot the {@link ReplicationSnapshot#toClaim()} value, or null for other kinds
+     * @param body one of the {@link ReplicationMessages} bodies as a claim value, or null for other kinds
      */
     public String signMessage(PeerMessage.Kind kind, String fromPeeringId, String toPeeringId, Instant now,
-                              Map<String, Object> snapshot) {
+                              Map<String, Object> body) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(fromPeeringId)
                 .audience(toPeeringId)
@@ -153,8 +155,8 @@ public class PeerMessages {
                 .claim("Seq", now.toEpochMilli())
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(LIFETIME)));
-        if (snapshot != null) {
-            claims.claim("Snapshot", snapshot);
+        if (body != null) {
+            claims.claim(BODY_CLAIM, body);
         }
         return signatures.sign(MESSAGE_TYPE, claims.build());
     }
@@ -189,7 +191,7 @@ public class PeerMessages {
             JWTClaimsSet claims = ClusterSignatures.verify(jws, MESSAGE_TYPE, Pem.decode(peerCaPems), MESSAGE_CLAIMS);
             Long seq = claims.getLongClaim("Seq");
             return new PeerMessage(PeerMessage.Kind.valueOf(claims.getStringClaim("Kind")), claims.getIssuer(),
-                    claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim("Snapshot"));
+                    claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim(BODY_CLAIM));
         } catch (InvalidPeeringToken e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.reason());
         } catch (IllegalArgumentException | ParseException e) {

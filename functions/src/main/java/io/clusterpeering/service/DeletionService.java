@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -19,16 +20,22 @@ import java.util.Optional;
  * Finishes what DELETE and a peer's termination start (Consul's leader deletion routine). Driven by the
  * table's stream; every step is idempotent because stream records arrive at least once:
  * <ol>
- *   <li>a DELETING row: tell the peer (its row becomes TERMINATED), purge everything imported from the peer in
- *       batches, then remove the row and its ID pointer;</li>
+ *   <li>a DELETING row: tell the peer (its row becomes TERMINATED), purge everything imported from the peer,
+ *       then remove the row and its ID pointer;</li>
  *   <li>a TERMINATED row: purge what was imported from the peer and keep the row until the user deletes it.</li>
  * </ol>
- * It acts on the row as it is now, not on the stream image, so a replayed record for a row that is gone or
- * was re-created does nothing.
+ * A purge counts what is left once, then deletes in pages and records after each page how many items are left
+ * on the row ({@code StreamStatus.ImportedItemsLeft}). It works for at most {@link #PURGE_BUDGET} per call: the
+ * progress it records is a change of the row, which the stream delivers back here, so a purge of any size
+ * continues over several calls, and one interrupted by a crash resumes with the next delivery (or the heartbeat's
+ * re-nudge of a stuck deletion). It acts on the row as it is now, not on the stream image, so a replayed record
+ * for a row that is gone or was re-created does nothing.
  */
 @Singleton
 public class DeletionService {
     private static final Logger LOG = LoggerFactory.getLogger(DeletionService.class);
+    /** How long one call purges before it leaves the rest to the next delivery of the row. */
+    static final Duration PURGE_BUDGET = Duration.ofSeconds(60);
 
     private final PeeringStore store;
     private final ImportedDataStore importedData;
@@ -43,7 +50,7 @@ public class DeletionService {
     }
 
     /**
-     * Carries a DELETING or TERMINATED peering to its end state.
+     * Carries a DELETING or TERMINATED peering to its end state, or as far as one purge budget goes.
      *
      * @param key the peering's partition and name
      * @return what was done
@@ -55,14 +62,17 @@ public class DeletionService {
         }
         Peering peering = current.get();
         if (peering.state() == PeeringState.TERMINATED) {
-            purgeImported(key);
-            return Outcome.PURGED;
+            return purgeImported(peering) ? Outcome.PURGED : Outcome.PURGING;
         }
         if (peering.state() != PeeringState.DELETING) {
             return Outcome.NOTHING;
         }
-        notifyPeer(peering);
-        purgeImported(key);
+        if (peering.importedItemsLeft() == null) {
+            notifyPeer(peering);
+        }
+        if (!purgeImported(peering)) {
+            return Outcome.PURGING;
+        }
         return store.removeAfterPurge(key, peering.id()) ? Outcome.REMOVED : Outcome.NOTHING;
     }
 
@@ -86,14 +96,39 @@ public class DeletionService {
         return acted;
     }
 
-    private void purgeImported(PeeringKey key) {
-        int total = 0;
-        for (int deleted = importedData.purgeBatch(key); deleted > 0; deleted = importedData.purgeBatch(key)) {
-            total += deleted;
+    /**
+     * Deletes the instances of a service the peer no longer exports (its imported head says so), for at most
+     * one budget; the head's changes bring the stream back here until none is left.
+     *
+     * @return how many items it deleted
+     */
+    public int purgeUnexported(PeeringKey peer, String service) {
+        int deleted = importedData.purgeUnexported(peer, service, PURGE_BUDGET);
+        if (deleted > 0) {
+            LOG.info("purged {} items of {} that peer {} no longer exports", deleted, service, peer.name());
         }
-        if (total > 0) {
-            LOG.info("purged {} items imported from peer {} in partition {}", total, key.name(), key.partition());
+        return deleted;
+    }
+
+    /** @return true when nothing imported from the peer is left */
+    private boolean purgeImported(Peering peering) {
+        PeeringKey key = peering.key();
+        if (peering.importedItemsLeft() != null && peering.importedItemsLeft() == 0 && importedData.purgeBatch(key) == 0) {
+            return true;
         }
+        int counted = importedData.count(key);
+        store.recordPurgeProgress(peering, counted);
+        if (counted == 0) {
+            return true;
+        }
+        ImportedDataStore.Purge purge = importedData.purgeAll(key,
+                deleted -> store.recordPurgeProgress(peering, Math.max(0, counted - deleted)), PURGE_BUDGET);
+        if (purge.done()) {
+            store.recordPurgeProgress(peering, 0);
+        }
+        LOG.info("purged {} items imported from peer {} in partition {}{}", purge.deleted(), key.name(), key.partition(),
+                purge.done() ? "" : "; the rest follows");
+        return purge.done();
     }
 
     /** Best effort, once: a peer that cannot be reached keeps its row and reads FAILING, as in Consul. */
@@ -119,6 +154,8 @@ public class DeletionService {
         NOTHING,
         /** Imported data purged; the TERMINATED row stays. */
         PURGED,
+        /** Part of the imported data purged, progress recorded; the rest follows with the next delivery. */
+        PURGING,
         /** The peer was told, imported data purged, the row removed. */
         REMOVED
     }

@@ -9,10 +9,12 @@ import java.net.Socket;
 
 /**
  * Forwards TCP connections from a port on 127.0.0.1 to another local port: stands for an acceptor address
- * that comes up after a first, failed establish.
+ * that comes up after a first, failed establish, or for a network path between two clusters that can be cut
+ * ({@link #close} also cuts the connections it carries, so kept-alive HTTP connections fail too).
  */
 public final class TcpForwarder implements AutoCloseable {
     private final ServerSocket server;
+    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TcpForwarder(ServerSocket server) {
         this.server = server;
@@ -20,12 +22,17 @@ public final class TcpForwarder implements AutoCloseable {
 
     /** Listens on {@code fromPort} and forwards each connection to {@code toPort}. */
     public static TcpForwarder start(int fromPort, int toPort) throws IOException {
-        ServerSocket server = new ServerSocket(fromPort, 50, InetAddress.getLoopbackAddress());
+        ServerSocket server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), fromPort), 50);
+        TcpForwarder forwarder = new TcpForwarder(server);
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
                 try {
                     Socket client = server.accept();
                     Socket upstream = new Socket(InetAddress.getLoopbackAddress(), toPort);
+                    forwarder.open.add(client);
+                    forwarder.open.add(upstream);
                     pipe(client.getInputStream(), upstream.getOutputStream(), client, upstream);
                     pipe(upstream.getInputStream(), client.getOutputStream(), client, upstream);
                 } catch (IOException e) {
@@ -35,7 +42,7 @@ public final class TcpForwarder implements AutoCloseable {
         }, "tcp-forwarder-" + fromPort);
         acceptor.setDaemon(true);
         acceptor.start();
-        return new TcpForwarder(server);
+        return forwarder;
     }
 
     private static void pipe(InputStream in, OutputStream out, Socket a, Socket b) {
@@ -53,5 +60,9 @@ public final class TcpForwarder implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        for (Socket socket : open) {
+            socket.close();
+        }
+        open.clear();
     }
 }
