@@ -33,8 +33,9 @@ public final class ReplicationMessages {
      * @param name      the service name
      * @param digest    its {@link io.clusterpeering.domain.ServiceDigest} text
      * @param instances its instance count
+     * @param version   its version (the service's Consul index on the exporter)
      */
-    public record ListedService(String name, String digest, long instances) {
+    public record ListedService(String name, String digest, long instances, long version) {
     }
 
     /**
@@ -56,6 +57,7 @@ public final class ReplicationMessages {
                 m.put("Name", s.name());
                 m.put("Digest", s.digest());
                 m.put("Instances", s.instances());
+                m.put("Version", s.version());
                 list.add(m);
             }
             claim.put("Services", list);
@@ -73,7 +75,7 @@ public final class ReplicationMessages {
                 for (Object o : (List<Object>) claim.getOrDefault("Services", List.of())) {
                     Map<String, Object> m = (Map<String, Object>) o;
                     services.add(new ListedService(requireName(m.get("Name"), "Services[].Name"), text(m.get("Digest")),
-                            number(m.get("Instances"))));
+                            number(m.get("Instances")), number(m.get("Version"))));
                 }
                 return new ServiceList(services, strings(claim.get("Roots")), text(claim.get("TrustDomain")),
                         strings(claim.get("ServerAddresses")));

@@ -327,8 +327,8 @@ public class ReplicationService {
         List<ListedService> listed = new ArrayList<>();
         for (String service : services) {
             ServiceHead head = heads.get(service);
-            listed.add(head == null ? new ListedService(service, ServiceDigest.format(ServiceDigest.EMPTY), 0)
-                    : new ListedService(service, head.digest(), head.count()));
+            listed.add(head == null ? new ListedService(service, ServiceDigest.format(ServiceDigest.EMPTY), 0, 0)
+                    : new ListedService(service, head.digest(), head.count(), head.index()));
         }
         ClusterIdentity identity = identitySource.identity();
         URI advertised = URI.create(config.getAdvertiseUrl());
@@ -456,7 +456,8 @@ public class ReplicationService {
     public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
         ServiceList list = ServiceList.fromClaim(body);
         Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
-        list.services().forEach(s -> listed.put(s.name(), new ImportedDataStore.ListedService(s.digest(), s.instances())));
+        list.services().forEach(s -> listed.put(s.name(),
+                new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));
         List<String> resend = imported.applyServiceList(peering, listed);
         if (!list.roots().isEmpty()) {
             imported.putTrustBundle(peering.key(), list.trustDomain(), list.roots(), Instant.now());

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public class ReplicationTraffic {
     private final Map<PeerMessage.Kind, AtomicLong> messages = new EnumMap<>(PeerMessage.Kind.class);
     private final Map<PeerMessage.Kind, AtomicLong> bytes = new EnumMap<>(PeerMessage.Kind.class);
+    private final AtomicLong largest = new AtomicLong();
 
     public ReplicationTraffic() {
         for (PeerMessage.Kind kind : PeerMessage.Kind.values()) {
@@ -28,6 +29,12 @@ public class ReplicationTraffic {
     void sent(PeerMessage.Kind kind, long size) {
         messages.get(kind).incrementAndGet();
         bytes.get(kind).addAndGet(size);
+        largest.accumulateAndGet(size, Math::max);
+    }
+
+    /** The largest message sent so far, in signed bytes. */
+    public long largestMessage() {
+        return largest.get();
     }
 
     /** The counters now. */

@@ -168,17 +168,18 @@ public class CatalogStore {
                 }
                 Step step = ServiceHeads.step(table, pk, Head.of(instance.service(), read.get(2)),
                         List.of(new Change(TableKeys.key(pk, CatalogItems.serviceKey(instance.service(), nodeName,
-                                instance.serviceId())), before, after)), true);
-                heads.add(items.size());
-                items.addAll(step.items());
+                                instance.serviceId())), before, after)), true, 0);
+                heads.add(0);
                 if (moved != null) {
                     Step removal = ServiceHeads.step(table, pk, Head.of(oldService, moved.get(0)), List.of(new Change(
                             TableKeys.key(pk, CatalogItems.serviceKey(oldService, nodeName, instance.serviceId())),
-                            moved.get(1), null)), true);
-                    heads.add(items.size());
-                    items.addAll(removal.items());
+                            moved.get(1), null)), true, 0);
+                    heads.add(step.items().size());
+                    items.addAll(ServiceHeads.transaction(table, pk, step, removal));
+                } else {
+                    items.addAll(ServiceHeads.transaction(table, pk, step));
                 }
-                items.add(pointerPut(pk, nodeName, instance.serviceId(), instance.service(), oldService));
+                items.add(pointerWrite(pk, nodeName, instance.serviceId(), instance.service(), oldService));
             } else if (!nodeChanged) {
                 return null;
             }
@@ -228,8 +229,15 @@ public class CatalogStore {
         return a.equals(after);
     }
 
-    /** Rule: a service ID is held by one service of its node; the pointer moves only from the service read. */
-    private TransactWriteItem pointerPut(String pk, String node, String serviceId, String service, String readService) {
+    /**
+     * Rule: a service ID is held by one service of its node; the pointer moves only from the service read. When it
+     * already names the service, it is checked rather than written again.
+     */
+    private TransactWriteItem pointerWrite(String pk, String node, String serviceId, String service, String readService) {
+        if (service.equals(readService)) {
+            return ServiceHeads.check(table, TableKeys.key(pk, CatalogItems.pointerKey(node, serviceId)),
+                    "#service = :read", Map.of("#service", CatalogItems.SERVICE), Map.of(":read", s(readService)));
+        }
         Map<String, AttributeValue> item = new HashMap<>(TableKeys.key(pk, CatalogItems.pointerKey(node, serviceId)));
         item.put(CatalogItems.SERVICE, s(service));
         Put.Builder put = Put.builder().tableName(table).item(item);
@@ -286,8 +294,9 @@ public class CatalogStore {
                 if (instance == null || Attributes.number(instance, CatalogItems.NODE_REV) >= node.rev()) {
                     break;
                 }
-                List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.step(table, pk, Head.of(service, read.get(0)),
-                        List.of(new Change(key, instance, CatalogItems.withNode(instance, node))), true).items());
+                List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
+                        Head.of(service, read.get(0)), List.of(new Change(key, instance, CatalogItems.withNode(instance, node))),
+                        true, 0)));
                 items.add(nodeCheck(pk, node));
                 Outcome outcome = ServiceHeads.run(dynamoDb, items, Set.of(0));
                 if (outcome == Outcome.WRITTEN) {
@@ -331,8 +340,8 @@ public class CatalogStore {
             if (sameInstance(instance, after)) {
                 return true;
             }
-            List<TransactWriteItem> items = ServiceHeads.step(table, pk, Head.of(service, read.get(0)),
-                    List.of(new Change(key, instance, after)), true).items();
+            List<TransactWriteItem> items = ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
+                    Head.of(service, read.get(0)), List.of(new Change(key, instance, after)), true, 0));
             if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
                 return true;
             }
@@ -353,8 +362,8 @@ public class CatalogStore {
             Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.serviceKey(service, node, serviceId));
             List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table,
                     List.of(TableKeys.key(pk, CatalogItems.headKey(service)), key));
-            List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.step(table, pk, Head.of(service, read.get(0)),
-                    List.of(new Change(key, read.get(1), null)), true).items());
+            List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
+                    Head.of(service, read.get(0)), List.of(new Change(key, read.get(1), null)), true, 0)));
             items.add(TransactWriteItem.builder().delete(Delete.builder().tableName(table)
                     .key(TableKeys.key(pk, CatalogItems.pointerKey(node, serviceId)))
                     .conditionExpression("#service = :service")

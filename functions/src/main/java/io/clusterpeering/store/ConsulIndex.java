@@ -26,6 +26,9 @@ public class ConsulIndex {
     /** Service heads and service list counters keep their counter under this attribute. */
     static final String HEAD_VALUE = "index";
 
+    /** The update that advances a counter (attribute {@code #value}): from 1 when it was never written. */
+    static final String ADVANCE = "SET #value = if_not_exists(#value, :one) + :one";
+
     private final DynamoDbClient dynamoDb;
     private final String table;
 
@@ -44,11 +47,14 @@ public class ConsulIndex {
         return current(IndexScope.GLOBAL);
     }
 
-    /** Advances the scope's counter with one atomic {@code ADD} and returns the new value (1 or more). */
+    /**
+     * Advances the scope's counter with one atomic update and returns the new value. A counter never written reads
+     * as 1, so its first value is 2: the first write moves a reader's index forwards too.
+     */
     public long next(IndexScope scope) {
         String attribute = attributeOf(scope);
         Map<String, AttributeValue> updated = dynamoDb.updateItem(r -> r.tableName(table).key(scope.key())
-                .updateExpression("ADD #value :one")
+                .updateExpression(ADVANCE)
                 .expressionAttributeNames(Map.of("#value", attribute))
                 .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
                 .returnValues(ReturnValue.UPDATED_NEW)).attributes();

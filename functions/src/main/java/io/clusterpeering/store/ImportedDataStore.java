@@ -139,7 +139,8 @@ public class ImportedDataStore {
             if (changes.isEmpty()) {
                 return Applied.UNCHANGED;
             }
-            Outcome outcome = commit(peering, pk, head, changes, true);
+            long applied = group.stream().mapToLong(VersionedInstance::version).max().orElse(0);
+            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, changes, true, applied));
             if (outcome == Outcome.WRITTEN) {
                 return Applied.CHANGED;
             }
@@ -210,7 +211,7 @@ public class ImportedDataStore {
             Outcome outcome = Outcome.WRITTEN;
             for (int from = 0; from == 0 || from < changes.size(); from += ServiceHeads.CHANGES_PER_TRANSACTION) {
                 List<Change> group = changes.subList(from, Math.min(changes.size(), from + ServiceHeads.CHANGES_PER_TRANSACTION));
-                Step step = ServiceHeads.step(table, pk, head, group, true);
+                Step step = ServiceHeads.step(table, pk, head, group, true, snapshotVersion);
                 outcome = run(peering, step);
                 if (outcome != Outcome.WRITTEN) {
                     break;
@@ -253,8 +254,10 @@ public class ImportedDataStore {
      * purges its instances, {@link #purgeUnexported}).
      *
      * @param listed service name → its digest text and instance count on the exporter
-     * @return the listed services whose digest or count differ from ours (or that we lack): the exporter re-sends
-     *         them whole; empty when the peering is no longer connected
+     * @return the listed services the exporter should send again whole: those we lack, and those whose digest or
+     *         count differ from ours while we have applied their version (a lost update), or differ at the same
+     *         version twice in a row (the last update was lost). A service merely behind (its update may be in
+     *         flight) is marked and judged at the next resync. Empty when the peering is no longer connected.
      */
     public List<String> applyServiceList(Peering peering, Map<String, ListedService> listed) {
         PeeringKey peer = peering.key();
@@ -283,12 +286,18 @@ public class ImportedDataStore {
         List<String> resend = new ArrayList<>();
         for (Map.Entry<String, ListedService> entry : new TreeMap<>(listed).entrySet()) {
             Head head = heads.get(entry.getKey());
+            ListedService theirs = entry.getValue();
             if (head != null && !head.exported() && !setExported(peering, pk, head, true)) {
                 return List.of();
             }
-            if (head == null || !head.exported() || head.count() != entry.getValue().instances()
-                    || !ServiceDigest.format(head.digest()).equals(entry.getValue().digest())) {
+            if (head != null && head.exported() && head.count() == theirs.instances()
+                    && ServiceDigest.format(head.digest()).equals(theirs.digest())) {
+                continue;
+            }
+            if (head == null || !head.exported() || head.maxVersion() >= theirs.version() || head.suspect() == theirs.version()) {
                 resend.add(entry.getKey());
+            } else {
+                markSuspect(pk, head, theirs.version());
             }
         }
         for (String service : stillExported) {
@@ -305,14 +314,32 @@ public class ImportedDataStore {
      *
      * @param digest    its {@link ServiceDigest} text on the exporter
      * @param instances its instance count on the exporter
+     * @param version   its version on the exporter (the service's Consul index there)
      */
-    public record ListedService(String digest, long instances) {
+    public record ListedService(String digest, long instances, long version) {
+    }
+
+    /**
+     * Records on a head that a resync found the service behind the exporter's version (an update may still be on its
+     * way): the next resync at the same version sends it again. Does not move the head's index (nothing a reader
+     * sees changed); skipped when the head moved meanwhile.
+     */
+    private void markSuspect(String pk, Head head, long version) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.headKey(head.service())))
+                    .conditionExpression("#index = :read")
+                    .updateExpression("SET #suspect = :version")
+                    .expressionAttributeNames(Map.of("#index", ConsulIndex.HEAD_VALUE, "#suspect", ServiceHeads.SUSPECT))
+                    .expressionAttributeValues(Map.of(":read", Attributes.n(head.index()), ":version", Attributes.n(version))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // The head moved: an update arrived, the next resync judges again.
+        }
     }
 
     /** Moves a head's exported flag (and its index, waking blocking readers). @return false when not connected */
     private boolean setExported(Peering peering, String pk, Head head, boolean exported) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, List.of(), exported));
+            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, List.of(), exported, 0));
             if (outcome == Outcome.WRITTEN) {
                 return true;
             }
@@ -357,8 +384,8 @@ public class ImportedDataStore {
             }
             List<Change> changes = page.items().stream().map(item -> new Change(
                     TableKeys.key(pk, Attributes.string(item, TableKeys.SK)), item, null)).toList();
-            Step step = ServiceHeads.step(table, pk, head, changes, false);
-            if (ServiceHeads.run(dynamoDb, step.items(), Set.of(0)) == Outcome.WRITTEN) {
+            Step step = ServiceHeads.step(table, pk, head, changes, false, 0);
+            if (ServiceHeads.run(dynamoDb, ServiceHeads.transaction(table, pk, step), Set.of(0)) == Outcome.WRITTEN) {
                 deleted += changes.size();
             }
         }
@@ -384,13 +411,10 @@ public class ImportedDataStore {
     public record ImportedHead(PeeringKey peer, String service) {
     }
 
-    private Outcome commit(Peering peering, String pk, Head head, List<Change> changes, boolean exported) {
-        return run(peering, ServiceHeads.step(table, pk, head, changes, exported));
-    }
-
     /** Runs a step together with the check that the peering is still connected with this ID. */
     private Outcome run(Peering peering, Step step) {
-        List<TransactWriteItem> items = new ArrayList<>(step.items());
+        String pk = TableKeys.importedFrom(peering.key());
+        List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, step));
         items.add(ServiceHeads.check(table, TableKeys.peering(peering.key()),
                 "#id = :id AND #state IN (:establishing, :active)",
                 Map.of("#id", PeeringItems.ID, "#state", PeeringItems.STATE),

@@ -41,6 +41,9 @@ final class ServiceHeads {
     static final String SERVICE = "service";
     /** Imported heads: whether the peer's latest service list names the service. */
     static final String EXPORTED = "exported";
+    /** Imported heads: the highest exporter version applied, and the version a resync found the service behind at. */
+    static final String MAX_VERSION = "maxVer";
+    static final String SUSPECT = "suspect";
     /** List entries: whether the service has live instances. */
     static final String HAS_INSTANCES = "hasInstances";
 
@@ -55,17 +58,20 @@ final class ServiceHeads {
      * @param count    live instances (tombstones aside)
      * @param tags     how many live instances carry each tag
      * @param digest   the sum of the live instances' hashes
-     * @param exported for imported heads, whether the peer still exports the service (always true locally)
-     * @param stored   whether the head item exists
+     * @param exported   for imported heads, whether the peer still exports the service (always true locally)
+     * @param stored     whether the head item exists
+     * @param maxVersion for imported heads, the highest exporter version applied to the service
+     * @param suspect    for imported heads, the exporter version at which a resync last found the service behind
      */
     record Head(String service, long index, long count, Map<String, Long> tags, long digest, boolean exported,
-                boolean stored) {
+                boolean stored, long maxVersion, long suspect) {
         Head {
             tags = Map.copyOf(tags);
         }
 
+        /** A service never written: its index reads as 1 (Consul never answers 0), so its first write is 2. */
         static Head empty(String service) {
-            return new Head(service, 0, 0, Map.of(), ServiceDigest.EMPTY, true, false);
+            return new Head(service, 1, 0, Map.of(), ServiceDigest.EMPTY, true, false, 0, 0);
         }
 
         static Head of(String service, Map<String, AttributeValue> item) {
@@ -81,7 +87,8 @@ final class ServiceHeads {
             String digest = Attributes.string(item, DIGEST);
             return new Head(service, Attributes.number(item, ConsulIndex.HEAD_VALUE), Attributes.number(item, COUNT), tags,
                     digest == null ? ServiceDigest.EMPTY : ServiceDigest.parse(digest),
-                    exported == null || Boolean.TRUE.equals(exported.bool()), true);
+                    exported == null || Boolean.TRUE.equals(exported.bool()), true,
+                    Attributes.number(item, MAX_VERSION), Attributes.number(item, SUSPECT));
         }
 
         /** Whether the service list shows it: it has live instances and (imported) is still exported. */
@@ -164,9 +171,10 @@ final class ServiceHeads {
      * @param head        the head as read
      * @param changes     at most {@link #CHANGES_PER_TRANSACTION} changes, distinct keys
      * @param exported    the head's exported flag after this step
+     * @param applied     for an imported service, the highest exporter version this step applies (0 for none)
      * @return the step's items (head first) and the head after it
      */
-    static Step step(String table, String pk, Head head, List<Change> changes, boolean exported) {
+    static Step step(String table, String pk, Head head, List<Change> changes, boolean exported, long applied) {
         long newIndex = head.index() + 1;
         long count = head.count();
         long digest = head.digest();
@@ -197,31 +205,49 @@ final class ServiceHeads {
             }
         }
         tags.values().removeIf(value -> value <= 0);
-        Head after = new Head(head.service(), newIndex, count, tags, digest, exported, true);
+        Head after = new Head(head.service(), newIndex, count, tags, digest, exported, true,
+                Math.max(head.maxVersion(), applied), head.suspect());
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(headWrite(table, pk, head, after));
         if (!head.stored() || !head.listEntry().equals(after.listEntry())) {
             items.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
                     .item(after.listEntry().toItem(pk)).build()).build());
-            if (head.listed() != after.listed() || (after.listed() && !head.listedTags().equals(after.listedTags()))) {
-                items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                        .key(TableKeys.key(pk, CatalogItems.LIST_PREFIX))
-                        .updateExpression("ADD #index :one")
-                        .expressionAttributeNames(Map.of("#index", ConsulIndex.HEAD_VALUE))
-                        .expressionAttributeValues(Map.of(":one", n(1))).build()).build());
-            }
         }
+        boolean listMoved = head.listed() != after.listed() || (after.listed() && !head.listedTags().equals(after.listedTags()));
         items.addAll(writes);
-        return new Step(items, after);
+        return new Step(items, after, listMoved);
     }
 
     /**
-     * One transaction's items and the head it leaves.
+     * One service's part of a transaction, and the head it leaves.
      *
-     * @param items the head's write first, then the list entry and counter (when they change), then the instance writes
-     * @param after the head after the transaction
+     * @param items     the head's write first, then the list entry (when it changes), then the instance writes
+     * @param after     the head after the transaction
+     * @param listMoved whether what the service list shows changed (its counter must advance)
      */
-    record Step(List<TransactWriteItem> items, Head after) {
+    record Step(List<TransactWriteItem> items, Head after, boolean listMoved) {
+    }
+
+    /**
+     * The items of one transaction over steps of services of one collection: each step's items in order (so the
+     * first step's head is at position 0), then one advance of the service list counter when any step moved the
+     * list (a transaction names an item once).
+     */
+    static List<TransactWriteItem> transaction(String table, String pk, Step... steps) {
+        List<TransactWriteItem> items = new ArrayList<>();
+        boolean listMoved = false;
+        for (Step step : steps) {
+            items.addAll(step.items());
+            listMoved |= step.listMoved();
+        }
+        if (listMoved) {
+            items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                    .key(TableKeys.key(pk, CatalogItems.LIST_PREFIX))
+                    .updateExpression(ConsulIndex.ADVANCE)
+                    .expressionAttributeNames(Map.of("#value", ConsulIndex.HEAD_VALUE))
+                    .expressionAttributeValues(Map.of(":one", n(1))).build()).build());
+        }
+        return items;
     }
 
     private static TransactWriteItem headWrite(String table, String pk, Head before, Head after) {
@@ -234,8 +260,9 @@ final class ServiceHeads {
         values.put(":digest", s(ServiceDigest.format(after.digest())));
         values.put(":service", s(after.service()));
         values.put(":exported", AttributeValue.fromBool(after.exported()));
+        values.put(":maxVersion", n(after.maxVersion()));
         Map<String, String> names = new HashMap<>(Map.of("#index", ConsulIndex.HEAD_VALUE, "#count", COUNT, "#tags", TAGS,
-                "#digest", DIGEST, "#service", SERVICE, "#exported", EXPORTED));
+                "#digest", DIGEST, "#service", SERVICE, "#exported", EXPORTED, "#maxVersion", MAX_VERSION));
         String condition;
         if (before.stored()) {
             condition = "#index = :read";
@@ -247,7 +274,7 @@ final class ServiceHeads {
         return TransactWriteItem.builder().update(Update.builder().tableName(table)
                 .key(TableKeys.key(pk, CatalogItems.headKey(after.service())))
                 .updateExpression("SET #index = :index, #count = :count, #tags = :tags, #digest = :digest,"
-                        + " #service = :service, #exported = :exported")
+                        + " #service = :service, #exported = :exported, #maxVersion = :maxVersion")
                 .conditionExpression(condition)
                 .expressionAttributeNames(names).expressionAttributeValues(values).build()).build();
     }

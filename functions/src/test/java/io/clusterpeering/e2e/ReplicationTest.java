@@ -174,8 +174,9 @@ class ReplicationTest {
 
         Eventually.within(LIMIT, "orders is gone on the peer", () -> importedHealth(pair, "orders", "").size() == 0);
         assertEquals(1, importedHealth(pair, "billing", "").size());
-        Eventually.within(LIMIT, "and its items are deleted, not just hidden",
-                () -> importedItems(dc2, pair).stream().noneMatch(sk -> sk.startsWith("SERVICE#orders#")));
+        // Its instances are deleted, not just hidden; its head stays (it keeps the service's Consul index).
+        Eventually.within(LIMIT, "and its items are deleted, not just hidden", () -> importedItems(dc2, pair).stream()
+                .noneMatch(sk -> sk.startsWith("SERVICE#orders#") && !sk.equals("SERVICE#orders#")));
     }
 
     @Test
@@ -195,6 +196,28 @@ class ReplicationTest {
 
         Eventually.within(LIMIT, "the next heartbeat's resync sent search again",
                 () -> importedHealth(pair, "search", "").size() == 2);
+    }
+
+    @Test
+    void reRegisteringAServiceIdUnderAnotherNameReplacesTheInstanceHereAndOnThePeer() {
+        Pair pair = peer();
+        register(pair, "alpha", "shared-1", "passing");
+        export(pair, "alpha", "beta");
+        Eventually.within(LIMIT, "alpha imported", () -> importedHealth(pair, "alpha", "").size() == 1);
+
+        register(pair, "beta", "shared-1", "passing");
+
+        assertEquals("[]", exporter.get("/v1/health/service/alpha?partition=" + pair.partition()).body(),
+                "the ID now belongs to beta: alpha has no instance left, as in Consul");
+        JsonNode beta = json(exporter.get("/v1/health/service/beta?partition=" + pair.partition()).body());
+        assertEquals(1, beta.size());
+        assertEquals("shared-1", beta.get(0).get("Service").get("ID").asText());
+        java.util.Set<String> checks = new java.util.TreeSet<>();
+        beta.get(0).get("Checks").forEach(check -> checks.add(check.get("CheckID").asText()));
+        assertEquals(java.util.Set.of("serfHealth", "shared-1-http"), checks, "its checks came with it");
+        Eventually.within(LIMIT, "the peer sees the same", () -> importedHealth(pair, "alpha", "").size() == 0
+                && importedHealth(pair, "beta", "").size() == 1);
+        assertEquals("{\"beta\":[\"v1\"]}", exporter.get("/v1/catalog/services?partition=" + pair.partition()).body());
     }
 
     @Test
