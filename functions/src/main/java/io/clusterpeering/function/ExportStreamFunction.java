@@ -27,8 +27,8 @@ import java.util.TreeSet;
  * <ul>
  *   <li>changed local instances ({@code CATALOG#} / {@code SERVICE#} items) are sent, grouped by service, to the
  *       service's consumers as updates holding just those instances ({@link ReplicationService#pushChanges});</li>
- *   <li>a changed node ({@code NODE#} item) has its fields and checks copied into its instances, when a crash
- *       left that unfinished (their own records then export them);</li>
+ *   <li>a changed node ({@code NODE#} item) whose copy into its instances was left unfinished (a crash) has it
+ *       finished (their own records then export them);</li>
  *   <li>a changed exported-services entry resyncs every ACTIVE peer of its partition, and a peer that has just
  *       connected is resynced (the service list with digests; only differing services are sent whole).</li>
  * </ul>
@@ -65,7 +65,7 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
                 continue;
             }
             String node = CatalogStore.localNodeOf(pk, sk);
-            if (node != null && record.getDynamodb().getNewImage() != null) {
+            if (node != null && copyUnfinished(record.getDynamodb().getNewImage())) {
                 nodes.computeIfAbsent(pk.substring("CATALOG#".length()), p -> new TreeSet<>()).add(node);
                 continue;
             }
@@ -101,6 +101,18 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
                     event.getRecords().get(0).getDynamodb().getSequenceNumber()));
         }
         return new StreamsEventResponse(failures);
+    }
+
+    /** Whether a node record's new image shows a copy into its instances left unfinished. */
+    private static boolean copyUnfinished(Map<String, AttributeValue> image) {
+        if (image == null) {
+            return false;
+        }
+        return CatalogStore.copyUnfinished(number(image.get("rev")), number(image.get("copiedRev")));
+    }
+
+    private static long number(AttributeValue value) {
+        return value == null || value.getN() == null ? 0 : Long.parseLong(value.getN());
     }
 
     /**

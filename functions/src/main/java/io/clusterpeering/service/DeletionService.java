@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -110,19 +111,26 @@ public class DeletionService {
         return deleted;
     }
 
-    /** @return true when nothing imported from the peer is left */
+    /**
+     * Purges, counting what is left at the same time as the first pages are deleted (the count reads every item
+     * once: run beside the deletes it costs the purge no time); progress is recorded once the count is in.
+     *
+     * @return true when nothing imported from the peer is left
+     */
     private boolean purgeImported(Peering peering) {
         PeeringKey key = peering.key();
         if (peering.importedItemsLeft() != null && peering.importedItemsLeft() == 0 && importedData.purgeBatch(key) == 0) {
             return true;
         }
-        int counted = importedData.count(key);
-        store.recordPurgeProgress(peering, counted);
-        if (counted == 0) {
-            return true;
-        }
-        ImportedDataStore.Purge purge = importedData.purgeAll(key,
-                deleted -> store.recordPurgeProgress(peering, Math.max(0, counted - deleted)), PURGE_BUDGET);
+        CompletableFuture<Integer> count = CompletableFuture.supplyAsync(() -> importedData.count(key));
+        ImportedDataStore.Purge purge = importedData.purgeAll(key, deleted -> {
+            if (count.isDone() && !count.isCompletedExceptionally()) {
+                // The count began before the first delete, so it saw at most everything: what is left is at most
+                // what it saw less what this call has deleted since.
+                store.recordPurgeProgress(peering, Math.max(0, count.join() - deleted));
+            }
+        }, PURGE_BUDGET);
+        count.cancel(true);
         if (purge.done()) {
             store.recordPurgeProgress(peering, 0);
         }

@@ -75,10 +75,14 @@ public class HeartbeatService {
      */
     public Result sendHeartbeats() {
         List<Future<BeatOutcome>> beats = new ArrayList<>();
-        for (String partition : store.partitions()) {
-            for (Peering peering : store.list(partition)) {
-                beats.add(beaters.submit(() -> beat(peering)));
+        try {
+            for (String partition : store.partitions()) {
+                for (Peering peering : store.list(partition)) {
+                    beats.add(beaters.submit(() -> beat(peering)));
+                }
             }
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            LOG.debug("the heartbeat round stops: the application is closing");
         }
         int delivered = 0;
         int failed = 0;
@@ -100,8 +104,8 @@ public class HeartbeatService {
             }
         }
         if (nudged > 0) {
-            LOG.warn("{} deletions were still unfinished after {} s; their rows were touched so the stream handler "
-                    + "takes them again", nudged, STUCK_DELETION.toSeconds());
+            LOG.warn("{} deletions or purges were unfinished (DELETING for over {} s, or TERMINATED with imports left); "
+                    + "their rows were touched so the stream handler takes them again", nudged, STUCK_DELETION.toSeconds());
         }
         return new Result(delivered, failed);
     }

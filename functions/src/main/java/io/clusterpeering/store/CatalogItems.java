@@ -67,6 +67,8 @@ final class CatalogItems {
     static final String DELETED = "deleted";
     /** Node items: advanced on every change of the node's fields or checks (copied into its instances). */
     static final String REV = "rev";
+    /** Node items: the revision every instance of the node is known to hold a copy of. */
+    static final String COPIED_REV = "copiedRev";
 
     private CatalogItems() {
     }
@@ -278,9 +280,11 @@ final class CatalogItems {
      * @param taggedAddresses its tagged addresses
      * @param checks          its node checks (service ID empty)
      * @param rev             its revision, advanced on every change; 0 before it is stored
+     * @param copiedRev       the revision all its instances are known to hold (below {@code rev} while a change is
+     *                        being copied into them, or when a crash interrupted the copy)
      */
     record NodeItem(String node, String nodeId, String address, String datacenter, Map<String, String> meta,
-                    Map<String, String> taggedAddresses, List<HealthCheck> checks, long rev) {
+                    Map<String, String> taggedAddresses, List<HealthCheck> checks, long rev, long copiedRev) {
         NodeItem {
             nodeId = nodeId == null ? "" : nodeId;
             datacenter = datacenter == null ? "" : datacenter;
@@ -292,7 +296,7 @@ final class CatalogItems {
         static NodeItem of(Map<String, AttributeValue> item) {
             return new NodeItem(string(item, NODE), string(item, NODE_ID), string(item, ADDRESS), string(item, DATACENTER),
                     stringMap(item, NODE_META), stringMap(item, TAGGED_ADDRESSES), CatalogItems.checks(item, CHECKS),
-                    Attributes.number(item, REV));
+                    Attributes.number(item, REV), Attributes.number(item, COPIED_REV));
         }
 
         Map<String, AttributeValue> toItem(String pk) {
@@ -305,6 +309,7 @@ final class CatalogItems {
             item.put(TAGGED_ADDRESSES, map(taggedAddresses));
             item.put(CHECKS, CatalogItems.checks(checks));
             item.put(REV, n(rev));
+            item.put(COPIED_REV, n(copiedRev));
             return item;
         }
 
@@ -315,8 +320,8 @@ final class CatalogItems {
                     && taggedAddresses.equals(other.taggedAddresses) && checks.equals(other.checks);
         }
 
-        NodeItem withRev(long newRev) {
-            return new NodeItem(node, nodeId, address, datacenter, meta, taggedAddresses, checks, newRev);
+        NodeItem withRev(long newRev, long newCopiedRev) {
+            return new NodeItem(node, nodeId, address, datacenter, meta, taggedAddresses, checks, newRev, newCopiedRev);
         }
     }
 }

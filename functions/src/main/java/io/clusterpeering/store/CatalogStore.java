@@ -122,11 +122,14 @@ public class CatalogStore {
         NodeItem node = registerNodeAndInstance(pk, registration, nodeChecks, ownChecks);
         otherChecks.forEach((serviceId, checks) -> updateServiceChecks(pk, registration.node(), serviceId, checks, Set.of()));
         if (node != null) {
-            refreshNodeCopies(pk, node);
+            copyNode(pk, node);
         }
     }
 
-    /** @return the node as written when its fields or checks changed (its copies must follow), else null */
+    /**
+     * @return the node as written when an existing node's fields or checks changed (its other instances' copies
+     *         must follow), else null (a new node has no other instance: the registration wrote its one copy)
+     */
     private NodeItem registerNodeAndInstance(String pk, Registration registration, List<HealthCheck> nodeChecks,
                                              List<HealthCheck> ownChecks) {
         Instance instance = registration.instance();
@@ -144,7 +147,8 @@ public class CatalogStore {
             NodeItem nodeAfter = mergedNode(registration, nodeBefore, nodeChecks);
             boolean nodeChanged = !nodeAfter.sameContent(nodeBefore);
             if (nodeChanged) {
-                nodeAfter = nodeAfter.withRev(nodeBefore == null ? 1 : nodeBefore.rev() + 1);
+                nodeAfter = nodeBefore == null ? nodeAfter.withRev(1, 1)
+                        : nodeAfter.withRev(nodeBefore.rev() + 1, nodeBefore.copiedRev());
             }
             List<TransactWriteItem> items = new ArrayList<>();
             Set<Integer> heads = new HashSet<>();
@@ -186,7 +190,7 @@ public class CatalogStore {
             items.add(nodeChanged ? nodePut(pk, nodeAfter, nodeBefore) : nodeCheck(pk, nodeBefore));
             Outcome outcome = ServiceHeads.run(dynamoDb, items, heads);
             if (outcome == Outcome.WRITTEN) {
-                return nodeChanged ? nodeAfter : null;
+                return nodeChanged && nodeBefore != null ? nodeAfter : null;
             }
             Batches.pause(Math.min(attempt, 3));
         }
@@ -203,7 +207,7 @@ public class CatalogStore {
                 ? (before == null ? "" : before.nodeId()) : registration.nodeId();
         return new NodeItem(registration.node(), nodeId, registration.address(), registration.datacenter(),
                 registration.nodeMeta(), registration.taggedAddresses(), List.copyOf(checks.values()),
-                before == null ? 0 : before.rev());
+                before == null ? 0 : before.rev(), before == null ? 0 : before.copiedRev());
     }
 
     private static List<HealthCheck> mergedChecks(List<HealthCheck> existing, List<HealthCheck> registered, String service) {
@@ -268,17 +272,46 @@ public class CatalogStore {
     }
 
     /**
-     * Copies a node's current fields and checks into each of its instances that holds an older copy, one
-     * transaction per instance, each checking the node is still at the revision copied (a newer change of the
-     * node copies itself). Idempotent: the table's stream calls it again for every node change, which finishes a
-     * copy that a crash interrupted.
+     * Finishes copying a node's current fields and checks into its instances when the node says a copy is
+     * unfinished ({@code copiedRev < rev}: a crash interrupted it). Idempotent; one read when there is nothing to
+     * do. The table's stream calls it for a node record that shows an unfinished copy.
      *
      * @return how many instances it rewrote
      */
     public int refreshNodeCopies(String partition, String node) {
         String pk = CatalogItems.localPartition(partition);
         Map<String, AttributeValue> item = item(pk, CatalogItems.nodeKey(node));
-        return item.isEmpty() ? 0 : refreshNodeCopies(pk, NodeItem.of(item));
+        if (item.isEmpty()) {
+            return 0;
+        }
+        NodeItem current = NodeItem.of(item);
+        return current.copiedRev() >= current.rev() ? 0 : copyNode(pk, current);
+    }
+
+    /**
+     * Whether a node item's attributes (as in a stream record's new image) show a copy into its instances left
+     * unfinished.
+     *
+     * @param rev       the item's {@code rev}
+     * @param copiedRev the item's {@code copiedRev}
+     */
+    public static boolean copyUnfinished(long rev, long copiedRev) {
+        return copiedRev < rev;
+    }
+
+    /** Copies the node into its instances, then records that they all hold this revision. */
+    private int copyNode(String pk, NodeItem node) {
+        int rewritten = refreshNodeCopies(pk, node);
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.nodeKey(node.node())))
+                    .conditionExpression("#rev = :rev")
+                    .updateExpression("SET #copied = :rev")
+                    .expressionAttributeNames(Map.of("#rev", CatalogItems.REV, "#copied", CatalogItems.COPIED_REV))
+                    .expressionAttributeValues(Map.of(":rev", Attributes.n(node.rev()))));
+        } catch (ConditionalCheckFailedException e) {
+            // A newer change of the node: its writer copies and records that one.
+        }
+        return rewritten;
     }
 
     private int refreshNodeCopies(String pk, NodeItem node) {
@@ -393,7 +426,8 @@ public class CatalogStore {
             }
             NodeItem after = new NodeItem(before.node(), before.nodeId(), before.address(), before.datacenter(),
                     before.meta(), before.taggedAddresses(),
-                    before.checks().stream().filter(c -> !c.checkId().equals(checkId)).toList(), before.rev() + 1);
+                    before.checks().stream().filter(c -> !c.checkId().equals(checkId)).toList(), before.rev() + 1,
+                    before.copiedRev());
             try {
                 dynamoDb.putItem(r -> r.tableName(table).item(after.toItem(pk)).conditionExpression("#rev = :rev")
                         .expressionAttributeNames(Map.of("#rev", CatalogItems.REV))
@@ -401,7 +435,7 @@ public class CatalogStore {
             } catch (ConditionalCheckFailedException e) {
                 continue;
             }
-            refreshNodeCopies(pk, after);
+            copyNode(pk, after);
             return;
         }
         throw new IllegalStateException("removing check " + checkId + " kept losing to concurrent writers");
@@ -567,7 +601,12 @@ public class CatalogStore {
         return listing(TableKeys.importedFrom(peer));
     }
 
-    /** The head of one local service; an empty head (index 0) when it never had an instance. */
+    /** The head of one service imported from a peer; an empty head (index 1, no instance) when there is none. */
+    public ServiceHead importedService(PeeringKey peer, String service) {
+        return head(Head.of(service, item(TableKeys.importedFrom(peer), CatalogItems.headKey(service))));
+    }
+
+    /** The head of one local service; an empty head (index 1, no instance) when it never had an instance. */
     public ServiceHead localService(String partition, String service) {
         return head(Head.of(service, item(CatalogItems.localPartition(partition), CatalogItems.headKey(service))));
     }

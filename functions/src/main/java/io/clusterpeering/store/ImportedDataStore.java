@@ -493,8 +493,9 @@ public class ImportedDataStore {
 
     /**
      * Deletes everything imported from a peer whose peering is being deleted or was terminated: pages of up to
-     * 1,000 keys, each deleted with BatchWriteItem calls of 25, four in flight at once. After each page it reports
-     * how many items it has deleted so far. Idempotent and resumable: what a crash leaves is found by the next call.
+     * 1,000 keys, each deleted with BatchWriteItem calls of 25, four in flight at once, while the next page's keys
+     * are read. After each page it reports how many items it has deleted so far. Idempotent and resumable: what a
+     * crash leaves is found by the next call.
      *
      * @param progress called after each page with the running total deleted by this call
      * @param budget   stop after this long, leaving the rest to the next call
@@ -504,26 +505,28 @@ public class ImportedDataStore {
         long deadline = System.nanoTime() + budget.toNanos();
         String pk = TableKeys.importedFrom(peer);
         int deleted = 0;
-        ExecutorService deleters = Executors.newFixedThreadPool(PURGE_PARALLELISM, runnable -> {
+        ExecutorService workers = Executors.newFixedThreadPool(PURGE_PARALLELISM + 1, runnable -> {
             Thread thread = new Thread(runnable, "purge-" + peer.name());
             thread.setDaemon(true);
             return thread;
         });
         try {
+            QueryResponse page = keysAfter(pk, null);
             while (true) {
-                QueryResponse page = dynamoDb.query(r -> r.tableName(table).consistentRead(true).limit(PURGE_PAGE)
-                        .projectionExpression("#pk, #sk")
-                        .keyConditionExpression("#pk = :pk")
-                        .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
-                        .expressionAttributeValues(Map.of(":pk", s(pk))));
                 if (page.items().isEmpty()) {
                     return new Purge(deleted, true);
                 }
+                // Read the next page's keys while this one is deleted; a short page is followed by a check from
+                // the start (nothing can be added meanwhile: the peering is no longer connected).
+                QueryResponse current = page;
+                Map<String, AttributeValue> last = current.hasLastEvaluatedKey() && !current.lastEvaluatedKey().isEmpty()
+                        ? current.lastEvaluatedKey() : null;
+                Future<QueryResponse> next = workers.submit(() -> keysAfter(pk, last));
                 List<Future<?>> batches = new ArrayList<>();
-                List<Map<String, AttributeValue>> keys = page.items();
+                List<Map<String, AttributeValue>> keys = current.items();
                 for (int from = 0; from < keys.size(); from += BATCH_LIMIT) {
                     List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_LIMIT));
-                    batches.add(deleters.submit(() -> Batches.delete(dynamoDb, table, batch)));
+                    batches.add(workers.submit(() -> Batches.delete(dynamoDb, table, batch)));
                 }
                 for (Future<?> batch : batches) {
                     batch.get();
@@ -531,8 +534,10 @@ public class ImportedDataStore {
                 deleted += keys.size();
                 progress.accept(deleted);
                 if (System.nanoTime() >= deadline) {
+                    next.cancel(true);
                     return new Purge(deleted, false);
                 }
+                page = last == null ? keysAfter(pk, null) : next.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -540,8 +545,22 @@ public class ImportedDataStore {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         } finally {
-            deleters.shutdownNow();
+            workers.shutdownNow();
         }
+    }
+
+    /** Up to 1,000 keys of the peer's items, after {@code start} (or from the first). */
+    private QueryResponse keysAfter(String pk, Map<String, AttributeValue> start) {
+        return dynamoDb.query(r -> {
+            r.tableName(table).consistentRead(true).limit(PURGE_PAGE)
+                    .projectionExpression("#pk, #sk")
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                    .expressionAttributeValues(Map.of(":pk", s(pk)));
+            if (start != null) {
+                r.exclusiveStartKey(start);
+            }
+        });
     }
 
     /**

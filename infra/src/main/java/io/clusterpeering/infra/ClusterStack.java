@@ -203,15 +203,15 @@ public class ClusterStack extends Stack {
                         // An imported service the peer stopped exporting: its instances are purged.
                         FilterCriteria.filter(Map.of("dynamodb", Map.of(
                                 "Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "IMPORTED#"))),
-                                        "sk", Map.of("S", List.of(Map.of("prefix", "HEAD#")))),
+                                        "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#")))),
                                 "NewImage", Map.of("exported", Map.of("BOOL", List.of(false))))))))
                 .build());
 
         Alias exports = javaFunction(ExportStreamFunction.class, Duration.seconds(120));
         exports.addEventSource(DynamoEventSource.Builder.create(table)
                 .startingPosition(StartingPosition.LATEST)
+                // No batching window: a change is one small update, sent as soon as its record arrives.
                 .batchSize(100)
-                .maxBatchingWindow(Duration.seconds(1))
                 .retryAttempts(STREAM_RETRY_ATTEMPTS)
                 .bisectBatchOnError(true)
                 .reportBatchItemFailures(true)

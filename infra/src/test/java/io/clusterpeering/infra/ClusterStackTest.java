@@ -330,7 +330,7 @@ class ClusterStackTest {
                 "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S", List.of("DELETING", "TERMINATED")))))));
         Object unexported = Map.of("Pattern", Match.serializedJson(Map.of(
                 "dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "IMPORTED#"))),
-                                "sk", Map.of("S", List.of(Map.of("prefix", "HEAD#")))),
+                                "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#")))),
                         "NewImage", Map.of("exported", Map.of("BOOL", List.of(false)))))));
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "StartingPosition", "TRIM_HORIZON",
