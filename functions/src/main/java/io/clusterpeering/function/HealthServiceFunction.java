@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.acl.Filtered;
 import io.clusterpeering.domain.Indexed;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.http.CatalogShapes.ServiceEntryView;
 import io.clusterpeering.service.CatalogService;
 import io.micronaut.context.ApplicationContext;

@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -25,8 +24,8 @@ import java.util.Optional;
  *       then remove the row and its ID pointer;</li>
  *   <li>a TERMINATED row: purge what was imported from the peer and keep the row until the user deletes it.</li>
  * </ol>
- * A purge counts what is left once, then deletes in pages and records after each page how many items are left
- * on the row ({@code StreamStatus.ImportedItemsLeft}). It works for at most {@link #PURGE_BUDGET} per call: the
+ * A purge estimates what is left from the imported services' heads, then deletes in pages and records after each
+ * page how many items are left on the row ({@code StreamStatus.ImportedItemsLeft}). It works for at most {@link #PURGE_BUDGET} per call: the
  * progress it records is a change of the row, which the stream delivers back here, so a purge of any size
  * continues over several calls, and one interrupted by a crash resumes with the next delivery (or the heartbeat's
  * re-nudge of a stuck deletion). It acts on the row as it is now, not on the stream image, so a replayed record
@@ -112,8 +111,9 @@ public class DeletionService {
     }
 
     /**
-     * Purges, counting what is left at the same time as the first pages are deleted (the count reads every item
-     * once: run beside the deletes it costs the purge no time); progress is recorded once the count is in.
+     * Purges, recording after each page how many items are left: counted down from what the row already says (a
+     * purge resumed), or from an estimate read off the imported services' heads (their instance counts, one read
+     * per service and none per instance), so the purge reads nothing it does not delete.
      *
      * @return true when nothing imported from the peer is left
      */
@@ -122,15 +122,10 @@ public class DeletionService {
         if (peering.importedItemsLeft() != null && peering.importedItemsLeft() == 0 && importedData.purgeBatch(key) == 0) {
             return true;
         }
-        CompletableFuture<Integer> count = CompletableFuture.supplyAsync(() -> importedData.count(key));
-        ImportedDataStore.Purge purge = importedData.purgeAll(key, deleted -> {
-            if (count.isDone() && !count.isCompletedExceptionally()) {
-                // The count began before the first delete, so it saw at most everything: what is left is at most
-                // what it saw less what this call has deleted since.
-                store.recordPurgeProgress(peering, Math.max(0, count.join() - deleted));
-            }
-        }, PURGE_BUDGET);
-        count.cancel(true);
+        int start = peering.importedItemsLeft() != null ? peering.importedItemsLeft() : importedData.estimateItems(key);
+        store.recordPurgeProgress(peering, start);
+        ImportedDataStore.Purge purge = importedData.purgeAll(key,
+                deleted -> store.recordPurgeProgress(peering, Math.max(0, start - deleted)), PURGE_BUDGET);
         if (purge.done()) {
             store.recordPurgeProgress(peering, 0);
         }

@@ -452,6 +452,32 @@ public class ImportedDataStore {
         return item.isEmpty() ? List.of() : Attributes.strings(item, "rootPems");
     }
 
+    /**
+     * About how many items imported from the peer remain, from the service list and heads alone (one query over
+     * one small item per service, one BatchGetItem per 100 services): each service's instances, head and list
+     * entry, the list counter and the trust bundle. Tombstones are not counted; a purge counts down from this.
+     */
+    public int estimateItems(PeeringKey peer) {
+        String pk = TableKeys.importedFrom(peer);
+        List<String> services = new ArrayList<>();
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.LIST_PREFIX)))
+                .build(), page -> page.forEach(item -> {
+                    String service = CatalogItems.serviceOfListEntry(Attributes.string(item, TableKeys.SK));
+                    if (service != null) {
+                        services.add(service);
+                    }
+                }));
+        long estimate = 2;
+        for (Map<String, AttributeValue> head : Batches.get(dynamoDb, table,
+                services.stream().map(service -> TableKeys.key(pk, CatalogItems.headKey(service))).toList())) {
+            estimate += 2 + Attributes.number(head, ServiceHeads.COUNT);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, estimate);
+    }
+
     /** How many items imported from the peer remain: a COUNT query over the peer's items, all pages. */
     public int count(PeeringKey peer) {
         int[] count = {0};

@@ -146,8 +146,10 @@ public final class ScaleBenchmark {
             }
             check(exporter.send("PUT", "/v1/config", "{\"Kind\":\"exported-services\",\"Name\":\"default\",\"Services\":["
                     + list + "]}"));
+            Map<String, Long> exported = new HashMap<>();
+            SERVICES.forEach(service -> exported.put(service, exporterCatalog.localService("default", service).count()));
             waitFor(Duration.ofMinutes(60), () -> SERVICES.stream()
-                    .allMatch(service -> importerCatalog.importedService(peer, service).count() == perService));
+                    .allMatch(service -> importerCatalog.importedService(peer, service).count() == exported.get(service)));
             double syncSeconds = seconds(syncStart);
             log("  initial sync in %.1f s", syncSeconds);
             waitFor(Duration.ofMinutes(30), () -> caughtUp(dc1) && caughtUp(dc2));
@@ -209,7 +211,7 @@ public final class ScaleBenchmark {
             }
             double rawRate = rawDeleteRate(dc2, items);
             log("  purge %.0f items/s, raw %.0f items/s", purgeRate, rawRate);
-            return new Replication(scale, perService * SERVICES.size(), fillRate, httpRate, syncSeconds, change,
+            return new Replication(scale, (int) exported.values().stream().mapToLong(Long::longValue).sum(), fillRate, httpRate, syncSeconds, change,
                     changeBytes / CHANGES, changeMessages, resync, resyncs.totalBytes() / RESYNCS,
                     resyncs.messages(PeerMessage.Kind.SERVICE_SNAPSHOT), peerHealth, peerHealthBytes, peerServices,
                     localHealth, items, purgeRate, rawRate);
@@ -235,15 +237,20 @@ public final class ScaleBenchmark {
                 + "\"Output\":\"HTTP GET /health: 200 OK\",\"ServiceID\":\"" + id + "\",\"Type\":\"http\"}}";
     }
 
-    /** New instances on new nodes through the store, five threads (one service each): registrations per second. */
+    /**
+     * New instances of the five services on new nodes through the store, five threads (one service each, so no two
+     * threads contend for a service's head or a node): registrations per second at the catalog's size.
+     */
     private static double inProcessRegistrations(CatalogStore catalog) throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(SERVICES.size());
         long start = System.nanoTime();
         List<Future<?>> done = new ArrayList<>();
-        for (String service : SERVICES) {
+        for (int s = 0; s < SERVICES.size(); s++) {
+            String service = SERVICES.get(s);
+            int first = 2_000_000 + s * 100_000;
             done.add(threads.submit(() -> {
                 for (int i = 0; i < HTTP_REGISTRATIONS / SERVICES.size(); i++) {
-                    catalog.register("default", registration(service, 2_000_000 + i, "v1"));
+                    catalog.register("default", registration(service, first + i, "v1"));
                 }
             }));
         }
@@ -254,16 +261,17 @@ public final class ScaleBenchmark {
         return HTTP_REGISTRATIONS / seconds(start);
     }
 
-    /** New instances of new services through HTTP, five clients at once: registrations per second. */
+    /** The same through HTTP, five clients at once (one service each): registrations per second. */
     private static double httpRegistrations(ConsulHttp exporter) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(SERVICES.size());
         long start = System.nanoTime();
         List<Future<?>> done = new ArrayList<>();
         for (int c = 0; c < SERVICES.size(); c++) {
-            String service = "rate-" + c;
+            String service = SERVICES.get(c);
+            int first = 1_000_000 + c * 100_000;
             done.add(clients.submit(() -> {
                 for (int i = 0; i < HTTP_REGISTRATIONS / SERVICES.size(); i++) {
-                    check(exporter.sendUnchecked("PUT", "/v1/catalog/register", httpRegistration(service, 1_000_000 + i, "v1")));
+                    check(exporter.sendUnchecked("PUT", "/v1/catalog/register", httpRegistration(service, first + i, "v1")));
                 }
             }));
         }

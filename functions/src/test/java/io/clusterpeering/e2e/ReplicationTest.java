@@ -25,7 +25,6 @@ import java.util.UUID;
 
 import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.establish;
-import static io.clusterpeering.support.PeeringFlow.generate;
 import static io.clusterpeering.support.PeeringFlow.json;
 import static io.clusterpeering.support.PeeringFlow.read;
 import static io.clusterpeering.support.PeeringFlow.startCluster;

@@ -90,11 +90,13 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             // Applies replication: snapshot reads, and transactions that replace or delete imported items (its own
             // deletes are limited to IMPORTED# keys).
             Map.entry(PeerMessageFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false, "IMPORTED#")),
+                    List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false,
+                    "IMPORTED#")),
             // The one-minute tick: starts heartbeat chains (beat items) and nudges stuck deletions.
             Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), false)),
             // One chain step: claims it, beats and resyncs one peering (signs messages).
-            Map.entry(HeartbeatWorkerFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
+            Map.entry(HeartbeatWorkerFunction.class, new FunctionAccess(
+                    List.of("GetItem", "BatchGetItem", "Query", "UpdateItem"), true)),
             // Registrations are transactions over a service head, the instance, its pointer and its node; a service
             // ID registered under another name deletes the old instance (CATALOG# keys only).
             Map.entry(CatalogRegisterFunction.class, new FunctionAccess(
@@ -117,8 +119,9 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(ExportStreamFunction.class, new FunctionAccess(
                     List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), true)),
             Map.entry(UnroutedFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            // Finishes deletions and purges imports (an unexported service's purge rewrites its list entry).
             Map.entry(PeeringStreamFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)),
+                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)),
             Map.entry(AclBootstrapFunction.class, ACL_FUNCTION),
             Map.entry(AclPolicyCreateFunction.class, ACL_FUNCTION),
             Map.entry(AclPolicyReadFunction.class, ACL_FUNCTION),
