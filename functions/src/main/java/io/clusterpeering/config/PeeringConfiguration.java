@@ -2,7 +2,9 @@ package io.clusterpeering.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import jakarta.validation.constraints.NotBlank;
+import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
 import java.time.Duration;
 
@@ -61,4 +63,17 @@ public interface PeeringConfiguration {
      * ({@code PEERING_METRICS_EMF}); the stack turns it on in AWS. Default false (locally, metrics stay in memory).
      */
     boolean isMetricsEmf();
+
+    /**
+     * How many peerings one heartbeat round (the local schedule) works on at once; in AWS the queue's worker
+     * concurrency bounds it instead. Default 32.
+     */
+    @Bindable(defaultValue = "32")
+    @Positive
+    int getHeartbeatConcurrency();
+
+    /** How many peers a change or a resync of all peers is sent to at once. Default 16. */
+    @Bindable(defaultValue = "16")
+    @Positive
+    int getReplicationConcurrency();
 }

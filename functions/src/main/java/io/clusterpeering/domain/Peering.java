@@ -25,11 +25,23 @@ import java.util.Map;
  * @param liveness              heartbeat and error timestamps
  * @param createIndex           the Consul-style index of the row's creation
  * @param modifyIndex           the Consul-style index of the row's last change
+ * @param importedItemsLeft     while a DELETING or TERMINATED peering's imports are purged, how many items the
+ *                              purge last counted as left; null before the purge starts and in other states
  */
 public record Peering(String id, String name, String partition, PeeringRole role, PeeringState state,
                       Instant deletedAt, Map<String, String> meta, String peerId, List<String> peerCaPems,
                       String peerServerName, List<String> peerServerAddresses, List<String> manualServerAddresses,
-                      List<String> peerUrls, Remote remote, Liveness liveness, long createIndex, long modifyIndex) {
+                      List<String> peerUrls, Remote remote, Liveness liveness, long createIndex, long modifyIndex,
+                      Integer importedItemsLeft) {
+
+    /** A peering whose purge has not reported progress (every row but a DELETING or TERMINATED one). */
+    public Peering(String id, String name, String partition, PeeringRole role, PeeringState state,
+                   Instant deletedAt, Map<String, String> meta, String peerId, List<String> peerCaPems,
+                   String peerServerName, List<String> peerServerAddresses, List<String> manualServerAddresses,
+                   List<String> peerUrls, Remote remote, Liveness liveness, long createIndex, long modifyIndex) {
+        this(id, name, partition, role, state, deletedAt, meta, peerId, peerCaPems, peerServerName,
+                peerServerAddresses, manualServerAddresses, peerUrls, remote, liveness, createIndex, modifyIndex, null);
+    }
 
     public Peering {
         meta = meta == null ? Map.of() : Map.copyOf(meta);

@@ -7,7 +7,9 @@ import io.micronaut.context.ApplicationContext;
 
 /**
  * {@code GET /v1/catalog/services}: service names and their tags, of the local catalog or, with
- * {@code ?peer=<name>}, imported from that peer. Blocking queries; answers {@code X-Consul-Index}.
+ * {@code ?peer=<name>}, imported from that peer. One query over the service heads (with {@code ?peer=}, the
+ * peering row too), which also returns the service list's counter, {@code X-Consul-Index}; blocking queries wait
+ * on that counter.
  */
 public class CatalogServicesFunction extends ConsulHttpFunction {
 
@@ -21,7 +23,9 @@ public class CatalogServicesFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return blockingRead(request, () -> bean(CatalogService.class).services(request.partitionOrDefault(),
-                request.query("peer"), request.caller()));
+        CatalogService catalog = bean(CatalogService.class);
+        String partition = request.partitionOrDefault();
+        return blockingRead(request, catalog.servicesScopes(partition, request.query("peer")),
+                () -> catalog.services(partition, request.query("peer"), request.caller()));
     }
 }

@@ -79,7 +79,24 @@ public abstract class ConsulHttpFunction extends ApiGatewayFunction {
      */
     protected final APIGatewayV2HTTPResponse blockingRead(ApiRequest request, java.util.function.Supplier<Object> read) {
         long index = bean(io.clusterpeering.service.BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        Object body = read.get();
+        return indexedResponse(request, read.get(), index);
+    }
+
+    /**
+     * A Consul read over the index counters its data depends on: without {@code ?index=} it reads at once and
+     * answers the index the read itself saw (no counter read); with one it waits as a blocking query on the
+     * scopes first ({@link io.clusterpeering.service.BlockingQuery#read}). A {@link Filtered} value is answered
+     * as {@link #blockingRead(ApiRequest, java.util.function.Supplier)} answers it.
+     */
+    protected final APIGatewayV2HTTPResponse blockingRead(ApiRequest request,
+                                                          java.util.List<io.clusterpeering.store.IndexScope> scopes,
+                                                          java.util.function.Supplier<io.clusterpeering.domain.Indexed<?>> read) {
+        io.clusterpeering.domain.Indexed<?> result = bean(io.clusterpeering.service.BlockingQuery.class)
+                .read(request.index(), request.waitTime(), scopes, read::get);
+        return indexedResponse(request, result.value(), result.index());
+    }
+
+    private static APIGatewayV2HTTPResponse indexedResponse(ApiRequest request, Object body, long index) {
         if (body instanceof Filtered<?> filtered) {
             APIGatewayV2HTTPResponse response = ApiResponses.jsonWithIndex(filtered.value(), request.pretty(), index);
             if (filtered.filtered()) {

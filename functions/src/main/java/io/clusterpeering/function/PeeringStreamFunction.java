@@ -18,11 +18,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The table's DynamoDB Stream handler that deletes: for each record whose new image is a peering row in state
- * DELETING or TERMINATED, finishes the deletion through {@link DeletionService} (tell the peer, purge what was
- * imported from it, remove the row); for each new import manifest, deletes the imported instances it no longer
- * lists. The only function that deletes imported data. Records arrive at least once and both are idempotent. Reports partial batch
- * failures: the first failed record and everything after it are retried (Lambda's
+ * The table's DynamoDB Stream handler that deletes, the only function that deletes imported data:
+ * <ul>
+ *   <li>for a peering row in state DELETING or TERMINATED, finishes the deletion through {@link DeletionService}
+ *       (tell the peer, purge what was imported from it with progress on the row, remove the row);</li>
+ *   <li>for an imported service head the peer no longer exports, deletes that service's instances
+ *       ({@link DeletionService#purgeUnexported}).</li>
+ * </ul>
+ * Each step works for a bounded time; the progress it writes (on the row, on the head) is itself a record of
+ * the same item, which brings the handler back to finish, so a long purge continues over several invocations and
+ * one interrupted by a crash resumes. Records arrive at least once and every step is idempotent. Reports partial
+ * batch failures: the first failed record and everything after it are retried (Lambda's
  * {@code ReportBatchItemFailures}).
  */
 public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent, StreamsEventResponse> {
@@ -40,7 +46,6 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
         DeletionService deletion = getApplicationContext().getBean(DeletionService.class);
-        ImportedDataStore imported = getApplicationContext().getBean(ImportedDataStore.class);
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
             try {
@@ -49,9 +54,9 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
                     DeletionService.Outcome outcome = deletion.finish(finishing);
                     LOG.debug("stream record {} for peering {}: {}", record.getEventID(), finishing.name(), outcome);
                 }
-                PeeringKey manifestOwner = changedManifest(record);
-                if (manifestOwner != null) {
-                    imported.purgeUnlisted(manifestOwner);
+                ImportedDataStore.ImportedHead unexported = unexportedService(record);
+                if (unexported != null) {
+                    deletion.purgeUnexported(unexported.peer(), unexported.service());
                 }
             } catch (RuntimeException e) {
                 LOG.error("stream record {} failed; it will be retried", record.getEventID(), e);
@@ -74,14 +79,18 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
         return key != null && FINISHING_STATES.contains(state) ? key : null;
     }
 
-    /** The peering whose import manifest a record wrote, or null: its unlisted imported instances are deleted. */
-    static PeeringKey changedManifest(DynamodbEvent.DynamodbStreamRecord record) {
+    /** The imported service a record says the peer stopped exporting, with instances left; else null. */
+    static ImportedDataStore.ImportedHead unexportedService(DynamodbEvent.DynamodbStreamRecord record) {
         if (record.getDynamodb() == null || record.getDynamodb().getKeys() == null
                 || record.getDynamodb().getNewImage() == null) {
             return null;
         }
         Map<String, AttributeValue> keys = record.getDynamodb().getKeys();
-        return ImportedDataStore.manifestOwner(text(keys.get(TableKeys.PK)), text(keys.get(TableKeys.SK)));
+        AttributeValue exported = record.getDynamodb().getNewImage().get("exported");
+        if (exported == null || !Boolean.FALSE.equals(exported.getBOOL())) {
+            return null;
+        }
+        return ImportedDataStore.importedHeadOf(text(keys.get(TableKeys.PK)), text(keys.get(TableKeys.SK)));
     }
 
     static String text(AttributeValue value) {

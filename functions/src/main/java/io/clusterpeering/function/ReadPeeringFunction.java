@@ -2,21 +2,24 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.domain.Indexed;
+import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.PeeringViews;
-import io.clusterpeering.service.BlockingQuery;
 import io.clusterpeering.service.PeeringService;
+import io.clusterpeering.store.IndexScope;
 import io.micronaut.context.ApplicationContext;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * {@code GET /v1/peering/{name}}: reads one peering, name matched case-insensitively, scoped by
- * {@code ?partition=}. Supports blocking queries ({@code ?index=&wait=}) and answers {@code X-Consul-Index}.
- * 404 {@code Peering not found for "<name>"} when there is none; 400 {@code Must specify a name to fetch.}
- * for an empty name.
+ * {@code ?partition=}. Without {@code ?index=}, one DynamoDB call: a BatchGetItem of the row and the partition's
+ * peerings counter ({@code X-Consul-Index}); blocking queries ({@code ?index=&wait=}) wait on that counter. 404
+ * {@code Peering not found for "<name>"} when there is none; 400 {@code Must specify a name to fetch.} for an
+ * empty name.
  */
 public class ReadPeeringFunction extends ConsulHttpFunction {
 
@@ -32,10 +35,12 @@ public class ReadPeeringFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PeeringKey key = request.peeringKey("fetch");
         PeeringService service = bean(PeeringService.class);
-        long index = bean(BlockingQuery.class).awaitIndexAbove(request.index(), request.waitTime());
-        var peering = service.read(key);
-        return ApiResponses.jsonWithIndex(PeeringViews.of(peering, Instant.now(),
-                bean(PeeringConfiguration.class).getHeartbeatTimeout(), service.importedItemsLeft(peering)),
-                request.pretty(), index);
+        return blockingRead(request, List.of(IndexScope.peerings(key.partition())), () -> {
+            Indexed<Peering> read = service.readWithIndex(key);
+            Peering peering = read.value();
+            return new Indexed<>(PeeringViews.of(peering, Instant.now(),
+                    bean(PeeringConfiguration.class).getHeartbeatTimeout(), service.importedItemsLeft(peering)),
+                    read.index());
+        });
     }
 }

@@ -31,7 +31,8 @@ import java.util.Set;
  * TRIM_HORIZON, so after a restart it replays what is still in the stream (the handler is idempotent), and
  * first finishes any deletion left over from before the start, since DynamoDB Local sometimes refuses a
  * TRIM_HORIZON read (then the shard is read from its newest record). A record the handler reports as failed
- * is read again on the next poll.
+ * is read again on the next poll. Like Lambda, it reads a shard page after page (1,000 records a page) while
+ * records keep coming, rather than one page a tick.
  */
 @Singleton
 @Requires(env = "local")
@@ -49,6 +50,10 @@ public class LocalStreamPoller {
     private final Set<String> finishedShards = new HashSet<>();
     private static final int MAX_FAILURES_IN_A_ROW = 3;
     private final StoppableRuns runs = new StoppableRuns();
+    /** Records per GetRecords call (the API's maximum is 1,000), and pages read from one shard in one poll at most. */
+    private static final int RECORDS_PER_PAGE = 1000;
+    private static final int MAX_PAGES_PER_POLL = 50;
+    private volatile boolean caughtUp;
     private String streamArn;
 
     public LocalStreamPoller(DynamoDbStreamsClient streams, DynamoDbClient dynamoDb, DynamoDbConfiguration config,
@@ -77,7 +82,8 @@ public class LocalStreamPoller {
         return runs.stop(grace);
     }
 
-    private void pollOnce() {
+    private synchronized void pollOnce() {
+        caughtUp = false;
         try {
             if (streamArn == null) {
                 streamArn = dynamoDb.describeTable(r -> r.tableName(table)).table().latestStreamArn();
@@ -95,9 +101,15 @@ public class LocalStreamPoller {
             LOG.warn("reading the stream's shards failed: {}", e.getMessage(), e);
             return;
         }
+        boolean allRead = true;
         for (String shardId : Set.copyOf(iterators.keySet())) {
             try {
-                pollShard(shardId);
+                // Like Lambda's event source mapping, keep reading while a shard has records, not one page a tick.
+                int pages = 0;
+                while (pollShard(shardId) && ++pages < MAX_PAGES_PER_POLL) {
+                    // read on
+                }
+                allRead &= pages < MAX_PAGES_PER_POLL;
                 failures.remove(shardId);
             } catch (RuntimeException e) {
                 int failed = failures.merge(shardId, 1, Integer::sum);
@@ -109,23 +121,31 @@ public class LocalStreamPoller {
                     failures.remove(shardId);
                     deletions.finishAllPending();
                 }
+                allRead = false;
             }
         }
+        caughtUp = allRead;
     }
 
-    private void pollShard(String shardId) {
+    /** Whether the last poll read every shard to its end (nothing was waiting): for benchmarks that need a quiet stream. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** @return whether the page held records (more may follow at once) */
+    private boolean pollShard(String shardId) {
         GetRecordsResponse page;
         try {
-            page = streams.getRecords(r -> r.shardIterator(iterators.get(shardId)).limit(100));
+            page = streams.getRecords(r -> r.shardIterator(iterators.get(shardId)).limit(RECORDS_PER_PAGE));
         } catch (ExpiredIteratorException e) {
             iterators.put(shardId, iterator(shardId, ShardIteratorType.TRIM_HORIZON, null));
-            return;
+            return false;
         } catch (TrimmedDataAccessException e) {
             // DynamoDB Local answers this for a TRIM_HORIZON iterator of a table that shares its database file
             // with other tables' streams; start again from the newest record instead.
             LOG.debug("stream shard {} was trimmed; reading from its newest record", shardId);
             iterators.put(shardId, iterator(shardId, ShardIteratorType.LATEST, null));
-            return;
+            return false;
         }
         String next = page.nextShardIterator();
         if (!page.records().isEmpty()) {
@@ -134,15 +154,17 @@ public class LocalStreamPoller {
             StreamsEventResponse response = function.execute(event);
             if (response.getBatchItemFailures() != null && !response.getBatchItemFailures().isEmpty()) {
                 String failed = response.getBatchItemFailures().get(0).getItemIdentifier();
-                next = iterator(shardId, ShardIteratorType.AT_SEQUENCE_NUMBER, failed);
+                iterators.put(shardId, iterator(shardId, ShardIteratorType.AT_SEQUENCE_NUMBER, failed));
+                return false;
             }
         }
         if (next == null) {
             iterators.remove(shardId);
             finishedShards.add(shardId);
-        } else {
-            iterators.put(shardId, next);
+            return false;
         }
+        iterators.put(shardId, next);
+        return !page.records().isEmpty();
     }
 
     private String iterator(String shardId, ShardIteratorType type, String sequenceNumber) {

@@ -48,6 +48,8 @@ public class PeerMessages {
     private static final Set<String> PROBE_CLAIMS = Set.of("PeerID", "Nonce", "CA", "exp");
     private static final Set<String> PROBE_ANSWER_CLAIMS = Set.of("PeerID", "aud", "Time", "Status", "exp");
     private static final Duration LIFETIME = Duration.ofSeconds(60);
+    /** The claim that carries a replication message's body. */
+    private static final String BODY_CLAIM = "Replication";
     private static final Set<String> EXCHANGE_CLAIMS = Set.of("PeerID", "EstablishmentSecret", "DialerPeerID", "CA",
             "ServerName", "URLs", "Remote", "exp");
     private static final Set<String> MESSAGE_CLAIMS = Set.of("iss", "aud", "Kind", "Seq", "exp");
@@ -152,12 +154,12 @@ public class PeerMessages {
     }
 
     /**
-     * Signs a message that carries a replication snapshot.
+     * Signs a message that carries a replication body.
      *
-     * @param snapshot the {@link ReplicationSnapshot#toClaim()} value, or null for other kinds
+     * @param body one of the {@link ReplicationMessages} bodies as a claim value, or null for other kinds
      */
     public String signMessage(PeerMessage.Kind kind, String fromPeeringId, String toPeeringId, Instant now,
-                              Map<String, Object> snapshot) {
+                              Map<String, Object> body) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(fromPeeringId)
                 .audience(toPeeringId)
@@ -165,8 +167,8 @@ public class PeerMessages {
                 .claim("Seq", sequenceOf(now))
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(LIFETIME)));
-        if (snapshot != null) {
-            claims.claim("Snapshot", snapshot);
+        if (body != null) {
+            claims.claim(BODY_CLAIM, body);
         }
         return signatures.sign(MESSAGE_TYPE, claims.build());
     }
@@ -272,7 +274,7 @@ public class PeerMessages {
                 throw new PeerNotAuthenticated("the peer's message has an unknown Kind");
             }
             return new PeerMessage(PeerMessage.Kind.valueOf(kind), claims.getIssuer(),
-                    claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim("Snapshot"));
+                    claims.getAudience().get(0), seq == null ? 0 : seq, claims.getJSONObjectClaim(BODY_CLAIM));
         } catch (InvalidPeeringToken e) {
             throw new PeerNotAuthenticated("the peer's message was rejected: " + e.reason());
         } catch (IllegalArgumentException | ParseException e) {

@@ -1,15 +1,23 @@
 package io.clusterpeering.service;
 
 import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.domain.Indexed;
 import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.IndexScope;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Consul's blocking queries ({@code ?index=&wait=}) over the one Consul index of the table: returns once the
- * index exceeds the client's or the wait is over. DynamoDB has no watches, so it re-reads the index every
+ * Consul's blocking queries ({@code ?index=&wait=}) over the Consul index counters a read depends on
+ * ({@link IndexScope}). A read without {@code ?index=} costs no counter read: it answers the largest index its
+ * own items carry. A blocking read waits until the counters (summed when a read depends on several) exceed the
+ * client's index or the wait is over, then reads and answers the counters' value, which is never below what a
+ * non-blocking read of the same data answered, so the index never goes backwards for a watcher and any change
+ * after it wakes the next query. DynamoDB has no watches, so it re-reads the counters every
  * {@code peering.blocking-poll-interval}.
  */
 @Singleton
@@ -25,12 +33,38 @@ public class BlockingQuery {
     }
 
     /**
+     * Waits as a blocking query on the {@link IndexScope#GLOBAL} counter (ACLs, config entries).
+     *
      * @param minIndex the {@code ?index=} the client last saw; 0 returns at once
      * @param wait     the {@code ?wait=}; Consul's 5 minutes when empty, capped at {@code peering.max-blocking-wait}
      * @return the current index (1 or more)
      */
     public long awaitIndexAbove(long minIndex, Optional<Duration> wait) {
-        long current = index.current();
+        return awaitIndexAbove(List.of(IndexScope.GLOBAL), minIndex, wait);
+    }
+
+    /**
+     * A Consul read: without {@code ?index=} it runs {@code read} at once and answers the index the read itself
+     * saw (its items' largest ModifyIndex, or a counter it read on the way), at least 1; with one it first waits
+     * for the scopes' counters to pass it, then runs the read and answers the counters' value.
+     *
+     * @param minIndex the client's {@code ?index=}, 0 when absent
+     * @param wait     the client's {@code ?wait=}
+     * @param scopes   the counters the read's result depends on
+     * @param read     the read; its index must never exceed the scopes' counters
+     * @return the read's value with the index to answer in {@code X-Consul-Index}
+     */
+    public <T> Indexed<T> read(long minIndex, Optional<Duration> wait, List<IndexScope> scopes, Supplier<Indexed<T>> read) {
+        if (minIndex == 0) {
+            Indexed<T> result = read.get();
+            return new Indexed<>(result.value(), Math.max(1, result.index()));
+        }
+        long current = awaitIndexAbove(scopes, minIndex, wait);
+        return new Indexed<>(read.get().value(), current);
+    }
+
+    private long awaitIndexAbove(List<IndexScope> scopes, long minIndex, Optional<Duration> wait) {
+        long current = index.currentSum(scopes);
         if (minIndex == 0 || current > minIndex) {
             return current;
         }
@@ -47,7 +81,7 @@ public class BlockingQuery {
                 Thread.currentThread().interrupt();
                 break;
             }
-            current = index.current();
+            current = index.currentSum(scopes);
         }
         return current;
     }

@@ -6,6 +6,8 @@ import io.clusterpeering.acl.Filtered;
 import io.clusterpeering.acl.Resource;
 import io.clusterpeering.domain.HealthCheck;
 import io.clusterpeering.domain.HealthStatus;
+import io.clusterpeering.domain.Indexed;
+import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.domain.PeeringException.PermissionDenied;
 import io.clusterpeering.domain.PeeringKey;
@@ -13,7 +15,7 @@ import io.clusterpeering.domain.PeeringRules;
 import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.store.CatalogStore;
-import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import jakarta.inject.Singleton;
 
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Consul's catalog and health reads and writes: register and deregister nodes, services and checks in the
@@ -33,14 +34,11 @@ public class CatalogService {
     /** Consul exempts its own service from {@code service:write} on registration. */
     private static final String CONSUL_SERVICE = "consul";
     private final CatalogStore catalog;
-    private final ImportedDataStore imported;
     private final PeeringStore peerings;
     private final PeeringConfiguration config;
 
-    public CatalogService(CatalogStore catalog, ImportedDataStore imported, PeeringStore peerings,
-                          PeeringConfiguration config) {
+    public CatalogService(CatalogStore catalog, PeeringStore peerings, PeeringConfiguration config) {
         this.catalog = catalog;
-        this.imported = imported;
         this.peerings = peerings;
         this.config = config;
     }
@@ -119,15 +117,15 @@ public class CatalogService {
                 caller.require(Resource.SERVICE, checkService, AccessLevel.WRITE);
             }
         }
-        catalog.upsertNode(partition, node, registration.id() == null ? "" : registration.id(), address, datacenter,
-                nodeMeta, registration.taggedAddresses());
-        if (service != null) {
-            catalog.upsertInstance(partition, node, serviceId, service.service(), service.tags(),
-                    service.address() == null ? "" : service.address(), service.port() == null ? 0 : service.port(),
-                    PeeringRules.metaWithoutNulls(service.meta()));
-        }
-        for (HealthCheck check : validated) {
-            catalog.upsertCheck(partition, check);
+        CatalogStore.Instance instance = service == null ? null : new CatalogStore.Instance(serviceId, service.service(),
+                service.tags(), service.address() == null ? "" : service.address(),
+                service.port() == null ? 0 : service.port(), PeeringRules.metaWithoutNulls(service.meta()));
+        try {
+            catalog.register(partition, new CatalogStore.Registration(node,
+                    registration.id() == null ? "" : registration.id(), address, datacenter, nodeMeta,
+                    registration.taggedAddresses(), instance, validated));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest(e.getMessage());
         }
     }
 
@@ -167,42 +165,83 @@ public class CatalogService {
     /**
      * Service names and their tags ({@code GET /v1/catalog/services}), local or imported from a peer, as far as
      * the caller may read them: {@code service:read} per name; imported names only for a caller that may read
-     * every service or write some service (Consul's rule for peer data).
+     * every service or write some service (Consul's rule for peer data). Read from the service list: one query
+     * over one small item per service, none over instances (with {@code ?peer=}, first a BatchGetItem of the peering
+     * row and its partition's peerings counter).
      *
      * @param peer the local name of a peer, or empty for the local catalog; an unknown peer has nothing
+     * @return the services with the service list's counter as index
      */
-    public Filtered<Map<String, List<String>>> services(String partition, Optional<String> peer, Caller caller) {
-        Map<String, TreeSet<String>> tags = new TreeMap<>();
-        for (ServiceInstance instance : instances(partition, null, peer)) {
-            tags.computeIfAbsent(instance.service(), s -> new TreeSet<>()).addAll(instance.tags());
-        }
+    public Indexed<Filtered<Map<String, List<String>>>> services(String partition, Optional<String> peer, Caller caller) {
         boolean imported = isPeerRead(peer);
+        Indexed<List<CatalogStore.ServiceListing>> heads;
+        List<String> importedNames = null;
+        long peeringsIndex = 0;
+        if (imported) {
+            Optional<Indexed<Peering>> peering = peering(partition, peer.get());
+            peeringsIndex = peering.map(Indexed::index).orElse(0L);
+            if (peering.isEmpty() || !peering.get().value().state().isConnected()) {
+                return new Indexed<>(new Filtered<>(Map.of(), false), peeringsIndex);
+            }
+            importedNames = peering.get().value().liveness().importedServices();
+            heads = catalog.importedServices(peering.get().value().key());
+        } else {
+            heads = catalog.localServices(partition);
+        }
+        Map<String, List<String>> all = new TreeMap<>();
+        for (CatalogStore.ServiceListing head : heads.value()) {
+            if (head.listed() && (importedNames == null || importedNames.contains(head.service()))) {
+                all.put(head.service(), head.tags());
+            }
+        }
         Map<String, List<String>> result = new TreeMap<>();
-        tags.forEach((name, set) -> {
+        all.forEach((name, tags) -> {
             if (imported ? caller.authorizer().importedServiceRead() : caller.can(Resource.SERVICE, name, AccessLevel.READ)) {
-                result.put(name, List.copyOf(set));
+                result.put(name, tags);
             }
         });
-        return new Filtered<>(result, result.size() < tags.size());
+        return new Indexed<>(new Filtered<>(result, result.size() < all.size()), heads.index() + peeringsIndex);
+    }
+
+    /** The counters {@link #services} depends on, for a blocking query. */
+    public List<IndexScope> servicesScopes(String partition, Optional<String> peer) {
+        if (isPeerRead(peer) && PeeringRules.isValidPeerName(peer.get())) {
+            PeeringKey key = new PeeringKey(partition, peer.get());
+            return List.of(IndexScope.importedServiceList(key), IndexScope.peerings(partition));
+        }
+        return List.of(IndexScope.localServiceList(partition));
     }
 
     /**
      * The instances of a service ({@code GET /v1/catalog/service/:name}, {@code /v1/health/service/:name}) that
      * the caller may read: local ones need {@code node:read} on their node and {@code service:read} on their
-     * service; imported ones need read-all (or write-any service) for both services and nodes, as in Consul.
+     * service; imported ones need read-all (or write-any service) for both services and nodes, as in Consul. One
+     * query locally (the service's head and instances); with {@code ?peer=}, a BatchGetItem of the peering row and
+     * its partition's peerings counter, then one query.
+     *
+     * @return the instances with the largest ModifyIndex among them as index
      */
-    public Filtered<List<ServiceInstance>> instances(String partition, String service, Optional<String> peer,
-                                                     Caller caller) {
-        List<ServiceInstance> all = instances(partition, service, peer);
+    public Indexed<Filtered<List<ServiceInstance>>> instances(String partition, String service, Optional<String> peer,
+                                                              Caller caller) {
+        Indexed<List<ServiceInstance>> all = instances(partition, service, peer);
         List<ServiceInstance> visible;
         if (isPeerRead(peer)) {
             boolean allowed = caller.authorizer().importedServiceRead() && caller.authorizer().importedNodeRead();
-            visible = allowed ? all : List.of();
+            visible = allowed ? all.value() : List.of();
         } else {
-            visible = all.stream().filter(i -> caller.can(Resource.NODE, i.node(), AccessLevel.READ)
+            visible = all.value().stream().filter(i -> caller.can(Resource.NODE, i.node(), AccessLevel.READ)
                     && caller.can(Resource.SERVICE, i.service(), AccessLevel.READ)).toList();
         }
-        return new Filtered<>(visible, visible.size() < all.size());
+        return new Indexed<>(new Filtered<>(visible, visible.size() < all.value().size()), all.index());
+    }
+
+    /** The counters {@link #instances} depends on, for a blocking query. */
+    public List<IndexScope> instancesScopes(String partition, String service, Optional<String> peer) {
+        if (isPeerRead(peer) && PeeringRules.isValidPeerName(peer.get())) {
+            PeeringKey key = new PeeringKey(partition, peer.get());
+            return List.of(IndexScope.importedService(key, service), IndexScope.peerings(partition));
+        }
+        return List.of(IndexScope.localService(partition, service));
     }
 
     private static boolean isPeerRead(Optional<String> peer) {
@@ -221,20 +260,34 @@ public class CatalogService {
     }
 
     /**
-     * The instances of a service ({@code GET /v1/catalog/service/:name}, {@code /v1/health/service/:name}),
-     * local or imported from a peer; all services when {@code service} is null. An unknown peer has nothing,
-     * as in Consul, and so has a peering that is no longer connected (its imports are being purged).
+     * The instances of a service, local or imported from a peer. An unknown peer has nothing, as in Consul, and
+     * so has a peering that is no longer connected (its imports are being purged) or a service the peer no longer
+     * exports (its instances are being purged).
      */
-    private List<ServiceInstance> instances(String partition, String service, Optional<String> peer) {
+    private Indexed<List<ServiceInstance>> instances(String partition, String service, Optional<String> peer) {
         if (peer.isEmpty() || peer.get().isEmpty()) {
             return catalog.localInstances(partition, service);
         }
-        PeeringKey key = new PeeringKey(partition, peer.get());
-        if (!PeeringRules.isValidPeerName(key.name())
-                || peerings.find(key).filter(p -> p.state().isConnected()).isEmpty()) {
-            return List.of();
+        Optional<Indexed<Peering>> read = peering(partition, peer.get());
+        long peeringsIndex = read.map(Indexed::index).orElse(0L);
+        if (read.isEmpty() || !read.get().value().state().isConnected()
+                || !read.get().value().liveness().importedServices().contains(service)) {
+            return new Indexed<>(List.of(), peeringsIndex);
         }
-        return catalog.importedInstances(key, service, imported.manifest(key).instanceKeys());
+        Indexed<List<ServiceInstance>> instances = catalog.importedInstances(read.get().value().key(), service);
+        return new Indexed<>(instances.value(), instances.index() + peeringsIndex);
+    }
+
+    /**
+     * The peering a {@code ?peer=} read names, with its partition's peerings counter (one BatchGetItem): a read
+     * of imported data answers the sum of that counter and its own, the two counters its blocking query watches.
+     */
+    private Optional<Indexed<Peering>> peering(String partition, String peer) {
+        PeeringKey key = new PeeringKey(partition, peer);
+        if (!PeeringRules.isValidPeerName(key.name())) {
+            return Optional.empty();
+        }
+        return peerings.findWithIndex(key);
     }
 
     /** Names become parts of sort keys joined by '#': a '#' inside one is refused. */

@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -20,16 +21,22 @@ import java.util.Optional;
  * Finishes what DELETE and a peer's termination start (Consul's leader deletion routine). Driven by the
  * table's stream; every step is idempotent because stream records arrive at least once:
  * <ol>
- *   <li>a DELETING row: tell the peer (its row becomes TERMINATED), purge everything imported from the peer in
- *       batches, then remove the row and its ID pointer;</li>
+ *   <li>a DELETING row: tell the peer (its row becomes TERMINATED), purge everything imported from the peer,
+ *       then remove the row and its ID pointer;</li>
  *   <li>a TERMINATED row: purge what was imported from the peer and keep the row until the user deletes it.</li>
  * </ol>
- * It acts on the row as it is now, not on the stream image, so a replayed record for a row that is gone or
- * was re-created does nothing.
+ * A purge estimates what is left from the imported services' heads, then deletes in pages and records after each
+ * page how many items are left on the row ({@code StreamStatus.ImportedItemsLeft}). It works for at most {@link #PURGE_BUDGET} per call: the
+ * progress it records is a change of the row, which the stream delivers back here, so a purge of any size
+ * continues over several calls, and one interrupted by a crash resumes with the next delivery (or the heartbeat's
+ * re-nudge of a stuck deletion). It acts on the row as it is now, not on the stream image, so a replayed record
+ * for a row that is gone or was re-created does nothing.
  */
 @Singleton
 public class DeletionService {
     private static final Logger LOG = LoggerFactory.getLogger(DeletionService.class);
+    /** How long one call purges before it leaves the rest to the next delivery of the row. */
+    static final Duration PURGE_BUDGET = Duration.ofSeconds(60);
 
     private final PeeringStore store;
     private final ImportedDataStore importedData;
@@ -49,7 +56,7 @@ public class DeletionService {
     }
 
     /**
-     * Carries a DELETING or TERMINATED peering to its end state.
+     * Carries a DELETING or TERMINATED peering to its end state, or as far as one purge budget goes.
      *
      * @param key the peering's partition and name
      * @return what was done
@@ -61,17 +68,18 @@ public class DeletionService {
         }
         Peering peering = current.get();
         if (peering.state() == PeeringState.TERMINATED) {
-            recordPurge(peering, purgeImported(key), false);
-            return Outcome.PURGED;
+            return purgeImported(peering, false) ? Outcome.PURGED : Outcome.PURGING;
         }
         if (peering.state() != PeeringState.DELETING) {
             return Outcome.NOTHING;
         }
-        notifyPeer(peering);
-        Purged purged = purgeImported(key);
-        boolean removed = store.removeAfterPurge(key, peering.id());
-        recordPurge(peering, purged, removed);
-        return removed ? Outcome.REMOVED : Outcome.NOTHING;
+        if (peering.importedItemsLeft() == null) {
+            notifyPeer(peering);
+        }
+        if (!purgeImported(peering, true)) {
+            return Outcome.PURGING;
+        }
+        return store.removeAfterPurge(key, peering.id()) ? Outcome.REMOVED : Outcome.NOTHING;
     }
 
     /**
@@ -94,36 +102,63 @@ public class DeletionService {
         return acted;
     }
 
-    private Purged purgeImported(PeeringKey key) {
-        long started = System.nanoTime();
-        int total = 0;
-        for (int deleted = importedData.purgeBatch(key); deleted > 0; deleted = importedData.purgeBatch(key)) {
-            total += deleted;
+    /**
+     * Deletes the instances of a service the peer no longer exports (its imported head says so), for at most
+     * one budget; the head's changes bring the stream back here until none is left.
+     *
+     * @return how many items it deleted
+     */
+    public int purgeUnexported(PeeringKey peer, String service) {
+        int deleted = importedData.purgeUnexported(peer, service, PURGE_BUDGET);
+        if (deleted > 0) {
+            LOG.info("purged {} items of {} that peer {} no longer exports", deleted, service, peer.name());
         }
-        if (total > 0) {
-            LOG.info("purged {} items imported from peer {} in partition {}", total, key.name(), key.partition());
-        }
-        return new Purged(total, (System.nanoTime() - started) / 1_000_000);
-    }
-
-    /** How many imported items one purge deleted, and in how many milliseconds. */
-    private record Purged(int items, long millis) {
+        return deleted;
     }
 
     /**
-     * Records a finished purge once per DELETING or TERMINATED mark (the row's ModifyIndex identifies it, so a
-     * redelivered stream record finds it recorded): the audit event and the purge metrics. A purge resumed after a
-     * crash counts the items this run deleted.
+     * Purges, recording after each page how many items are left: counted down from what the row already says (a
+     * purge resumed), or from an estimate read off the imported services' heads (their instance counts, one read
+     * per service and none per instance), so the purge reads nothing it does not delete.
+     *
+     * @return true when nothing imported from the peer is left
      */
-    private void recordPurge(Peering peering, Purged purged, boolean removed) {
-        boolean recorded = audit.record("purge|" + peering.id() + "|" + peering.state() + "|" + peering.modifyIndex(),
-                AuditEvent.SYSTEM, peering.key(), peering.id(), AuditEvent.Kind.PURGE_FINISHED, AuditEvent.SUCCESS,
-                purged.items() + " items imported from the peer purged in " + purged.millis() + " ms"
-                        + (removed ? "; the peering was removed" : "; the TERMINATED peering stays until deleted here"),
-                (long) purged.items());
-        if (recorded) {
-            metrics.purge(peering.key(), purged.items(), purged.millis());
+    private boolean purgeImported(Peering peering, boolean removing) {
+        PeeringKey key = peering.key();
+        if (peering.importedItemsLeft() != null && peering.importedItemsLeft() == 0 && importedData.purgeBatch(key) == 0) {
+            return true;
         }
+        long started = System.nanoTime();
+        int start = peering.importedItemsLeft() != null ? peering.importedItemsLeft() : importedData.estimateItems(key);
+        store.recordPurgeProgress(peering, start);
+        ImportedDataStore.Purge purge = importedData.purgeAll(key,
+                deleted -> store.recordPurgeProgress(peering, Math.max(0, start - deleted)), PURGE_BUDGET);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        if (purge.deleted() > 0) {
+            metrics.purge(key, purge.deleted(), millis);
+        }
+        LOG.info("purged {} items imported from peer {} in partition {}{}", purge.deleted(), key.name(), key.partition(),
+                purge.done() ? "" : "; the rest follows");
+        if (purge.done()) {
+            store.recordPurgeProgress(peering, 0);
+            recordPurgeFinished(peering, purge.deleted(), millis, removing);
+        }
+        return purge.done();
+    }
+
+    /**
+     * Records a finished purge once per DELETING or TERMINATED mark (the row's ModifyIndex identifies it, and
+     * progress records do not change it, so a redelivered stream record finds it recorded): the audit event,
+     * with what the last pass deleted (a large purge runs over several passes, each one's items and time go to
+     * the purge metrics as it ends).
+     */
+    private void recordPurgeFinished(Peering peering, int lastPassItems, long lastPassMillis, boolean removing) {
+        audit.record("purge|" + peering.id() + "|" + peering.state() + "|" + peering.modifyIndex(),
+                AuditEvent.SYSTEM, peering.key(), peering.id(), AuditEvent.Kind.PURGE_FINISHED, AuditEvent.SUCCESS,
+                "the items imported from the peer are purged (" + lastPassItems + " in the last pass, "
+                        + lastPassMillis + " ms)"
+                        + (removing ? "; the peering is removed" : "; the TERMINATED peering stays until deleted here"),
+                (long) lastPassItems);
     }
 
     /** Best effort, once: a peer that cannot be reached keeps its row and reads FAILING, as in Consul. */
@@ -149,6 +184,8 @@ public class DeletionService {
         NOTHING,
         /** Imported data purged; the TERMINATED row stays. */
         PURGED,
+        /** Part of the imported data purged, progress recorded; the rest follows with the next delivery. */
+        PURGING,
         /** The peer was told, imported data purged, the row removed. */
         REMOVED
     }

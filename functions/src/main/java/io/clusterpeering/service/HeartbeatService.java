@@ -1,5 +1,6 @@
 package io.clusterpeering.service;
 
+import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException;
 import io.clusterpeering.domain.PeeringState;
@@ -7,20 +8,30 @@ import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
 import io.clusterpeering.store.PeeringStore;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Sends heartbeats to peers and records the outcome, so that any instance can tell ACTIVE from FAILING.
- * Consul's streams send a heartbeat every 15 seconds and end after 2 minutes without one; here the
- * schedule calls {@link #sendHeartbeats()} at the configured interval and the reader derives FAILING. The same
- * round touches rows left DELETING for more than five minutes, so the table's stream hands them to the
- * deletion handler again (the heal for a lost or exhausted stream record), and ends with a resync: every ACTIVE
- * peer gets its whole export snapshot again, which heals any push that was lost.
+ * Consul's streams send a heartbeat every 15 seconds and end after 2 minutes without one; here each peering gets
+ * a {@link #beat} every heartbeat interval and the reader derives FAILING. A beat is the per-peering unit of work,
+ * the same wherever it runs: locally a round ({@link #sendHeartbeats}) beats every peering on a small pool of
+ * threads; in AWS one queue message per peering carries it ({@link HeartbeatFanOut}). A beat sends the heartbeat,
+ * then, when the peer answered, resyncs it (the exported service list with digests; only services that differ are
+ * sent again), which heals any lost update. For a row left DELETING for more than five minutes, or TERMINATED with
+ * imports left, it touches the row, so the table's stream hands it to the deletion handler again (the heal for a
+ * lost or exhausted stream record).
  */
 @Singleton
 public class HeartbeatService {
@@ -35,75 +46,124 @@ public class HeartbeatService {
     private final PeerClient peers;
 
     private final jakarta.inject.Provider<ReplicationService> replication;
-
-    private final io.clusterpeering.store.ImportedDataStore importedData;
+    private final ExecutorService beaters;
 
     private final PeeringHealthWatch health;
 
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
-                            jakarta.inject.Provider<ReplicationService> replication,
-                            io.clusterpeering.store.ImportedDataStore importedData, PeeringHealthWatch health) {
+                            jakarta.inject.Provider<ReplicationService> replication, PeeringConfiguration config,
+                            PeeringHealthWatch health) {
         this.health = health;
         this.replication = replication;
-        this.importedData = importedData;
         this.store = store;
         this.messages = messages;
         this.peers = peers;
+        this.beaters = Executors.newFixedThreadPool(config.getHeartbeatConcurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Stops the round's threads with the application context. */
+    @PreDestroy
+    void close() throws InterruptedException {
+        beaters.shutdownNow();
+        beaters.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
-     * Sends one heartbeat to every connected peering (ESTABLISHING or ACTIVE) of every partition.
+     * One round: a {@link #beat} for every peering of every partition, {@code peering.heartbeat-concurrency} at a
+     * time, so a few unreachable peers (each taking up to the peer-call timeout) do not hold up the others.
      *
      * @return how many heartbeats the peers accepted, and how many failed
      */
     public Result sendHeartbeats() {
+        List<Future<BeatOutcome>> beats = new ArrayList<>();
+        try {
+            for (String partition : store.partitions()) {
+                for (Peering peering : store.list(partition)) {
+                    beats.add(beaters.submit(() -> beat(peering)));
+                }
+            }
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            LOG.debug("the heartbeat round stops: the application is closing");
+        }
         int delivered = 0;
         int failed = 0;
         int nudged = 0;
-        Instant now = Instant.now();
-        java.util.Set<String> unreachable = new java.util.HashSet<>();
-        for (String partition : store.partitions()) {
-            for (Peering peering : store.list(partition)) {
-                if (Thread.currentThread().isInterrupted()) {
-                    return new Result(delivered, failed);
-                }
-                if (peering.state().isConnected()) {
-                    health.observe(peering, now);
-                    if (sendHeartbeat(peering)) {
-                        delivered++;
-                    } else {
-                        failed++;
-                        unreachable.add(peering.id());
-                    }
-                } else if (stuck(peering, now) && store.nudgeDeletion(peering, now)) {
-                    nudged++;
-                }
-            }
-        }
-        for (String partition : store.partitions()) {
+        for (Future<BeatOutcome> beat : beats) {
             try {
-                // Peers that just missed their heartbeat are skipped: a push would only wait out the same timeout.
-                replication.get().pushAll(partition, unreachable);
-            } catch (RuntimeException e) {
-                LOG.warn("resync of partition {} failed: {}", partition, e.getMessage());
+                switch (beat.get()) {
+                    case DELIVERED -> delivered++;
+                    case FAILED -> failed++;
+                    case NUDGED -> nudged++;
+                    default -> { }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException e) {
+                LOG.error("a heartbeat failed unexpectedly", e.getCause());
+                failed++;
             }
         }
         if (nudged > 0) {
-            LOG.warn("{} deletions were still unfinished after {} s; their rows were touched so the stream handler "
-                    + "takes them again", nudged, STUCK_DELETION.toSeconds());
+            LOG.warn("{} deletions or purges were unfinished (DELETING for over {} s, or TERMINATED with imports left); "
+                    + "their rows were touched so the stream handler takes them again", nudged, STUCK_DELETION.toSeconds());
         }
         return new Result(delivered, failed);
     }
 
     /**
+     * The heartbeat work for one peering: for a connected one, a heartbeat and, when the peer took it, a resync;
+     * for a stuck deletion, a nudge; nothing otherwise. Never throws for a peer's failure (it is recorded).
+     *
+     * @return what it did
+     */
+    public BeatOutcome beat(Peering peering) {
+        if (Thread.currentThread().isInterrupted()) {
+            return BeatOutcome.NOTHING;
+        }
+        if (peering.state().isConnected()) {
+            health.observe(peering, Instant.now());
+            if (!sendHeartbeat(peering)) {
+                // A resync would only wait out the same timeout.
+                return BeatOutcome.FAILED;
+            }
+            try {
+                replication.get().resync(peering, true);
+            } catch (RuntimeException e) {
+                LOG.warn("resync of peering {} failed: {}", peering.name(), e.getMessage());
+            }
+            return BeatOutcome.DELIVERED;
+        }
+        Instant now = Instant.now();
+        return stuck(peering, now) && store.nudgeDeletion(peering, now) ? BeatOutcome.NUDGED : BeatOutcome.NOTHING;
+    }
+
+    /** What one {@link #beat} did. */
+    public enum BeatOutcome {
+        /** The peer took the heartbeat (and was resynced). */
+        DELIVERED,
+        /** The heartbeat failed; the failure is recorded on the row. */
+        FAILED,
+        /** A stuck deletion's row was touched. */
+        NUDGED,
+        /** Nothing to do for the peering's state. */
+        NOTHING
+    }
+
+    /**
      * Whether the deletion handler should take a row again: DELETING for more than five minutes, or
-     * TERMINATED with imported items still there (its purge failed, or a late snapshot arrived).
+     * TERMINATED with imported items still there (its purge failed or was interrupted).
      */
     private boolean stuck(Peering peering, Instant now) {
         if (peering.state() == PeeringState.DELETING) {
             return peering.deletedAt() != null && peering.deletedAt().plus(STUCK_DELETION).isBefore(now);
         }
-        return peering.state() == PeeringState.TERMINATED && importedData.count(peering.key()) > 0;
+        return peering.state() == PeeringState.TERMINATED
+                && (peering.importedItemsLeft() == null || peering.importedItemsLeft() > 0);
     }
 
     /**

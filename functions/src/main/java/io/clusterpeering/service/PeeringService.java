@@ -22,6 +22,7 @@ import io.clusterpeering.peer.PeerMessages;
 import io.clusterpeering.peer.PeerMessages.ExchangeRequest;
 import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
 import io.clusterpeering.token.ClusterIdentity;
@@ -227,7 +228,7 @@ public class PeeringService {
         Instant exchangedAt = Instant.now();
         Peering dialer;
         try {
-            long modifyIndex = index.next();
+            long modifyIndex = index.next(IndexScope.peerings(key.partition()));
             dialer = store.saveEstablishedDialer(new Peering(peeringId, key.name(), key.partition(), PeeringRole.DIALER,
                     PeeringState.ESTABLISHING, null, command.meta(), token.peerId(), token.caPems(), token.serverName(),
                     token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
@@ -306,16 +307,19 @@ public class PeeringService {
     }
 
     /**
-     * Takes a heartbeat, replication snapshot or termination from a peer, after checking its signature against
+     * Takes a message from a peer (heartbeat, termination, or replication), after checking its signature against
      * the CA pinned for that peer. A heartbeat is answered with our own signed heartbeat, bound to it
      * ({@code InReplyTo}), and recorded with that answer: LastHeartbeat, LastReceive and LastSend.
      *
-     * @return for a heartbeat, our signed answer heartbeat; otherwise empty
+     * @return the answer to send back: for a heartbeat {@code {"Heartbeat": "<our signed heartbeat>"}}; for the
+     *         peer's exported service list {@code {"Resend": [services whose digest differs from ours]}};
+     *         otherwise {@code {}}
      * @throws PeerNotAuthenticated when no peering matches or the signature does not hold (403)
-     * @throws PeeringConflict      when the peering is not connected here, or the message is not newer than the
+     * @throws PeeringConflict      when the peering is not connected here, or a heartbeat is not newer than the
      *                              last one taken (409)
+     * @throws InvalidRequest       when a replication body is malformed (400)
      */
-    public Optional<String> receiveMessage(String signedMessage) {
+    public Map<String, Object> receiveMessage(String signedMessage) {
         String peeringId = PeerMessages.addressedTo(signedMessage);
         Peering peering = store.findById(peeringId)
                 .orElseThrow(() -> new PeerNotAuthenticated("no peering with ID " + peeringId + " exists here"));
@@ -334,15 +338,10 @@ public class PeeringService {
                 if (peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
                     health.activated(peering, "the acceptor's first heartbeat arrived");
                 }
-                return Optional.of(answer);
+                return Map.of("Heartbeat", answer);
             }
-            case REPLICATION -> {
-                if (message.snapshot() == null || !peering.state().isConnected()) {
-                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
-                            + " here, or the message carries no snapshot");
-                }
-                replication.get().apply(peering, message.snapshot(), message.seq());
-                store.recordReceived(peering, now);
+            case EXPORTED_SERVICES, SERVICE_UPDATE, SERVICE_SNAPSHOT -> {
+                return receiveReplication(peering, message, now);
             }
             case TERMINATE -> {
                 if (store.markTerminated(peering, message.seq())) {
@@ -353,7 +352,26 @@ public class PeeringService {
                 }
             }
         }
-        return Optional.empty();
+        return Map.of();
+    }
+
+    private Map<String, Object> receiveReplication(Peering peering, PeerMessage message, Instant now) {
+        if (message.body() == null || !peering.state().isConnected()) {
+            throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
+                    + " here, or the message carries no replication body");
+        }
+        try {
+            Map<String, Object> answer = Map.of();
+            switch (message.kind()) {
+                case EXPORTED_SERVICES -> answer = Map.of("Resend", replication.get().receiveServiceList(peering, message.body()));
+                case SERVICE_UPDATE -> replication.get().receiveUpdate(peering, message.body());
+                default -> replication.get().receiveChunk(peering, message.body());
+            }
+            store.recordReceived(peering, now);
+            return answer;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest("the replication message is malformed: " + e.getMessage());
+        }
     }
 
     /**
@@ -369,18 +387,46 @@ public class PeeringService {
     }
 
     /**
+     * Reads one peering with its partition's peerings counter, in one DynamoDB call (Consul's
+     * {@code GET /v1/peering/:name} and its {@code X-Consul-Index}).
+     *
+     * @throws PeeringNotFound when there is none under that name (404)
+     */
+    public io.clusterpeering.domain.Indexed<Peering> readWithIndex(PeeringKey key) {
+        if (!PeeringRules.isValidPeerName(key.name())) {
+            throw new PeeringNotFound(key.name());
+        }
+        return store.findWithIndex(key).orElseThrow(() -> new PeeringNotFound(key.name()));
+    }
+
+    /**
      * How many items imported from the peer a DELETING or TERMINATED peering has still to purge; null for
-     * other states (nothing is being purged).
+     * other states (nothing is being purged), without any DynamoDB call. The purge records its progress on the
+     * row as it goes; only in the moment between the DELETE (or the peer's termination) and the purge's first
+     * count does this count the items itself.
      */
     public Integer importedItemsLeft(Peering peering) {
-        return peering.state() == PeeringState.DELETING || peering.state() == PeeringState.TERMINATED
-                ? importedData.count(peering.key()) : null;
+        if (peering.state() != PeeringState.DELETING && peering.state() != PeeringState.TERMINATED) {
+            return null;
+        }
+        return peering.importedItemsLeft() != null ? peering.importedItemsLeft() : importedData.count(peering.key());
     }
 
     /** Lists the peerings of a partition, ordered by name (Consul's {@code GET /v1/peerings}). */
     public List<Peering> list(String partition) {
         PeeringRules.requireValidPartition(partition);
         return store.list(partition);
+    }
+
+    /**
+     * Lists the peerings of a partition, ordered by name, with the partition's peerings counter, read in the same
+     * query (Consul's {@code GET /v1/peerings} and its {@code X-Consul-Index}).
+     *
+     * @throws InvalidRequest when the partition name is invalid
+     */
+    public io.clusterpeering.domain.Indexed<List<Peering>> listWithIndex(String partition) {
+        PeeringRules.requireValidPartition(partition);
+        return store.listWithIndex(partition);
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The replication lag of a snapshot: from the moment the exporter's stream handler received the change (or, for a
+ * The replication lag of a service update or snapshot chunk: from the moment the exporter's stream handler received the change (or, for a
  * heartbeat resync, read its catalog) to the moment the importer applied it. The exporter stamps that time into the
  * snapshot as {@code ChangedAt} (epoch milliseconds); the importer compares it with its own clock, so the figure
  * includes any clock skew between the two clusters (the pre-flight check measures that skew), and is never below

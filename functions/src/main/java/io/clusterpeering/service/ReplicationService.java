@@ -1,43 +1,84 @@
 package io.clusterpeering.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.ConfigEntryRules;
-import io.clusterpeering.domain.HealthStatus;
 import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringState;
-import io.clusterpeering.domain.ServiceInstance;
+import io.clusterpeering.domain.PeeringStatus;
+import io.clusterpeering.domain.ServiceDigest;
+import io.clusterpeering.domain.VersionedInstance;
 import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
-import io.clusterpeering.peer.ReplicationSnapshot;
+import io.clusterpeering.peer.ReplicationMessages;
+import io.clusterpeering.peer.ReplicationMessages.ListedService;
+import io.clusterpeering.peer.ReplicationMessages.ServiceChunk;
+import io.clusterpeering.peer.ReplicationMessages.ServiceList;
+import io.clusterpeering.peer.ReplicationMessages.ServiceUpdate;
 import io.clusterpeering.store.CatalogStore;
+import io.clusterpeering.store.CatalogStore.ExportedInstance;
+import io.clusterpeering.store.CatalogStore.ServiceHead;
+import io.clusterpeering.store.CatalogStore.ServiceListing;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Service export and import between peers (Consul's peer stream resources, over our signed messages). The
- * exporter sends each ACTIVE peer its whole {@link ReplicationSnapshot}: on every change of the local catalog
- * or the exported-services entry (driven by the table's stream) and on every heartbeat round (the resync
- * that heals a lost push). The importer applies it idempotently under the peer's own key.
+ * Service export and import between peers, per service (Consul streams per-service resources with a version
+ * and ACK/NACK; we send signed messages, {@link ReplicationMessages}):
+ * <ul>
+ *   <li><b>a change</b> of local instances (the table's stream) is sent to each consumer of their service as a
+ *       {@link ServiceUpdate} holding just those instances, each with its version (its ModifyIndex here): the cost
+ *       of a change is the change, whatever the size of the catalog or the export;</li>
+ *   <li><b>a resync</b> (every heartbeat, a change of the exported-services entry, a peer that just connected)
+ *       sends the peer its {@link ServiceList}: each exported service's digest and count. The peer answers with
+ *       the services whose digest differs from its own, and only those are sent again, whole, as
+ *       {@link ServiceChunk}s of at most {@link #MESSAGE_BUDGET_BYTES}. A lost update is healed at the next resync
+ *       without re-sending anything else; a service the list no longer names is purged on the peer.</li>
+ * </ul>
+ * The importer keeps per service a head (index, count, digest) and per instance the version it applied, so
+ * messages may arrive late, twice or out of order (see {@link ImportedDataStore}).
  */
 @Singleton
 public class ReplicationService {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationService.class);
     /** Consul never exports its own service, even through a wildcard. */
     private static final String CONSUL_SERVICE = "consul";
+    /**
+     * The most JSON one message's body carries, in bytes. Signed, the body grows by a third (base64url): a message
+     * stays near 260 KB, far below API Gateway's 10 MB and Lambda's 6 MB request limits.
+     */
+    static final int MESSAGE_BUDGET_BYTES = 192 * 1024;
+    /** Instances read per query page when a service is sent whole. */
+    private static final int SNAPSHOT_PAGE = 500;
+    /** How long one read of a partition's exports serves the resyncs of a heartbeat round. */
+    private static final Duration EXPORT_VIEW_LIFETIME = Duration.ofSeconds(2);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PeeringStore peerings;
     private final CatalogStore catalog;
@@ -47,12 +88,15 @@ public class ReplicationService {
     private final PeerMessages messages;
     private final PeerClient peers;
     private final PeeringConfiguration config;
+    private final ReplicationTraffic traffic;
     private final PeeringMetrics metrics;
+    private final ExecutorService senders;
+    private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
     public ReplicationService(PeeringStore peerings, CatalogStore catalog, ImportedDataStore imported,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
-                              PeeringMetrics metrics) {
+                              ReplicationTraffic traffic, PeeringMetrics metrics) {
         this.metrics = metrics;
         this.peerings = peerings;
         this.catalog = catalog;
@@ -62,51 +106,102 @@ public class ReplicationService {
         this.messages = messages;
         this.peers = peers;
         this.config = config;
+        this.traffic = traffic;
+        this.senders = Executors.newFixedThreadPool(config.getReplicationConcurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "replication-sender");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
+
+    /** Stops the sender threads with the application context. */
+    @PreDestroy
+    void close() throws InterruptedException {
+        senders.shutdownNow();
+        senders.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- what is exported
 
     /**
      * Which peers each local service is exported to, from the partition's exported-services entry, with a
-     * wildcard service name expanded to every local service but {@code consul} that has no entry of its own
-     * (an exact match beats the wildcard, as in Consul).
+     * wildcard service name expanded to every local service with instances but {@code consul} that has no entry of
+     * its own (an exact match beats the wildcard, as in Consul). Reads the entry and the service heads (one query
+     * over services, none over instances).
      *
      * @return service name → sorted peer names
      */
     public Map<String, List<String>> exports(String partition) {
-        Map<String, TreeSet<String>> result = new TreeMap<>();
-        configEntries.exportedServices(partition).ifPresent(entry -> {
-            Map<String, List<String>> byService = ConfigEntryRules.exportedServicesByPeerConsumer(entry);
-            List<String> localServices = catalog.localInstances(partition, null).stream()
-                    .map(ServiceInstance::service).distinct().toList();
-            byService.forEach((service, consumers) -> {
-                if (!service.equals("*") && !service.equals(CONSUL_SERVICE)) {
-                    result.computeIfAbsent(service, n -> new TreeSet<>()).addAll(consumers);
-                }
-            });
-            // An exact entry beats the wildcard: the wildcard's consumers get only services without one.
-            List<String> wildcardConsumers = byService.getOrDefault("*", List.of());
-            for (String name : localServices) {
-                if (!wildcardConsumers.isEmpty() && !byService.containsKey(name) && !name.equals(CONSUL_SERVICE)) {
-                    result.computeIfAbsent(name, n -> new TreeSet<>()).addAll(wildcardConsumers);
-                }
-            }
-        });
-        Map<String, List<String>> sorted = new TreeMap<>();
-        result.forEach((service, consumers) -> sorted.put(service, List.copyOf(consumers)));
-        return sorted;
+        return exportView(partition, false).exports();
     }
 
     /**
-     * What the partition imports: each service with the local name of the peer it comes from, from the
-     * peers' latest snapshots, ordered by peer then service.
+     * {@link #exports} with the index it reflects, for {@code GET /v1/exported-services}: the entry's
+     * ModifyIndex plus the service list's counter (the sum of the two counters a blocking read waits on).
+     */
+    public io.clusterpeering.domain.Indexed<Map<String, List<String>>> exportsWithIndex(String partition) {
+        ExportView view = exportView(partition, false);
+        return new io.clusterpeering.domain.Indexed<>(view.exports(), view.index());
+    }
+
+    /** The partition's exports, as read at {@code readAt} (nanoTime). */
+    private record ExportView(Map<String, List<String>> exports, long index, long readAt) {
+    }
+
+    private ExportView exportView(String partition, boolean cached) {
+        ExportView view = cached ? exportViews.get(partition) : null;
+        if (view != null && System.nanoTime() - view.readAt() < EXPORT_VIEW_LIFETIME.toNanos()) {
+            return view;
+        }
+        Optional<Map<String, Object>> entry = configEntries.exportedServices(partition);
+        var localServices = catalog.localServices(partition);
+        Map<String, List<String>> byService = entry.map(ConfigEntryRules::exportedServicesByPeerConsumer).orElse(Map.of());
+        Map<String, TreeSet<String>> result = new TreeMap<>();
+        byService.forEach((service, consumers) -> {
+            if (!service.equals("*") && !service.equals(CONSUL_SERVICE)) {
+                result.computeIfAbsent(service, n -> new TreeSet<>()).addAll(consumers);
+            }
+        });
+        List<String> wildcardConsumers = byService.getOrDefault("*", List.of());
+        if (!wildcardConsumers.isEmpty()) {
+            localServices.value().stream().filter(ServiceListing::listed).map(ServiceListing::service)
+                    .filter(name -> !byService.containsKey(name) && !name.equals(CONSUL_SERVICE))
+                    .forEach(name -> result.computeIfAbsent(name, n -> new TreeSet<>()).addAll(wildcardConsumers));
+        }
+        Map<String, List<String>> exports = new TreeMap<>();
+        result.forEach((service, consumers) -> exports.put(service, List.copyOf(consumers)));
+        long entryIndex = entry.map(e -> e.get("ModifyIndex") instanceof Number n ? n.longValue() : 0L).orElse(0L);
+        view = new ExportView(exports, entryIndex + localServices.index(), System.nanoTime());
+        exportViews.put(partition, view);
+        return view;
+    }
+
+    /** The peers one service is exported to (exact entry first, else the wildcard's), without listing services. */
+    private static List<String> consumersOf(Map<String, List<String>> byService, String service) {
+        if (byService.containsKey(service)) {
+            return byService.get(service);
+        }
+        return service.equals(CONSUL_SERVICE) ? List.of() : byService.getOrDefault("*", List.of());
+    }
+
+    /**
+     * What the partition imports: each service with the local name of the peer it comes from, from the peerings'
+     * StreamStatus.ImportedServices (one query over the partition's peerings), ordered by peer then service.
      */
     public List<Imported> imports(String partition) {
+        return importsWithIndex(partition).value();
+    }
+
+    /** {@link #imports} with the partition's peerings counter, read in the same query. */
+    public io.clusterpeering.domain.Indexed<List<Imported>> importsWithIndex(String partition) {
+        var listed = peerings.listWithIndex(partition);
         List<Imported> result = new ArrayList<>();
-        for (Peering peering : peerings.list(partition)) {
-            for (String service : imported.manifest(peering.key()).services()) {
-                result.add(new Imported(service, peering.name()));
+        for (Peering peering : listed.value()) {
+            if (peering.state().isConnected()) {
+                peering.liveness().importedServices().forEach(service -> result.add(new Imported(service, peering.name())));
             }
         }
-        return result;
+        return new io.clusterpeering.domain.Indexed<>(result, listed.index());
     }
 
     /**
@@ -118,118 +213,320 @@ public class ReplicationService {
     public record Imported(String service, String peer) {
     }
 
+    // ---------------------------------------------------------------- exporter: changes
+
     /**
-     * Sends every ACTIVE peering of the partition its snapshot.
+     * Sends each consumer of the changed services an update holding just the changed instances, read as they are
+     * now (a removed one as a deletion). Consumers are the ACTIVE peerings the services are exported to; one that
+     * is FAILING is skipped (the resync once it answers again heals it). Sends to several peers at once.
      *
-     * @return how many peers took it
+     * @param changed service → instance IDs ({@code <node>#<service id>}) whose items changed
+     * @return how many update messages the peers took
      */
-    public int pushAll(String partition) {
-        return pushAll(partition, java.util.Set.of());
-    }
-
-    /** As {@link #pushAll(String)}, skipping the peerings with the given IDs. */
-    public int pushAll(String partition, java.util.Set<String> skippedIds) {
-        return pushAll(partition, skippedIds, null);
+    public int pushChanges(String partition, Map<String, List<String>> changed) {
+        return pushChanges(partition, changed, Instant.now());
     }
 
     /**
-     * As {@link #pushAll(String, java.util.Set)}, for a change that reached the stream handler at {@code changedAt},
-     * which the snapshots carry so the peer can measure the replication lag ({@link ReplicationLag}); null for a
-     * resync, whose snapshots carry the time they were read.
+     * As {@link #pushChanges(String, Map)}, for changes that reached the stream handler at {@code changedAt}: the
+     * updates carry that time so the peer can measure the replication lag ({@link ReplicationLag}).
      */
-    public int pushAll(String partition, java.util.Set<String> skippedIds, Instant changedAt) {
-        Map<String, List<String>> exports = exports(partition);
-        int delivered = 0;
-        for (Peering peering : peerings.list(partition)) {
-            if (peering.state() == PeeringState.ACTIVE && !skippedIds.contains(peering.id())
-                    && push(peering, exports, changedAt)) {
-                delivered++;
-            }
-        }
-        return delivered;
-    }
-
-    /** Sends one peering its snapshot; records the exported services on success. @return whether it was taken */
-    public boolean push(Peering peering, Map<String, List<String>> exports) {
-        return push(peering, exports, null);
-    }
-
-    /** As {@link #push(Peering, Map)}, stamped with the time of the change it carries (null: the read time). */
-    public boolean push(Peering peering, Map<String, List<String>> exports, Instant changedAt) {
-        // The sequence number is taken before the catalog is read: a snapshot read earlier is never numbered later.
-        Instant readAt = Instant.now();
-        ReplicationSnapshot snapshot = snapshotFor(peering, exports);
-        try {
-            PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH,
-                    messages.signMessage(PeerMessage.Kind.REPLICATION, peering.id(), peering.peerId(), readAt,
-                            ReplicationLag.stamp(snapshot.toClaim(), changedAt == null ? readAt : changedAt)),
-                    "send exported services");
-            if (answer.ok()) {
-                peerings.recordExport(peering, snapshot.services());
-                return true;
-            }
-            LOG.warn("peer of {} refused exported services with {}: {}", peering.name(), answer.status(), answer.body());
-        } catch (RuntimeException e) {
-            LOG.warn("sending exported services to the peer of {} failed: {}", peering.name(), e.getMessage());
-        }
-        return false;
-    }
-
-    /** What one peer gets: the services exported to it, their instances with folded checks, our roots. */
-    ReplicationSnapshot snapshotFor(Peering peering, Map<String, List<String>> exports) {
-        List<String> services = new ArrayList<>();
-        List<ServiceInstance> instances = new ArrayList<>();
-        exports.forEach((service, consumers) -> {
-            if (consumers.contains(peering.name())) {
-                services.add(service);
-                for (ServiceInstance local : catalog.localInstances(peering.partition(), service)) {
-                    instances.add(folded(local));
-                }
+    public int pushChanges(String partition, Map<String, List<String>> changed, Instant changedAt) {
+        Map<String, List<String>> byService = configEntries.exportedServices(partition)
+                .map(ConfigEntryRules::exportedServicesByPeerConsumer).orElse(Map.of());
+        Map<String, List<String>> consumers = new TreeMap<>();
+        TreeSet<String> names = new TreeSet<>();
+        changed.keySet().forEach(service -> {
+            List<String> peersOf = consumersOf(byService, service);
+            if (!peersOf.isEmpty()) {
+                consumers.put(service, peersOf);
+                names.addAll(peersOf);
             }
         });
+        if (consumers.isEmpty()) {
+            return 0;
+        }
+        Instant now = Instant.now();
+        Map<String, Peering> active = new HashMap<>();
+        for (Peering peering : peerings.findAll(names.stream().map(n -> new PeeringKey(partition, n)).toList())) {
+            if (peering.state() == PeeringState.ACTIVE
+                    && PeeringStatus.shownState(peering, now, config.getHeartbeatTimeout()) == PeeringState.ACTIVE) {
+                active.put(peering.name(), peering);
+            }
+        }
+        List<Future<Integer>> sends = new ArrayList<>();
+        consumers.forEach((service, peerNames) -> {
+            List<Peering> targets = peerNames.stream().map(active::get).filter(java.util.Objects::nonNull).toList();
+            if (targets.isEmpty()) {
+                return;
+            }
+            List<ServiceUpdate> updates = updates(service, catalog.exportedInstances(partition, service, changed.get(service)));
+            for (Peering peering : targets) {
+                sends.add(senders.submit(() -> {
+                    int taken = 0;
+                    for (ServiceUpdate update : updates) {
+                        if (send(peering, PeerMessage.Kind.SERVICE_UPDATE,
+                                ReplicationLag.stamp(update.toClaim(), changedAt), "send service update").isPresent()) {
+                            taken++;
+                        }
+                    }
+                    return taken;
+                }));
+            }
+        });
+        return sum(sends);
+    }
+
+    /** The updates that carry the instances, split to stay under the message budget. */
+    private static List<ServiceUpdate> updates(String service, List<ExportedInstance> instances) {
+        List<ServiceUpdate> updates = new ArrayList<>();
+        List<VersionedInstance> current = new ArrayList<>();
+        int bytes = 0;
+        for (ExportedInstance instance : instances) {
+            VersionedInstance versioned = new VersionedInstance(instance.node(), instance.serviceId(), instance.instance(),
+                    Math.max(1, instance.version()));
+            int size = wireSize(versioned);
+            if (!current.isEmpty() && bytes + size > MESSAGE_BUDGET_BYTES) {
+                updates.add(new ServiceUpdate(service, List.copyOf(current)));
+                current.clear();
+                bytes = 0;
+            }
+            current.add(versioned);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            updates.add(new ServiceUpdate(service, current));
+        }
+        return updates;
+    }
+
+    // ---------------------------------------------------------------- exporter: resync
+
+    /**
+     * Resyncs every ACTIVE peering of the partition (after a change of the exported-services entry), several at
+     * once.
+     *
+     * @return how many peers took the service list
+     */
+    public int resyncAll(String partition) {
+        List<Future<Integer>> sends = new ArrayList<>();
+        for (Peering peering : peerings.list(partition)) {
+            if (peering.state() == PeeringState.ACTIVE) {
+                sends.add(senders.submit(() -> resync(peering, false) ? 1 : 0));
+            }
+        }
+        return sum(sends);
+    }
+
+    /**
+     * Resyncs one peer: sends it the list of the services exported to it with their digests, then sends whole
+     * each service it answers differs. Records StreamStatus.ExportedServices when the peer took the list.
+     *
+     * @param cachedExports whether the partition's exports may be taken from a read at most two seconds old
+     *                      (a heartbeat round resyncs many peers of one partition)
+     * @return whether the peer took the list
+     */
+    public boolean resync(Peering peering, boolean cachedExports) {
+        ExportView view = exportView(peering.partition(), cachedExports);
+        List<String> services = new ArrayList<>();
+        view.exports().forEach((service, consumers) -> {
+            if (consumers.contains(peering.name())) {
+                services.add(service);
+            }
+        });
+        Map<String, ServiceHead> heads = catalog.localServices(peering.partition(), services);
+        List<ListedService> listed = new ArrayList<>();
+        for (String service : services) {
+            ServiceHead head = heads.get(service);
+            listed.add(head == null ? new ListedService(service, ServiceDigest.format(ServiceDigest.EMPTY), 0, 0)
+                    : new ListedService(service, head.digest(), head.count(), head.index()));
+        }
         ClusterIdentity identity = identitySource.identity();
         URI advertised = URI.create(config.getAdvertiseUrl());
         int port = advertised.getPort() > 0 ? advertised.getPort() : ("https".equals(advertised.getScheme()) ? 443 : 80);
-        return new ReplicationSnapshot(services, instances, identity.caPems(), identity.clusterId() + ".consul",
+        ServiceList list = new ServiceList(listed, identity.caPems(), identity.clusterId() + ".consul",
                 List.of(advertised.getHost() + ":" + port));
+        Optional<String> answer = send(peering, PeerMessage.Kind.EXPORTED_SERVICES, list.toClaim(), "send exported services");
+        if (answer.isEmpty()) {
+            return false;
+        }
+        peerings.recordExport(peering, listed.stream().map(ListedService::name).toList());
+        for (String service : resendList(answer.get())) {
+            if (listed.stream().anyMatch(l -> l.name().equals(service))) {
+                sendService(peering, service);
+            }
+        }
+        return true;
     }
 
-    /** An instance as a peer sees it: its checks folded into one overall check. */
-    static ServiceInstance folded(ServiceInstance local) {
-        return new ServiceInstance(local.node(), local.nodeId(), local.address(), local.datacenter(), local.nodeMeta(),
-                local.taggedAddresses(), local.serviceId(), local.service(), local.tags(), local.serviceAddress(),
-                local.port(), local.serviceMeta(),
-                List.of(HealthStatus.overallCheck(local.node(), local.serviceId(), local.service(), local.checks())),
-                "", 0, 0);
+    private static List<String> resendList(String answer) {
+        try {
+            JsonNode resend = JSON.readTree(answer).path("Resend");
+            List<String> services = new ArrayList<>();
+            resend.forEach(node -> services.add(node.asText()));
+            return services;
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /**
-     * Applies a snapshot received from the peer of {@code peering}: imported instances, manifest, trust bundle
-     * (also PeerCAPems), StreamStatus.ImportedServices and (on a dialer) the acceptor's server addresses.
-     * Idempotent.
+     * Sends one service whole, in key order, as chunks of at most {@link #MESSAGE_BUDGET_BYTES}, each naming the
+     * range of instance IDs it covers and the service version read before the instances, so the peer can make
+     * that range match without waiting for the other chunks.
      *
-     * @param seq the message's sequence number; an older snapshot than the last applied changes nothing
-     * @throws io.clusterpeering.domain.PeeringException.InvalidRequest when the snapshot is malformed (a field of
-     *                                                                   the wrong type, roots that are not
-     *                                                                   certificates); nothing is written then
+     * @return how many chunks the peer took
      */
-    public void apply(Peering peering, Map<String, Object> claim, long seq) {
-        ReplicationSnapshot snapshot;
+    public int sendService(Peering peering, String service) {
+        // A resync's chunks carry the time the catalog was read, for the peer's replication lag.
+        Instant readAt = Instant.now();
+        long version = catalog.localService(peering.partition(), service).index();
+        int taken = 0;
+        String after = "";
+        String pageAfter = "";
+        List<VersionedInstance> chunk = new ArrayList<>();
+        int bytes = 0;
+        boolean more = true;
+        while (more) {
+            CatalogStore.ExportPage page = catalog.exportPage(peering.partition(), service, pageAfter, SNAPSHOT_PAGE);
+            more = page.more() && !page.instances().isEmpty();
+            for (ExportedInstance instance : page.instances()) {
+                VersionedInstance versioned = new VersionedInstance(instance.node(), instance.serviceId(),
+                        instance.instance(), Math.max(1, instance.version()));
+                int size = wireSize(versioned);
+                if (!chunk.isEmpty() && bytes + size > MESSAGE_BUDGET_BYTES) {
+                    String through = chunk.get(chunk.size() - 1).instanceId();
+                    taken += sendChunk(peering, new ServiceChunk(service, version, after, through, List.copyOf(chunk)), readAt);
+                    after = through;
+                    chunk.clear();
+                    bytes = 0;
+                }
+                chunk.add(versioned);
+                bytes += size;
+                pageAfter = versioned.instanceId();
+            }
+        }
+        return taken + sendChunk(peering, new ServiceChunk(service, version, after, null, chunk), readAt);
+    }
+
+    private int sendChunk(Peering peering, ServiceChunk chunk, Instant readAt) {
+        return send(peering, PeerMessage.Kind.SERVICE_SNAPSHOT, ReplicationLag.stamp(chunk.toClaim(), readAt),
+                "send service snapshot").isPresent() ? 1 : 0;
+    }
+
+    /**
+     * Signs and posts one replication message, counting it in {@link ReplicationTraffic}.
+     *
+     * @return the peer's answer body when it took the message (HTTP 200), else empty (logged)
+     */
+    private Optional<String> send(Peering peering, PeerMessage.Kind kind, Map<String, Object> body, String purpose) {
         try {
-            snapshot = ReplicationSnapshot.fromClaim(claim, peering.name());
-        } catch (IllegalArgumentException e) {
-            throw new io.clusterpeering.domain.PeeringException.InvalidRequest(
-                    "the replication snapshot is malformed: " + e.getMessage());
+            String signed = messages.signMessage(kind, peering.id(), peering.peerId(), Instant.now(), body);
+            traffic.sent(kind, signed.length());
+            PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH, signed, purpose);
+            if (answer.ok()) {
+                return Optional.of(answer.body());
+            }
+            LOG.warn("peer of {} refused to {}: {} {}", peering.name(), purpose, answer.status(), answer.body());
+        } catch (RuntimeException e) {
+            LOG.warn("could not {} to the peer of {}: {}", purpose, peering.name(), e.getMessage());
         }
+        return Optional.empty();
+    }
+
+    private static int wireSize(VersionedInstance instance) {
+        try {
+            return JSON.writeValueAsBytes(ReplicationMessages.toWire(instance)).length + 1;
+        } catch (IOException e) {
+            throw new IllegalStateException("an instance could not be written as JSON", e);
+        }
+    }
+
+    private static int sum(List<Future<Integer>> futures) {
+        int total = 0;
+        for (Future<Integer> future : futures) {
+            try {
+                total += future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException e) {
+                LOG.warn("a replication send failed: {}", e.getCause().getMessage());
+            }
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- importer
+
+    /**
+     * Takes the peer's service list: applies it (services no longer listed are hidden at once and purged by the
+     * stream handler), stores the peer's trust bundle (also PeerCAPems) and, on a dialer, its server addresses,
+     * and records StreamStatus.ImportedServices.
+     *
+     * @return the listed services whose digest differs from ours, for the peer to send again
+     * @throws IllegalArgumentException when the body is malformed
+     */
+    public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
+        ServiceList list = ServiceList.fromClaim(body);
+        Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
+        list.services().forEach(s -> listed.put(s.name(),
+                new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));
+        List<String> resend = imported.applyServiceList(peering, listed);
+        if (!list.roots().isEmpty()) {
+            imported.putTrustBundle(peering.key(), list.trustDomain(), list.roots(), Instant.now());
+        }
+        peerings.recordImport(peering, List.copyOf(listed.keySet()), list.roots(), list.serverAddresses());
+        return resend;
+    }
+
+    /**
+     * Takes an update of some instances of one service: applies what is newer than what is stored.
+     *
+     * @throws IllegalArgumentException when the body is malformed
+     */
+    public ImportedDataStore.Applied receiveUpdate(Peering peering, Map<String, Object> body) {
+        ServiceUpdate update = ServiceUpdate.fromClaim(body, peering.name());
         Instant now = Instant.now();
-        if (imported.applySnapshot(peering, snapshot.services(), snapshot.instances(), seq, now)
-                == ImportedDataStore.Applied.REFUSED) {
-            return;
+        return measured(peering, body, now, recordNewService(peering, update.service(),
+                imported.applyUpdate(peering, update.service(), update.instances(), now)));
+    }
+
+    /**
+     * Takes one chunk of a service sent whole: makes our range of the service match it.
+     *
+     * @throws IllegalArgumentException when the body is malformed
+     */
+    public ImportedDataStore.Applied receiveChunk(Peering peering, Map<String, Object> body) {
+        ServiceChunk chunk = ServiceChunk.fromClaim(body, peering.name());
+        Instant now = Instant.now();
+        return measured(peering, body, now, recordNewService(peering, chunk.service(), imported.applyChunk(peering,
+                chunk.service(), chunk.version(), chunk.after(), chunk.through(), chunk.instances(), now)));
+    }
+
+    /** Records the replication lag of a message that changed what we import ({@link ReplicationLag}). */
+    private ImportedDataStore.Applied measured(Peering peering, Map<String, Object> body, Instant appliedAt,
+                                               ImportedDataStore.Applied applied) {
+        if (applied == ImportedDataStore.Applied.CHANGED) {
+            ReplicationLag.of(body, appliedAt).ifPresent(lag -> metrics.replicationLag(peering, lag));
         }
-        if (!snapshot.roots().isEmpty()) {
-            imported.putTrustBundle(peering.key(), snapshot.trustDomain(), snapshot.roots(), now);
+        return applied;
+    }
+
+    /** A service first seen in an update (a new service behind a wildcard) joins StreamStatus.ImportedServices. */
+    private ImportedDataStore.Applied recordNewService(Peering peering, String service, ImportedDataStore.Applied applied) {
+        if (applied == ImportedDataStore.Applied.CHANGED && !peering.liveness().importedServices().contains(service)) {
+            peerings.addImportedService(peering, service);
         }
-        peerings.recordImport(peering, snapshot.services(), snapshot.roots(), snapshot.serverAddresses());
-        ReplicationLag.of(claim, now).ifPresent(lag -> metrics.replicationLag(peering, lag));
+        return applied;
+    }
+
+    /** Changed local instances grouped by service: service → sorted instance IDs. */
+    public static Map<String, List<String>> byService(java.util.Collection<CatalogStore.InstanceRef> refs) {
+        Map<String, TreeSet<String>> grouped = new TreeMap<>();
+        refs.forEach(ref -> grouped.computeIfAbsent(ref.service(), s -> new TreeSet<>()).add(ref.instanceId()));
+        Map<String, List<String>> result = new TreeMap<>();
+        grouped.forEach((service, ids) -> result.put(service, List.copyOf(ids)));
+        return result;
     }
 }

@@ -2,114 +2,472 @@ package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.domain.HealthCheck;
+import io.clusterpeering.domain.Indexed;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.ServiceInstance;
+import io.clusterpeering.store.CatalogItems.NodeItem;
+import io.clusterpeering.store.ServiceHeads.Change;
+import io.clusterpeering.store.ServiceHeads.Head;
+import io.clusterpeering.store.ServiceHeads.Outcome;
+import io.clusterpeering.store.ServiceHeads.Step;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.clusterpeering.store.Attributes.list;
-import static io.clusterpeering.store.Attributes.map;
-import static io.clusterpeering.store.Attributes.n;
 import static io.clusterpeering.store.Attributes.s;
 import static io.clusterpeering.store.Attributes.string;
 
 /**
  * The local service catalog of a partition (Consul's nodes, services and checks), and reads of what was
- * imported from a peer in the same shape. Nodes, instances and checks are separate items, so registrations
- * never read-modify-write a shared list. Every write advances the Consul index after it lands.
+ * imported from a peer in the same shape. Layout in {@link CatalogItems}: each instance item carries a copy of
+ * its node's fields and node checks, so a service is read with one query and a change is exported from one item.
+ *
+ * <p>Rules, each enforced by one transaction:
+ * <ul>
+ *   <li>a service's head describes its instances: every instance write moves the head (see {@link ServiceHeads});</li>
+ *   <li>an instance's node copy is the node as it is: an instance write checks the node's revision, and a change of
+ *       the node is copied into each of its instances ({@link #refreshNodeCopies});</li>
+ *   <li>a service ID is unique per node: its pointer ({@code NODE#<node>#SERVICE#<id>}) names the one service that
+ *       holds it, and registering the ID under another service name moves it there in the same transaction
+ *       (Consul replaces the instance).</li>
+ * </ul>
+ * No write reads or writes anything proportional to the catalog: a registration costs one snapshot read and one
+ * transaction, plus one per other instance of its node when the node itself changed.
  */
 @Singleton
 public class CatalogStore {
+    private static final int MAX_ATTEMPTS = 25;
+
     private final DynamoDbClient dynamoDb;
     private final String table;
-    private final ConsulIndex index;
 
-    public CatalogStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config, ConsulIndex index) {
+    public CatalogStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
-        this.index = index;
     }
 
     /**
-     * Creates or updates a node (Consul's register without a service).
+     * A registration: a node, optionally one service instance on it, and checks (Consul's
+     * {@code structs.RegisterRequest}, validated).
      *
-     * @param partition the local partition
+     * @param node            node name
+     * @param nodeId          node UUID, or empty to keep the stored one
+     * @param address         node address
+     * @param datacenter      node datacenter
+     * @param nodeMeta        node metadata
+     * @param taggedAddresses node tagged addresses
+     * @param instance        the instance to create or replace, or null
+     * @param checks          checks to create or replace: node checks (service ID empty) and service checks
      */
-    public void upsertNode(String partition, String node, String nodeId, String address, String datacenter,
-                           Map<String, String> meta, Map<String, String> taggedAddresses) {
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":node", s(node));
-        values.put(":nodeId", s(nodeId));
-        values.put(":address", s(address));
-        values.put(":datacenter", s(datacenter));
-        values.put(":meta", map(meta));
-        values.put(":tagged", map(taggedAddresses));
-        upsert(CatalogItems.nodeKey(node), partition, "#node = :node, nodeId = if_not_exists(nodeId, :nodeId),"
-                + " address = :address, datacenter = :datacenter, nodeMeta = :meta, taggedAddresses = :tagged", values);
+    public record Registration(String node, String nodeId, String address, String datacenter,
+                               Map<String, String> nodeMeta, Map<String, String> taggedAddresses, Instance instance,
+                               List<HealthCheck> checks) {
     }
 
-    /** Creates or updates a service instance on a node. */
-    public void upsertInstance(String partition, String node, String serviceId, String service, List<String> tags,
-                               String serviceAddress, int port, Map<String, String> meta) {
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":node", s(node));
-        values.put(":serviceId", s(serviceId));
-        values.put(":service", s(service));
-        values.put(":tags", list(tags));
-        values.put(":address", s(serviceAddress));
-        values.put(":port", n(port));
-        values.put(":meta", map(meta));
-        upsert(CatalogItems.serviceKey(service, node, serviceId), partition, "#node = :node, serviceId = :serviceId,"
-                + " service = :service, tags = :tags, serviceAddress = :address, port = :port, serviceMeta = :meta", values);
+    /**
+     * A service instance's own fields.
+     *
+     * @param serviceId unique per node
+     * @param service   the service name
+     * @param tags      tags
+     * @param address   service address, or empty
+     * @param port      port
+     * @param meta      metadata
+     */
+    public record Instance(String serviceId, String service, List<String> tags, String address, int port,
+                           Map<String, String> meta) {
     }
 
-    /** One UpdateItem that sets the fields and Consul's indexes (CreateIndex only the first time). */
-    private void upsert(String sk, String partition, String set, Map<String, AttributeValue> values) {
-        long modifyIndex = index.next();
-        Map<String, AttributeValue> all = new HashMap<>(values);
-        all.put(":index", n(modifyIndex));
-        dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(CatalogItems.localPartition(partition), sk))
-                .updateExpression("SET " + set + ", createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
-                .expressionAttributeNames(Map.of("#node", "node"))
-                .expressionAttributeValues(all));
-        index.next();
+    /**
+     * Registers a node, an instance and checks. The instance's service checks are those of the registration with
+     * its service ID, added to the ones it had; node checks are added to the node's; a check naming another
+     * instance on the node changes that instance.
+     *
+     * @throws IllegalArgumentException when a check names a service ID that has no instance on the node
+     * @throws IllegalStateException    when other writers kept winning the same items for many attempts
+     */
+    public void register(String partition, Registration registration) {
+        String pk = CatalogItems.localPartition(partition);
+        List<HealthCheck> nodeChecks = registration.checks().stream().filter(c -> c.serviceId().isEmpty()).toList();
+        String ownId = registration.instance() == null ? null : registration.instance().serviceId();
+        List<HealthCheck> ownChecks = registration.checks().stream()
+                .filter(c -> !c.serviceId().isEmpty() && c.serviceId().equals(ownId)).toList();
+        Map<String, List<HealthCheck>> otherChecks = new LinkedHashMap<>();
+        for (HealthCheck check : registration.checks()) {
+            if (!check.serviceId().isEmpty() && !check.serviceId().equals(ownId)) {
+                otherChecks.computeIfAbsent(check.serviceId(), id -> new ArrayList<>()).add(check);
+            }
+        }
+        for (String serviceId : otherChecks.keySet()) {
+            if (serviceOf(partition, registration.node(), serviceId).isEmpty()) {
+                throw new IllegalArgumentException("Checks: no service instance \"" + serviceId
+                        + "\" is registered on node \"" + registration.node() + "\"");
+            }
+        }
+        NodeItem node = registerNodeAndInstance(pk, registration, nodeChecks, ownChecks);
+        otherChecks.forEach((serviceId, checks) -> updateServiceChecks(pk, registration.node(), serviceId, checks, Set.of()));
+        if (node != null) {
+            copyNode(pk, node);
+        }
     }
 
-    /** Creates or updates a check (a node check when its service ID is empty). */
-    public void upsertCheck(String partition, HealthCheck check) {
-        long modifyIndex = index.next();
-        Map<String, AttributeValue> item = new HashMap<>(TableKeys.key(CatalogItems.localPartition(partition),
-                CatalogItems.checkKey(check.node(), check.checkId())));
-        item.put("check", CatalogItems.check(check));
-        item.put("modifyIndex", n(modifyIndex));
-        dynamoDb.putItem(r -> r.tableName(table).item(item));
-        index.next();
+    /**
+     * @return the node as written when an existing node's fields or checks changed (its other instances' copies
+     *         must follow), else null (a new node has no other instance: the registration wrote its one copy)
+     */
+    private NodeItem registerNodeAndInstance(String pk, Registration registration, List<HealthCheck> nodeChecks,
+                                             List<HealthCheck> ownChecks) {
+        Instance instance = registration.instance();
+        String nodeName = registration.node();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            keys.add(TableKeys.key(pk, CatalogItems.nodeKey(nodeName)));
+            if (instance != null) {
+                keys.add(TableKeys.key(pk, CatalogItems.pointerKey(nodeName, instance.serviceId())));
+                keys.add(TableKeys.key(pk, CatalogItems.headKey(instance.service())));
+                keys.add(TableKeys.key(pk, CatalogItems.serviceKey(instance.service(), nodeName, instance.serviceId())));
+            }
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table, keys);
+            NodeItem nodeBefore = read.get(0) == null ? null : NodeItem.of(read.get(0));
+            NodeItem nodeAfter = mergedNode(registration, nodeBefore, nodeChecks);
+            boolean nodeChanged = !nodeAfter.sameContent(nodeBefore);
+            if (nodeChanged) {
+                nodeAfter = nodeBefore == null ? nodeAfter.withRev(1, 1)
+                        : nodeAfter.withRev(nodeBefore.rev() + 1, nodeBefore.copiedRev());
+            }
+            List<TransactWriteItem> items = new ArrayList<>();
+            Set<Integer> heads = new HashSet<>();
+            if (instance != null) {
+                String oldService = read.get(1) == null ? null : string(read.get(1), CatalogItems.SERVICE);
+                Map<String, AttributeValue> before = read.get(3);
+                List<Map<String, AttributeValue>> moved = null;
+                if (oldService != null && !oldService.equals(instance.service())) {
+                    moved = Batches.snapshot(dynamoDb, table, List.of(
+                            TableKeys.key(pk, CatalogItems.headKey(oldService)),
+                            TableKeys.key(pk, CatalogItems.serviceKey(oldService, nodeName, instance.serviceId()))));
+                }
+                Map<String, AttributeValue> previous = moved != null ? moved.get(1) : before;
+                List<HealthCheck> serviceChecks = mergedChecks(previous == null ? List.of()
+                        : CatalogItems.checks(previous, CatalogItems.CHECKS), ownChecks, instance.service());
+                Map<String, AttributeValue> after = CatalogItems.localInstance(pk, nodeAfter, instance.serviceId(),
+                        instance.service(), instance.tags(), instance.address(), instance.port(), instance.meta(),
+                        serviceChecks);
+                if (!nodeChanged && moved == null && sameInstance(before, after)) {
+                    return null;
+                }
+                Step step = ServiceHeads.step(table, pk, Head.of(instance.service(), read.get(2)),
+                        List.of(new Change(TableKeys.key(pk, CatalogItems.serviceKey(instance.service(), nodeName,
+                                instance.serviceId())), before, after)), true, 0);
+                heads.add(0);
+                if (moved != null) {
+                    Step removal = ServiceHeads.step(table, pk, Head.of(oldService, moved.get(0)), List.of(new Change(
+                            TableKeys.key(pk, CatalogItems.serviceKey(oldService, nodeName, instance.serviceId())),
+                            moved.get(1), null)), true, 0);
+                    heads.add(step.items().size());
+                    items.addAll(ServiceHeads.transaction(table, pk, step, removal));
+                } else {
+                    items.addAll(ServiceHeads.transaction(table, pk, step));
+                }
+                items.add(pointerWrite(pk, nodeName, instance.serviceId(), instance.service(), oldService));
+            } else if (!nodeChanged) {
+                return null;
+            }
+            items.add(nodeChanged ? nodePut(pk, nodeAfter, nodeBefore) : nodeCheck(pk, nodeBefore));
+            Outcome outcome = ServiceHeads.run(dynamoDb, items, heads);
+            if (outcome == Outcome.WRITTEN) {
+                return nodeChanged && nodeBefore != null ? nodeAfter : null;
+            }
+            Batches.pause(Math.min(attempt, 3));
+        }
+        throw new IllegalStateException("registration of node " + nodeName + " kept losing to concurrent writers");
+    }
+
+    private static NodeItem mergedNode(Registration registration, NodeItem before, List<HealthCheck> nodeChecks) {
+        Map<String, HealthCheck> checks = new LinkedHashMap<>();
+        if (before != null) {
+            before.checks().forEach(c -> checks.put(c.checkId(), c));
+        }
+        nodeChecks.forEach(c -> checks.put(c.checkId(), c));
+        String nodeId = registration.nodeId() == null || registration.nodeId().isEmpty()
+                ? (before == null ? "" : before.nodeId()) : registration.nodeId();
+        return new NodeItem(registration.node(), nodeId, registration.address(), registration.datacenter(),
+                registration.nodeMeta(), registration.taggedAddresses(), List.copyOf(checks.values()),
+                before == null ? 0 : before.rev(), before == null ? 0 : before.copiedRev());
+    }
+
+    private static List<HealthCheck> mergedChecks(List<HealthCheck> existing, List<HealthCheck> registered, String service) {
+        Map<String, HealthCheck> checks = new LinkedHashMap<>();
+        for (HealthCheck c : existing) {
+            checks.put(c.checkId(), new HealthCheck(c.node(), c.checkId(), c.name(), c.status(), c.notes(), c.output(),
+                    c.serviceId(), service, c.type()));
+        }
+        for (HealthCheck c : registered) {
+            checks.put(c.checkId(), new HealthCheck(c.node(), c.checkId(), c.name(), c.status(), c.notes(), c.output(),
+                    c.serviceId(), service, c.type()));
+        }
+        return List.copyOf(checks.values());
+    }
+
+    private static boolean sameInstance(Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        if (before == null) {
+            return false;
+        }
+        Map<String, AttributeValue> a = new HashMap<>(before);
+        a.remove(CatalogItems.CREATE_INDEX);
+        a.remove(CatalogItems.MODIFY_INDEX);
+        return a.equals(after);
+    }
+
+    /**
+     * Rule: a service ID is held by one service of its node; the pointer moves only from the service read. When it
+     * already names the service, it is checked rather than written again.
+     */
+    private TransactWriteItem pointerWrite(String pk, String node, String serviceId, String service, String readService) {
+        if (service.equals(readService)) {
+            return ServiceHeads.check(table, TableKeys.key(pk, CatalogItems.pointerKey(node, serviceId)),
+                    "#service = :read", Map.of("#service", CatalogItems.SERVICE), Map.of(":read", s(readService)));
+        }
+        Map<String, AttributeValue> item = new HashMap<>(TableKeys.key(pk, CatalogItems.pointerKey(node, serviceId)));
+        item.put(CatalogItems.SERVICE, s(service));
+        Put.Builder put = Put.builder().tableName(table).item(item);
+        if (readService == null) {
+            put.conditionExpression("attribute_not_exists(#pk)").expressionAttributeNames(Map.of("#pk", TableKeys.PK));
+        } else {
+            put.conditionExpression("#service = :read").expressionAttributeNames(Map.of("#service", CatalogItems.SERVICE))
+                    .expressionAttributeValues(Map.of(":read", s(readService)));
+        }
+        return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    /** Rule: a node changes only from the revision read. */
+    private TransactWriteItem nodePut(String pk, NodeItem after, NodeItem before) {
+        Put.Builder put = Put.builder().tableName(table).item(after.toItem(pk));
+        if (before == null) {
+            put.conditionExpression("attribute_not_exists(#pk)").expressionAttributeNames(Map.of("#pk", TableKeys.PK));
+        } else {
+            put.conditionExpression("#rev = :rev").expressionAttributeNames(Map.of("#rev", CatalogItems.REV))
+                    .expressionAttributeValues(Map.of(":rev", Attributes.n(before.rev())));
+        }
+        return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    private TransactWriteItem nodeCheck(String pk, NodeItem node) {
+        return ServiceHeads.check(table, TableKeys.key(pk, CatalogItems.nodeKey(node.node())), "#rev = :rev",
+                Map.of("#rev", CatalogItems.REV), Map.of(":rev", Attributes.n(node.rev())));
+    }
+
+    /**
+     * Finishes copying a node's current fields and checks into its instances when the node says a copy is
+     * unfinished ({@code copiedRev < rev}: a crash interrupted it). Idempotent; one read when there is nothing to
+     * do. The table's stream calls it for a node record that shows an unfinished copy.
+     *
+     * @return how many instances it rewrote
+     */
+    public int refreshNodeCopies(String partition, String node) {
+        String pk = CatalogItems.localPartition(partition);
+        Map<String, AttributeValue> item = item(pk, CatalogItems.nodeKey(node));
+        if (item.isEmpty()) {
+            return 0;
+        }
+        NodeItem current = NodeItem.of(item);
+        return current.copiedRev() >= current.rev() ? 0 : copyNode(pk, current);
+    }
+
+    /**
+     * Whether a node item's attributes (as in a stream record's new image) show a copy into its instances left
+     * unfinished.
+     *
+     * @param rev       the item's {@code rev}
+     * @param copiedRev the item's {@code copiedRev}
+     */
+    public static boolean copyUnfinished(long rev, long copiedRev) {
+        return copiedRev < rev;
+    }
+
+    /** Copies the node into its instances, then records that they all hold this revision. */
+    private int copyNode(String pk, NodeItem node) {
+        int rewritten = refreshNodeCopies(pk, node);
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.nodeKey(node.node())))
+                    .conditionExpression("#rev = :rev")
+                    .updateExpression("SET #copied = :rev")
+                    .expressionAttributeNames(Map.of("#rev", CatalogItems.REV, "#copied", CatalogItems.COPIED_REV))
+                    .expressionAttributeValues(Map.of(":rev", Attributes.n(node.rev()))));
+        } catch (ConditionalCheckFailedException e) {
+            // A newer change of the node: its writer copies and records that one.
+        }
+        return rewritten;
+    }
+
+    private int refreshNodeCopies(String pk, NodeItem node) {
+        int rewritten = 0;
+        for (Map<String, AttributeValue> pointer : query(pk, CatalogItems.pointerPrefix(node.node()))) {
+            String serviceId = string(pointer, TableKeys.SK).substring(CatalogItems.pointerPrefix(node.node()).length());
+            String service = string(pointer, CatalogItems.SERVICE);
+            Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.serviceKey(service, node.node(), serviceId));
+            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table,
+                        List.of(TableKeys.key(pk, CatalogItems.headKey(service)), key));
+                Map<String, AttributeValue> instance = read.get(1);
+                if (instance == null || Attributes.number(instance, CatalogItems.NODE_REV) >= node.rev()) {
+                    break;
+                }
+                List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
+                        Head.of(service, read.get(0)), List.of(new Change(key, instance, CatalogItems.withNode(instance, node))),
+                        true, 0)));
+                items.add(nodeCheck(pk, node));
+                Outcome outcome = ServiceHeads.run(dynamoDb, items, Set.of(0));
+                if (outcome == Outcome.WRITTEN) {
+                    rewritten++;
+                    break;
+                }
+                if (outcome == Outcome.CHECK_FAILED) {
+                    return rewritten;
+                }
+                Batches.pause(Math.min(attempt, 3));
+            }
+        }
+        return rewritten;
+    }
+
+    /**
+     * Adds, replaces ({@code checks}) or removes ({@code removed}, by check ID) service checks of one instance.
+     *
+     * @return whether the instance exists
+     */
+    private boolean updateServiceChecks(String pk, String node, String serviceId, List<HealthCheck> checks,
+                                        Set<String> removed) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> pointer = item(pk, CatalogItems.pointerKey(node, serviceId));
+            if (pointer.isEmpty()) {
+                return false;
+            }
+            String service = string(pointer, CatalogItems.SERVICE);
+            Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.serviceKey(service, node, serviceId));
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table,
+                    List.of(TableKeys.key(pk, CatalogItems.headKey(service)), key));
+            Map<String, AttributeValue> instance = read.get(1);
+            if (instance == null) {
+                return false;
+            }
+            List<HealthCheck> merged = new ArrayList<>(mergedChecks(CatalogItems.checks(instance, CatalogItems.CHECKS),
+                    checks, service));
+            merged.removeIf(c -> removed.contains(c.checkId()));
+            Map<String, AttributeValue> after = new HashMap<>(instance);
+            after.put(CatalogItems.CHECKS, CatalogItems.checks(merged));
+            if (sameInstance(instance, after)) {
+                return true;
+            }
+            List<TransactWriteItem> items = ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
+                    Head.of(service, read.get(0)), List.of(new Change(key, instance, after)), true, 0));
+            if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
+                return true;
+            }
+            Batches.pause(Math.min(attempt, 3));
+        }
+        throw new IllegalStateException("updating checks of " + serviceId + " kept losing to concurrent writers");
     }
 
     /** Removes one service instance and its checks; nothing when there is none. */
     public void removeInstance(String partition, String node, String serviceId) {
         String pk = CatalogItems.localPartition(partition);
-        for (Map<String, AttributeValue> item : query(pk, CatalogItems.SERVICE_PREFIX)) {
-            if (node.equals(string(item, "node")) && serviceId.equals(string(item, "serviceId"))) {
-                delete(pk, string(item, TableKeys.SK));
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> pointer = item(pk, CatalogItems.pointerKey(node, serviceId));
+            if (pointer.isEmpty()) {
+                return;
             }
-        }
-        for (HealthCheck check : nodeChecks(partition, node)) {
-            if (serviceId.equals(check.serviceId())) {
-                delete(pk, CatalogItems.checkKey(node, check.checkId()));
+            String service = string(pointer, CatalogItems.SERVICE);
+            Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.serviceKey(service, node, serviceId));
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table,
+                    List.of(TableKeys.key(pk, CatalogItems.headKey(service)), key));
+            List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
+                    Head.of(service, read.get(0)), List.of(new Change(key, read.get(1), null)), true, 0)));
+            items.add(TransactWriteItem.builder().delete(Delete.builder().tableName(table)
+                    .key(TableKeys.key(pk, CatalogItems.pointerKey(node, serviceId)))
+                    .conditionExpression("#service = :service")
+                    .expressionAttributeNames(Map.of("#service", CatalogItems.SERVICE))
+                    .expressionAttributeValues(Map.of(":service", s(service))).build()).build());
+            if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
+                return;
             }
+            Batches.pause(Math.min(attempt, 3));
         }
-        index.next();
+        throw new IllegalStateException("removing " + serviceId + " kept losing to concurrent writers");
+    }
+
+    /** Removes one check (of the node or of one of its instances); nothing when there is none. */
+    public void removeCheck(String partition, String node, String checkId) {
+        String pk = CatalogItems.localPartition(partition);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> item = item(pk, CatalogItems.nodeKey(node));
+            if (item.isEmpty()) {
+                return;
+            }
+            NodeItem before = NodeItem.of(item);
+            if (before.checks().stream().noneMatch(c -> c.checkId().equals(checkId))) {
+                findServiceCheck(pk, node, checkId).ifPresent(check ->
+                        updateServiceChecks(pk, node, check.serviceId(), List.of(), Set.of(checkId)));
+                return;
+            }
+            NodeItem after = new NodeItem(before.node(), before.nodeId(), before.address(), before.datacenter(),
+                    before.meta(), before.taggedAddresses(),
+                    before.checks().stream().filter(c -> !c.checkId().equals(checkId)).toList(), before.rev() + 1,
+                    before.copiedRev());
+            try {
+                dynamoDb.putItem(r -> r.tableName(table).item(after.toItem(pk)).conditionExpression("#rev = :rev")
+                        .expressionAttributeNames(Map.of("#rev", CatalogItems.REV))
+                        .expressionAttributeValues(Map.of(":rev", Attributes.n(before.rev()))));
+            } catch (ConditionalCheckFailedException e) {
+                continue;
+            }
+            copyNode(pk, after);
+            return;
+        }
+        throw new IllegalStateException("removing check " + checkId + " kept losing to concurrent writers");
+    }
+
+    /** Removes a node with all its instances and checks. */
+    public void removeNode(String partition, String node) {
+        String pk = CatalogItems.localPartition(partition);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            removeInstancesOf(partition, pk, node);
+            Map<String, AttributeValue> item = item(pk, CatalogItems.nodeKey(node));
+            if (item.isEmpty()) {
+                return;
+            }
+            try {
+                dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.nodeKey(node)))
+                        .conditionExpression("#rev = :rev").expressionAttributeNames(Map.of("#rev", CatalogItems.REV))
+                        .expressionAttributeValues(Map.of(":rev", item.get(CatalogItems.REV))));
+            } catch (ConditionalCheckFailedException e) {
+                continue;
+            }
+            // An instance registered while the node was read still holds its pointer: remove it too.
+            removeInstancesOf(partition, pk, node);
+            return;
+        }
+        throw new IllegalStateException("removing node " + node + " kept losing to concurrent writers");
+    }
+
+    private void removeInstancesOf(String partition, String pk, String node) {
+        for (Map<String, AttributeValue> pointer : query(pk, CatalogItems.pointerPrefix(node))) {
+            removeInstance(partition, node, string(pointer, TableKeys.SK).substring(CatalogItems.pointerPrefix(node).length()));
+        }
     }
 
     /**
@@ -122,24 +480,39 @@ public class CatalogStore {
         if (item.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new NodeFields(string(item, "nodeId"), string(item, "address"), string(item, "datacenter"),
-                Attributes.stringMap(item, "nodeMeta"), Attributes.stringMap(item, "taggedAddresses")));
+        NodeItem n = NodeItem.of(item);
+        return Optional.of(new NodeFields(n.nodeId(), n.address(), n.datacenter(), n.meta(), n.taggedAddresses()));
     }
 
-    /**
-     * The service name of an instance registered on a node, by its ID (a query of the partition's service
-     * items, filtered).
-     */
+    /** The service name of an instance registered on a node, by its ID: one read of the instance's pointer. */
     public Optional<String> serviceOf(String partition, String node, String serviceId) {
-        return query(CatalogItems.localPartition(partition), CatalogItems.SERVICE_PREFIX).stream()
-                .filter(item -> node.equals(string(item, "node")) && serviceId.equals(string(item, "serviceId")))
-                .map(item -> string(item, "service")).findFirst();
+        Map<String, AttributeValue> pointer = item(CatalogItems.localPartition(partition),
+                CatalogItems.pointerKey(node, serviceId));
+        return pointer.isEmpty() ? Optional.empty() : Optional.of(string(pointer, CatalogItems.SERVICE));
     }
 
-    /** One check of a node, if registered. */
+    /** One check of a node (a node check, or a check of one of its instances), if registered. */
     public Optional<HealthCheck> findCheck(String partition, String node, String checkId) {
-        Map<String, AttributeValue> item = item(CatalogItems.localPartition(partition), CatalogItems.checkKey(node, checkId));
-        return item.isEmpty() ? Optional.empty() : Optional.of(CatalogItems.check(item.get("check").m()));
+        String pk = CatalogItems.localPartition(partition);
+        Map<String, AttributeValue> item = item(pk, CatalogItems.nodeKey(node));
+        if (item.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<HealthCheck> nodeCheck = NodeItem.of(item).checks().stream().filter(c -> c.checkId().equals(checkId))
+                .findFirst();
+        return nodeCheck.isPresent() ? nodeCheck : findServiceCheck(pk, node, checkId);
+    }
+
+    /** A service check of one of the node's instances: reads the node's pointers and its instances. */
+    private Optional<HealthCheck> findServiceCheck(String pk, String node, String checkId) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (Map<String, AttributeValue> pointer : query(pk, CatalogItems.pointerPrefix(node))) {
+            String serviceId = string(pointer, TableKeys.SK).substring(CatalogItems.pointerPrefix(node).length());
+            keys.add(TableKeys.key(pk, CatalogItems.serviceKey(string(pointer, CatalogItems.SERVICE), node, serviceId)));
+        }
+        return Batches.get(dynamoDb, table, keys).stream()
+                .flatMap(instance -> CatalogItems.checks(instance, CatalogItems.CHECKS).stream())
+                .filter(c -> c.checkId().equals(checkId)).findFirst();
     }
 
     /**
@@ -155,71 +528,199 @@ public class CatalogStore {
                              Map<String, String> taggedAddresses) {
     }
 
-    /** Removes one check; nothing when there is none. */
-    public void removeCheck(String partition, String node, String checkId) {
-        delete(CatalogItems.localPartition(partition), CatalogItems.checkKey(node, checkId));
-        index.next();
-    }
-
-    /** Removes a node with all its instances and checks. */
-    public void removeNode(String partition, String node) {
-        String pk = CatalogItems.localPartition(partition);
-        for (Map<String, AttributeValue> item : query(pk, CatalogItems.SERVICE_PREFIX)) {
-            if (node.equals(string(item, "node"))) {
-                delete(pk, string(item, TableKeys.SK));
-            }
-        }
-        for (Map<String, AttributeValue> item : query(pk, CatalogItems.CHECK_PREFIX + node + "#")) {
-            delete(pk, string(item, TableKeys.SK));
-        }
-        delete(pk, CatalogItems.nodeKey(node));
-        index.next();
-    }
-
     /**
-     * The local instances of a service (all services when {@code service} is null), each with its node's
-     * fields and its node and service checks.
-     */
-    public List<ServiceInstance> localInstances(String partition, String service) {
-        String pk = CatalogItems.localPartition(partition);
-        List<Map<String, AttributeValue>> items = query(pk, service == null ? CatalogItems.SERVICE_PREFIX
-                : CatalogItems.serviceKeyPrefix(service));
-        Map<String, Map<String, AttributeValue>> nodes = new HashMap<>();
-        Map<String, List<HealthCheck>> checksByNode = new HashMap<>();
-        List<ServiceInstance> instances = new ArrayList<>();
-        for (Map<String, AttributeValue> item : items) {
-            String node = string(item, "node");
-            Map<String, AttributeValue> nodeItem = nodes.computeIfAbsent(node, n -> item(pk, CatalogItems.nodeKey(n)));
-            List<HealthCheck> nodeChecks = checksByNode.computeIfAbsent(node, n -> nodeChecks(partition, n));
-            String serviceId = string(item, "serviceId");
-            List<HealthCheck> checks = nodeChecks.stream()
-                    .filter(c -> c.serviceId().isEmpty() || c.serviceId().equals(serviceId)).toList();
-            instances.add(CatalogItems.instance(item, nodeItem, checks));
-        }
-        return instances;
-    }
-
-    /**
-     * What was imported from a peer, restricted to the instances its latest snapshot lists (items of services
-     * it stopped exporting disappear from reads at once, before the stream handler deletes them).
+     * The local instances of a service, each with its node's fields and its node and service checks: one query
+     * (paged by DynamoDB, 1 MB a page).
      *
-     * @param service one service, or null for all
+     * @return the instances and the largest ModifyIndex among them
      */
-    public List<ServiceInstance> importedInstances(PeeringKey peer, String service, Set<String> currentKeys) {
-        String pk = TableKeys.importedFrom(peer);
-        List<ServiceInstance> instances = new ArrayList<>();
-        for (Map<String, AttributeValue> item : query(pk, service == null ? CatalogItems.SERVICE_PREFIX
-                : CatalogItems.serviceKeyPrefix(service))) {
-            if (currentKeys.contains(string(item, TableKeys.SK))) {
-                instances.add(CatalogItems.instance(item, null, null));
-            }
-        }
-        return instances;
+    public Indexed<List<ServiceInstance>> localInstances(String partition, String service) {
+        return instances(CatalogItems.localPartition(partition), service);
     }
 
-    private List<HealthCheck> nodeChecks(String partition, String node) {
-        return query(CatalogItems.localPartition(partition), CatalogItems.CHECK_PREFIX + node + "#").stream()
-                .map(item -> CatalogItems.check(item.get("check").m())).toList();
+    /**
+     * What was imported from a peer for one service, tombstones left out: one query (paged by DynamoDB).
+     *
+     * @return the instances and the largest ModifyIndex among them
+     */
+    public Indexed<List<ServiceInstance>> importedInstances(PeeringKey peer, String service) {
+        return instances(TableKeys.importedFrom(peer), service);
+    }
+
+    private Indexed<List<ServiceInstance>> instances(String pk, String service) {
+        List<ServiceInstance> instances = new ArrayList<>();
+        long[] index = {0};
+        String head = CatalogItems.headKey(service);
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .filterExpression("attribute_not_exists(#deleted)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK, "#deleted", CatalogItems.DELETED))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.serviceKeyPrefix(service))))
+                .build(), page -> page.forEach(item -> {
+                    if (head.equals(string(item, TableKeys.SK))) {
+                        index[0] = Head.of(service, item).index();
+                    } else {
+                        instances.add(CatalogItems.instance(item));
+                    }
+                }));
+        return new Indexed<>(instances, index[0]);
+    }
+
+    /**
+     * One service as the service list shows it.
+     *
+     * @param service  its name
+     * @param listed   whether the list shows it: it has instances and (imported) the peer still exports it
+     * @param tags     the tags its instances carry, sorted
+     * @param exported for an imported service, whether the peer still exports it (always true locally)
+     */
+    public record ServiceListing(String service, boolean listed, List<String> tags, boolean exported) {
+    }
+
+    /**
+     * A service's head: what the resync compares.
+     *
+     * @param service its name
+     * @param count   its live instances
+     * @param digest  the {@link io.clusterpeering.domain.ServiceDigest} of its instances, as text
+     * @param index   its Consul index
+     */
+    public record ServiceHead(String service, long count, String digest, long index) {
+    }
+
+    /**
+     * Every local service that ever had an instance, from the service list (one query over one small item per
+     * service, no instance read), with the list's counter.
+     */
+    public Indexed<List<ServiceListing>> localServices(String partition) {
+        return listing(CatalogItems.localPartition(partition));
+    }
+
+    /** Every service ever imported from the peer, from its service list, with the list's counter. */
+    public Indexed<List<ServiceListing>> importedServices(PeeringKey peer) {
+        return listing(TableKeys.importedFrom(peer));
+    }
+
+    /** The head of one service imported from a peer; an empty head (index 1, no instance) when there is none. */
+    public ServiceHead importedService(PeeringKey peer, String service) {
+        return head(Head.of(service, item(TableKeys.importedFrom(peer), CatalogItems.headKey(service))));
+    }
+
+    /** The head of one local service; an empty head (index 1, no instance) when it never had an instance. */
+    public ServiceHead localService(String partition, String service) {
+        return head(Head.of(service, item(CatalogItems.localPartition(partition), CatalogItems.headKey(service))));
+    }
+
+    /** The heads of some local services (BatchGetItem, 100 a call); services that never had an instance are left out. */
+    public Map<String, ServiceHead> localServices(String partition, java.util.Collection<String> services) {
+        String pk = CatalogItems.localPartition(partition);
+        Map<String, ServiceHead> heads = new java.util.TreeMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamoDb, table,
+                services.stream().distinct().map(service -> TableKeys.key(pk, CatalogItems.headKey(service))).toList())) {
+            String service = CatalogItems.serviceOfHead(string(item, TableKeys.SK));
+            heads.put(service, head(Head.of(service, item)));
+        }
+        return heads;
+    }
+
+    private Indexed<List<ServiceListing>> listing(String pk) {
+        List<ServiceListing> entries = new ArrayList<>();
+        long[] listIndex = {0};
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.LIST_PREFIX)))
+                .build(), page -> page.forEach(item -> {
+                    if (CatalogItems.serviceOfListEntry(string(item, TableKeys.SK)) == null) {
+                        listIndex[0] = Attributes.number(item, ConsulIndex.HEAD_VALUE);
+                    } else {
+                        ServiceHeads.ListEntry entry = ServiceHeads.ListEntry.of(item);
+                        entries.add(new ServiceListing(entry.service(), entry.listed(), entry.tags(), entry.exported()));
+                    }
+                }));
+        return new Indexed<>(entries, listIndex[0]);
+    }
+
+    private static ServiceHead head(Head head) {
+        return new ServiceHead(head.service(), head.count(),
+                io.clusterpeering.domain.ServiceDigest.format(head.digest()), head.index());
+    }
+
+    /**
+     * A local instance as it is now, for export, read together with its service's head in one snapshot.
+     *
+     * @param instance the instance in its exported form (checks folded) with its ModifyIndex, or null when it no
+     *                 longer exists
+     * @param version  the instance's ModifyIndex; for a removed one, the head's index at the read, which is at least
+     *                 the index of the removal and below that of any later registration of the same ID
+     */
+    public record ExportedInstance(String service, String node, String serviceId, ServiceInstance instance, long version) {
+    }
+
+    /**
+     * Reads instances of one local service for export, with the service's head, in snapshot reads of at most 99
+     * instances each.
+     *
+     * @param instanceIds {@code <node>#<service id>} of each instance
+     */
+    public List<ExportedInstance> exportedInstances(String partition, String service, List<String> instanceIds) {
+        String pk = CatalogItems.localPartition(partition);
+        List<ExportedInstance> result = new ArrayList<>();
+        for (int from = 0; from < instanceIds.size(); from += Batches.GET_LIMIT - 1) {
+            List<String> ids = instanceIds.subList(from, Math.min(instanceIds.size(), from + Batches.GET_LIMIT - 1));
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            keys.add(TableKeys.key(pk, CatalogItems.headKey(service)));
+            ids.forEach(id -> keys.add(TableKeys.key(pk, CatalogItems.serviceKeyPrefix(service) + id)));
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table, keys);
+            long headIndex = Head.of(service, read.get(0)).index();
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, AttributeValue> item = read.get(i + 1);
+                String id = ids.get(i);
+                int split = id.indexOf('#');
+                if (item == null) {
+                    result.add(new ExportedInstance(service, id.substring(0, split), id.substring(split + 1), null, headIndex));
+                } else {
+                    long version = Attributes.number(item, CatalogItems.MODIFY_INDEX);
+                    result.add(new ExportedInstance(service, id.substring(0, split), id.substring(split + 1),
+                            CatalogItems.exported(item), version));
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * One page of a local service's instances in key order, for a chunked snapshot.
+     *
+     * @param afterId the {@code <node>#<service id>} the previous page ended with, or empty for the first page
+     * @param limit   at most this many instances
+     * @return the instances in exported form, each with its ModifyIndex as version, and whether more follow
+     */
+    public ExportPage exportPage(String partition, String service, String afterId, int limit) {
+        String pk = CatalogItems.localPartition(partition);
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true).limit(limit)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.serviceKeyPrefix(service))));
+        // The head's key is the prefix itself: starting after it (or after the last instance read) skips it.
+        request.exclusiveStartKey(TableKeys.key(pk, CatalogItems.serviceKeyPrefix(service) + afterId));
+        QueryResponse response = dynamoDb.query(request.build());
+        List<ExportedInstance> instances = new ArrayList<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            ServiceInstance exported = CatalogItems.exported(item);
+            instances.add(new ExportedInstance(service, exported.node(), exported.serviceId(), exported,
+                    Attributes.number(item, CatalogItems.MODIFY_INDEX)));
+        }
+        return new ExportPage(instances, response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty());
+    }
+
+    /**
+     * A page of {@link #exportPage}.
+     *
+     * @param instances the instances, in key order
+     * @param more      whether more may follow
+     */
+    public record ExportPage(List<ExportedInstance> instances, boolean more) {
     }
 
     private Map<String, AttributeValue> item(String pk, String sk) {
@@ -228,26 +729,44 @@ public class CatalogStore {
         return item == null ? Map.of() : item;
     }
 
-    private void delete(String pk, String sk) {
-        dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(pk, sk)));
-    }
-
     /** Every item under the partition key whose sort key starts with the prefix, all pages. */
     List<Map<String, AttributeValue>> query(String pk, String skPrefix) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
-                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(skPrefix)));
-            if (start != null) {
-                request.exclusiveStartKey(start);
-            }
-            QueryResponse page = dynamoDb.query(request.build());
-            items.addAll(page.items());
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(skPrefix)))
+                .build(), items::addAll);
         return items;
+    }
+
+    /**
+     * Which local instance a stream record's keys name.
+     *
+     * @param partition  the partition
+     * @param service    the service name
+     * @param instanceId {@code <node>#<service id>}
+     */
+    public record InstanceRef(String partition, String service, String instanceId) {
+    }
+
+    /** The local instance an item's keys name (as found in a stream record), or null for any other item. */
+    public static InstanceRef localInstanceRef(String pk, String sk) {
+        if (pk == null || sk == null || !pk.startsWith("CATALOG#") || !sk.startsWith(CatalogItems.SERVICE_PREFIX)) {
+            return null;
+        }
+        String rest = sk.substring(CatalogItems.SERVICE_PREFIX.length());
+        int split = rest.indexOf('#');
+        return split <= 0 || split == rest.length() - 1 ? null
+                : new InstanceRef(pk.substring("CATALOG#".length()), rest.substring(0, split), rest.substring(split + 1));
+    }
+
+    /** The node a local node item's keys name (as found in a stream record), or null for any other item. */
+    public static String localNodeOf(String pk, String sk) {
+        if (pk == null || sk == null || !pk.startsWith("CATALOG#") || !sk.startsWith(CatalogItems.NODE_PREFIX)
+                || sk.contains(CatalogItems.POINTER_INFIX)) {
+            return null;
+        }
+        return sk.substring(CatalogItems.NODE_PREFIX.length());
     }
 }

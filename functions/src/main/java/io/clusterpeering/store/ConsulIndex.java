@@ -4,17 +4,31 @@ import io.clusterpeering.config.DynamoDbConfiguration;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Consul-style raft indexes for peerings: one atomic counter item that every peering write advances
- * ({@code CreateIndex}, {@code ModifyIndex}) and that blocking queries and {@code X-Consul-Index} read.
- * The counter only grows; its first value is 1, so an index is never 0.
+ * Consul-style raft indexes, one counter per {@link IndexScope} instead of one for the whole table: a write
+ * advances the counter of its scope ({@code CreateIndex}, {@code ModifyIndex}); blocking queries and
+ * {@code X-Consul-Index} read it. Each counter only grows and starts at 1, so an index is never 0. Indexes of
+ * different scopes are independent sequences: a client compares an index only with what the same read
+ * returned before, as Consul's clients do.
  */
 @Singleton
 public class ConsulIndex {
+    static final String VALUE = "value";
+    /** Service heads and service list counters keep their counter under this attribute. */
+    static final String HEAD_VALUE = "index";
+
+    /** The update that advances a counter (attribute {@code #value}): from 1 when it was never written. */
+    static final String ADVANCE = "SET #value = if_not_exists(#value, :one) + :one";
+
     private final DynamoDbClient dynamoDb;
     private final String table;
 
@@ -23,21 +37,75 @@ public class ConsulIndex {
         this.table = config.getTableName();
     }
 
-    /** Advances the counter with one atomic {@code ADD} and returns the new value (1 or more). */
+    /** Advances the {@link IndexScope#GLOBAL} counter (ACLs, config entries). */
     public long next() {
-        Map<String, AttributeValue> updated = dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.indexCounter())
-                .updateExpression("ADD #value :one")
-                .expressionAttributeNames(Map.of("#value", "value"))
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
-                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
-        return Long.parseLong(updated.get("value").n());
+        return next(IndexScope.GLOBAL);
     }
 
-    /** The counter's current value, or 1 when nothing was ever written (Consul never answers index 0). */
+    /** The {@link IndexScope#GLOBAL} counter's current value, 1 or more. */
     public long current() {
-        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.indexCounter())
+        return current(IndexScope.GLOBAL);
+    }
+
+    /**
+     * Advances the scope's counter with one atomic update and returns the new value. A counter never written reads
+     * as 1, so its first value is 2: the first write moves a reader's index forwards too.
+     */
+    public long next(IndexScope scope) {
+        String attribute = attributeOf(scope);
+        Map<String, AttributeValue> updated = dynamoDb.updateItem(r -> r.tableName(table).key(scope.key())
+                .updateExpression(ADVANCE)
+                .expressionAttributeNames(Map.of("#value", attribute))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
+                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+        return Long.parseLong(updated.get(attribute).n());
+    }
+
+    /** The scope's counter, or 1 when nothing was ever written to it (Consul never answers index 0). */
+    public long current(IndexScope scope) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(scope.key())
                 .consistentRead(true)).item();
-        long value = item == null || !item.containsKey("value") ? 0 : Long.parseLong(item.get("value").n());
-        return Math.max(1, value);
+        return Math.max(1, valueOf(scope, item));
+    }
+
+    /**
+     * The sum of several scopes' counters, read with one strongly consistent BatchGetItem: the index of a read
+     * that depends on all of them. A sum of counters that only grow only grows, and grows with any of them.
+     */
+    public long currentSum(List<IndexScope> scopes) {
+        if (scopes.size() == 1) {
+            return current(scopes.get(0));
+        }
+        Map<Map<String, AttributeValue>, IndexScope> byKey = new HashMap<>();
+        scopes.forEach(scope -> byKey.put(scope.key(), scope));
+        List<Map<String, AttributeValue>> pending = new ArrayList<>(byKey.keySet());
+        long sum = 0;
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            List<Map<String, AttributeValue>> keys = pending;
+            BatchGetItemResponse response = dynamoDb.batchGetItem(r -> r.requestItems(Map.of(table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build())));
+            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                IndexScope scope = byKey.get(TableKeys.key(Attributes.string(item, TableKeys.PK),
+                        Attributes.string(item, TableKeys.SK)));
+                sum += valueOf(scope, item);
+            }
+            KeysAndAttributes unprocessed = response.unprocessedKeys().get(table);
+            pending = unprocessed == null ? List.of() : unprocessed.keys();
+            if (!pending.isEmpty()) {
+                Batches.pause(attempt);
+            }
+        }
+        return Math.max(1, sum);
+    }
+
+    private static long valueOf(IndexScope scope, Map<String, AttributeValue> item) {
+        if (item == null || scope == null) {
+            return 0;
+        }
+        return Attributes.number(item, attributeOf(scope));
+    }
+
+    private static String attributeOf(IndexScope scope) {
+        return scope.attribute();
     }
 }

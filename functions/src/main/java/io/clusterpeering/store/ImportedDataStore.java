@@ -1,223 +1,430 @@
 package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
+import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringState;
+import io.clusterpeering.domain.ServiceDigest;
+import io.clusterpeering.domain.VersionedInstance;
+import io.clusterpeering.store.ServiceHeads.Change;
+import io.clusterpeering.store.ServiceHeads.Head;
+import io.clusterpeering.store.ServiceHeads.Outcome;
+import io.clusterpeering.store.ServiceHeads.Step;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.Select;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
-
-import io.clusterpeering.domain.Peering;
-import io.clusterpeering.domain.PeeringState;
-import io.clusterpeering.domain.ServiceInstance;
-import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 
 import static io.clusterpeering.store.Attributes.list;
-import static io.clusterpeering.store.Attributes.n;
 import static io.clusterpeering.store.Attributes.s;
 
 /**
- * Everything imported from one peer, kept under one partition key per peer
- * ({@code IMPORTED#<partition>#<peer name>}) so that a purge is a query plus batched deletes: the peer's trust
- * bundle (its CA roots), the service instances it exports to us (each with its folded overall check), and the
- * manifest of its latest snapshot. Only the stream handler deletes here.
+ * Everything imported from one peer, under one partition key per peer ({@code IMPORTED#<partition>#<peer>}), so
+ * that a purge is a query plus batched deletes: the peer's trust bundle (its CA roots), and per service a head
+ * ({@code HEAD#<service>}: Consul index, instance count, tag counts, digest, whether the peer still exports it)
+ * and the instances ({@code SERVICE#<service>#<node>#<id>}), each with the exporter's version of it. Nothing here
+ * grows with the size of the import: state is per service and per instance.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>newer wins per instance: an update, deletion or snapshot chunk changes an instance only when it carries a
+ *       higher version than the one stored; a deletion leaves a tombstone with its version (removed by the table's
+ *       TTL or the next snapshot of the service), so a late older update cannot bring the instance back;</li>
+ *   <li>a service's head describes its instances, and serializes its writers ({@link ServiceHeads}): a purge
+ *       or a snapshot's deletes are planned under the head index they check, so a newer apply that moved the head
+ *       makes them plan again instead of deleting what the newer state lists;</li>
+ *   <li>nothing is written for a peering that is no longer connected: every apply checks, in its transaction, that
+ *       the peering row still has this ID and is ESTABLISHING or ACTIVE, so the purge of a deleted peering cannot
+ *       miss anything.</li>
+ * </ul>
+ * Only the stream handler deletes whole services (unexported) and whole peers (deleted peerings).
  */
 @Singleton
 public class ImportedDataStore {
     /** DynamoDB's limit of items in one BatchWriteItem call. */
-    static final int BATCH_LIMIT = 25;
-    /** Puts per transaction: DynamoDB's limit of 100 items, less the peering row's condition check. */
-    private static final int TRANSACTION_PUTS = 99;
+    static final int BATCH_LIMIT = Batches.WRITE_LIMIT;
     private static final String TRUST_BUNDLE_SK = "TRUST_BUNDLE#roots";
-    private static final int MAX_UNPROCESSED_RETRIES = 8;
-
-    private static final String MANIFEST_SK = "MANIFEST";
+    /** How long a tombstone outlives its deletion: far longer than a signed message lives (60 s). */
+    static final Duration TOMBSTONE_LIFETIME = Duration.ofHours(1);
+    private static final int MAX_ATTEMPTS = 25;
+    /** Keys read per query page of a purge, and deletes in flight at once. */
+    private static final int PURGE_PAGE = 1000;
+    private static final int PURGE_PARALLELISM = 4;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
-    private final ConsulIndex index;
-    private final CatalogStore catalog;
 
-    public ImportedDataStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config, ConsulIndex index,
-                             CatalogStore catalog) {
+    public ImportedDataStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
-        this.index = index;
-        this.catalog = catalog;
     }
 
-    /**
-     * What the peer's latest snapshot lists.
-     *
-     * @param services     the service names it exports to us
-     * @param instanceKeys the sort keys of the instance items it holds
-     * @param seq          its sequence number
-     */
-    public record Manifest(List<String> services, Set<String> instanceKeys, long seq) {
-        /** Before the first snapshot. */
-        public static final Manifest EMPTY = new Manifest(List.of(), Set.of(), 0);
-    }
-
-    /** The peer's latest snapshot manifest, or {@link Manifest#EMPTY}. */
-    public Manifest manifest(PeeringKey peer) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table)
-                .key(TableKeys.key(TableKeys.importedFrom(peer), MANIFEST_SK)).consistentRead(true)).item();
-        if (item == null || item.isEmpty()) {
-            return Manifest.EMPTY;
-        }
-        return new Manifest(Attributes.strings(item, "services"), new HashSet<>(Attributes.strings(item, "instanceKeys")),
-                Attributes.number(item, "seq"));
-    }
-
-    /** What applying a snapshot did. */
+    /** What applying a message did. */
     public enum Applied {
         /** Something was written. */
         CHANGED,
-        /** The snapshot matched what was already stored. */
+        /** Everything it carried was already stored (or older than what is stored). */
         UNCHANGED,
-        /** Older than the last snapshot applied, or the peering is no longer connected: nothing was written. */
+        /** The peering is no longer connected, or the peer no longer exports the service: nothing was written. */
         REFUSED
     }
 
     /**
-     * Applies a peer's snapshot of what it exports to us: writes the instances that are new or changed and
-     * then the manifest that lists them. Every write is a transaction that also checks the peering row is still
-     * connected with the same ID, so a snapshot that arrives while the peering is being deleted or terminated
-     * writes nothing the purge could miss. Instances the snapshot no longer holds stay until the stream handler
-     * deletes them ({@link #purgeUnlisted}); reads already skip them. Applying the same snapshot twice writes
-     * nothing.
+     * Applies an update of some instances of one service: each is written (or, deleted, replaced by a tombstone)
+     * only when its version is above the stored one. Idempotent; order-insensitive.
      *
-     * @param peering   the local peering (partition, name, ID)
-     * @param services  the exported service names
-     * @param instances the instances, each with its one overall check
-     * @param seq       the snapshot's sequence number (the exporter's clock, in milliseconds)
-     * @return what happened
+     * @param peering the local peering (partition, name, ID)
+     * @param service the service
+     * @param changes the instances, at most one per instance ID (the highest version wins if repeated)
+     * @param at      when it was received
+     * @return what happened; {@link Applied#REFUSED} when the peering is no longer connected or the peer's latest
+     *         service list dropped the service
      */
-    public Applied applySnapshot(Peering peering, List<String> services, List<ServiceInstance> instances, long seq,
-                                 Instant at) {
-        PeeringKey peer = peering.key();
-        Manifest current = manifest(peer);
-        if (seq <= current.seq()) {
-            return Applied.REFUSED;
+    public Applied applyUpdate(Peering peering, String service, List<VersionedInstance> changes, Instant at) {
+        String pk = TableKeys.importedFrom(peering.key());
+        Map<String, VersionedInstance> newest = new LinkedHashMap<>();
+        for (VersionedInstance change : changes) {
+            newest.merge(change.instanceId(), change, (a, b) -> a.version() >= b.version() ? a : b);
         }
-        String pk = TableKeys.importedFrom(peer);
-        Map<String, Map<String, AttributeValue>> existing = new HashMap<>();
-        for (Map<String, AttributeValue> item : catalog.query(pk, CatalogItems.SERVICE_PREFIX)) {
-            existing.put(Attributes.string(item, TableKeys.SK), item);
-        }
-        List<TransactWriteItem> writes = new ArrayList<>();
-        Set<String> keys = new TreeSet<>();
-        for (ServiceInstance instance : instances) {
-            Map<String, AttributeValue> item = CatalogItems.importedInstance(pk, instance);
-            String sk = Attributes.string(item, TableKeys.SK);
-            keys.add(sk);
-            Map<String, AttributeValue> before = existing.get(sk);
-            if (before != null && sameContent(before, item)) {
-                continue;
-            }
-            long modifyIndex = index.next();
-            item.put("createIndex", before == null ? n(modifyIndex) : before.get("createIndex"));
-            item.put("modifyIndex", n(modifyIndex));
-            writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build());
-        }
-        List<String> sortedServices = services.stream().sorted().toList();
-        if (writes.isEmpty() && keys.equals(current.instanceKeys()) && sortedServices.equals(current.services())) {
-            return Applied.UNCHANGED;
-        }
-        for (int from = 0; from < writes.size(); from += TRANSACTION_PUTS) {
-            if (!whileConnected(peering, writes.subList(from, Math.min(writes.size(), from + TRANSACTION_PUTS)))) {
+        List<VersionedInstance> ordered = List.copyOf(newest.values());
+        boolean changed = false;
+        for (int from = 0; from < ordered.size(); from += ServiceHeads.CHANGES_PER_TRANSACTION) {
+            List<VersionedInstance> group = ordered.subList(from, Math.min(ordered.size(),
+                    from + ServiceHeads.CHANGES_PER_TRANSACTION));
+            Applied applied = applyGroup(peering, pk, service, group, at);
+            if (applied == Applied.REFUSED) {
                 return Applied.REFUSED;
             }
+            changed |= applied == Applied.CHANGED;
         }
-        Map<String, AttributeValue> manifest = new HashMap<>(TableKeys.key(pk, MANIFEST_SK));
-        manifest.put("services", list(sortedServices));
-        manifest.put("instanceKeys", list(List.copyOf(keys)));
-        manifest.put("seq", n(seq));
-        manifest.put("updatedAt", Attributes.instant(at));
-        boolean written = whileConnected(peering, List.of(TransactWriteItem.builder().put(Put.builder()
-                .tableName(table).item(manifest)
-                .conditionExpression("attribute_not_exists(#seq) OR #seq < :seq")
-                .expressionAttributeNames(Map.of("#seq", "seq"))
-                .expressionAttributeValues(Map.of(":seq", n(seq))).build()).build()));
-        index.next();
-        return written ? Applied.CHANGED : Applied.REFUSED;
+        return changed ? Applied.CHANGED : Applied.UNCHANGED;
     }
 
-    /**
-     * Runs the writes in one transaction together with a check that the peering row still has this ID and is
-     * ESTABLISHING or ACTIVE. @return false when the check (or a write's own condition) failed
-     */
-    private boolean whileConnected(Peering peering, List<TransactWriteItem> writes) {
-        List<TransactWriteItem> all = new ArrayList<>(writes);
-        all.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
-                .key(TableKeys.peering(peering.key()))
-                .conditionExpression("#id = :id AND #state IN (:establishing, :active)")
-                .expressionAttributeNames(Map.of("#id", "id", "#state", "state"))
-                .expressionAttributeValues(Map.of(":id", s(peering.id()),
-                        ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
-                .build()).build());
-        try {
-            dynamoDb.transactWriteItems(r -> r.transactItems(all));
-            return true;
-        } catch (TransactionCanceledException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Deletes the imported instances the peer's manifest no longer lists (services it stopped exporting, or
-     * instances gone from it), in batches. Idempotent. Run by the stream handler when a manifest changes.
-     *
-     * @return how many items it deleted
-     */
-    public int purgeUnlisted(PeeringKey peer) {
-        Manifest manifest = manifest(peer);
-        String pk = TableKeys.importedFrom(peer);
-        List<Map<String, AttributeValue>> stale = new ArrayList<>();
-        for (Map<String, AttributeValue> item : catalog.query(pk, CatalogItems.SERVICE_PREFIX)) {
-            if (!manifest.instanceKeys().contains(Attributes.string(item, TableKeys.SK))) {
-                stale.add(TableKeys.key(pk, Attributes.string(item, TableKeys.SK)));
+    private Applied applyGroup(Peering peering, String pk, String service, List<VersionedInstance> group, Instant at) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            keys.add(TableKeys.key(pk, CatalogItems.headKey(service)));
+            group.forEach(g -> keys.add(instanceKey(pk, service, g.instanceId())));
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table, keys);
+            Head head = Head.of(service, read.get(0));
+            if (!head.exported()) {
+                return Applied.REFUSED;
             }
+            List<Change> changes = new ArrayList<>();
+            for (int i = 0; i < group.size(); i++) {
+                Map<String, AttributeValue> stored = read.get(i + 1);
+                Map<String, AttributeValue> after = newer(pk, service, group.get(i), stored, at);
+                if (after != null) {
+                    changes.add(new Change(keys.get(i + 1), stored, after));
+                }
+            }
+            if (changes.isEmpty()) {
+                return Applied.UNCHANGED;
+            }
+            long applied = group.stream().mapToLong(VersionedInstance::version).max().orElse(0);
+            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, changes, true, applied));
+            if (outcome == Outcome.WRITTEN) {
+                return Applied.CHANGED;
+            }
+            if (outcome == Outcome.CHECK_FAILED) {
+                return Applied.REFUSED;
+            }
+            Batches.pause(Math.min(attempt, 3));
         }
-        for (int from = 0; from < stale.size(); from += BATCH_LIMIT) {
-            deleteBatch(stale.subList(from, Math.min(stale.size(), from + BATCH_LIMIT)));
-        }
-        if (!stale.isEmpty()) {
-            index.next();
-        }
-        return stale.size();
+        throw new IllegalStateException("applying an update of " + service + " kept losing to concurrent writers");
     }
 
-    /** The peering a manifest item belongs to, from its keys as found in a stream record; null for other items. */
-    public static PeeringKey manifestOwner(String pk, String sk) {
-        if (!MANIFEST_SK.equals(sk) || pk == null || !pk.startsWith("IMPORTED#")) {
+    /** The item to write for an incoming instance state, or null when the stored one is as new or newer. */
+    private static Map<String, AttributeValue> newer(String pk, String service, VersionedInstance incoming,
+                                                     Map<String, AttributeValue> stored, Instant at) {
+        long storedVersion = stored == null ? 0 : Attributes.number(stored, CatalogItems.VERSION);
+        if (stored != null && storedVersion >= incoming.version()) {
             return null;
         }
-        String[] parts = pk.split("#", 3);
-        return parts.length == 3 ? new PeeringKey(parts[1], parts[2]) : null;
+        if (incoming.deleted()) {
+            return CatalogItems.tombstone(instanceKey(pk, service, incoming.instanceId()), incoming.node(),
+                    incoming.serviceId(), service, incoming.version(), at.plus(TOMBSTONE_LIFETIME).getEpochSecond());
+        }
+        return CatalogItems.importedInstance(pk, incoming.instance(), incoming.version());
     }
 
-    private static boolean sameContent(Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
-        Map<String, AttributeValue> a = new HashMap<>(before);
-        a.remove("createIndex");
-        a.remove("modifyIndex");
-        return a.equals(after);
+    /**
+     * Applies one chunk of a service's snapshot: the exporter's instances whose IDs fall in
+     * ({@code afterId}, {@code throughId}], as of the exporter's service version {@code snapshotVersion}. Each listed
+     * instance is written when newer than the stored one; each stored instance or tombstone in that range that the
+     * chunk does not list is deleted when its version is at most {@code snapshotVersion} (it was gone when the
+     * exporter read the range; anything newer arrived after and stays). A chunk stands alone: chunks may arrive in
+     * any order, twice, or not at all (the next resync sends the service again), and an older snapshot's chunk
+     * changes nothing newer.
+     *
+     * @param afterId   the exclusive lower bound ({@code <node>#<service id>}), empty for the first chunk
+     * @param throughId the inclusive upper bound, or null for the last chunk (to the end of the service)
+     * @return what happened; {@link Applied#REFUSED} when the peering is no longer connected or the peer's latest
+     *         service list dropped the service
+     */
+    public Applied applyChunk(Peering peering, String service, long snapshotVersion, String afterId, String throughId,
+                              List<VersionedInstance> instances, Instant at) {
+        String pk = TableKeys.importedFrom(peering.key());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            // The head first: a writer that changes the range after this read moves the head, and the commit fails.
+            Head head = Head.of(service, item(pk, CatalogItems.headKey(service)));
+            if (!head.exported()) {
+                return Applied.REFUSED;
+            }
+            Map<String, Map<String, AttributeValue>> stored = range(pk, service, afterId, throughId);
+            Map<String, VersionedInstance> listed = new TreeMap<>();
+            instances.forEach(i -> listed.merge(i.instanceId(), i, (a, b) -> a.version() >= b.version() ? a : b));
+            List<Change> changes = new ArrayList<>();
+            for (VersionedInstance instance : listed.values()) {
+                Map<String, AttributeValue> before = stored.get(instance.instanceId());
+                Map<String, AttributeValue> after = newer(pk, service, instance, before, at);
+                if (after != null) {
+                    changes.add(new Change(instanceKey(pk, service, instance.instanceId()), before, after));
+                }
+            }
+            stored.forEach((id, item) -> {
+                if (!listed.containsKey(id) && Attributes.number(item, CatalogItems.VERSION) <= snapshotVersion) {
+                    changes.add(new Change(instanceKey(pk, service, id), item, null));
+                }
+            });
+            if (changes.isEmpty() && head.stored()) {
+                return Applied.UNCHANGED;
+            }
+            Outcome outcome = Outcome.WRITTEN;
+            for (int from = 0; from == 0 || from < changes.size(); from += ServiceHeads.CHANGES_PER_TRANSACTION) {
+                List<Change> group = changes.subList(from, Math.min(changes.size(), from + ServiceHeads.CHANGES_PER_TRANSACTION));
+                Step step = ServiceHeads.step(table, pk, head, group, true, snapshotVersion);
+                outcome = run(peering, step);
+                if (outcome != Outcome.WRITTEN) {
+                    break;
+                }
+                head = step.after();
+            }
+            if (outcome == Outcome.WRITTEN) {
+                return Applied.CHANGED;
+            }
+            if (outcome == Outcome.CHECK_FAILED) {
+                return Applied.REFUSED;
+            }
+            Batches.pause(Math.min(attempt, 3));
+        }
+        throw new IllegalStateException("applying a snapshot chunk of " + service + " kept losing to concurrent writers");
+    }
+
+    /** The stored instances and tombstones of a service with IDs in ({@code afterId}, {@code throughId}]. */
+    private Map<String, Map<String, AttributeValue>> range(String pk, String service, String afterId, String throughId) {
+        String prefix = CatalogItems.serviceKeyPrefix(service);
+        String upper = throughId == null ? prefix + TableKeys.HIGHEST : prefix + throughId;
+        Map<String, Map<String, AttributeValue>> items = new TreeMap<>();
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":from", s(prefix + afterId), ":to", s(upper)))
+                .build(), page -> page.forEach(item -> {
+                    String id = Attributes.string(item, TableKeys.SK).substring(prefix.length());
+                    if (!id.isEmpty() && !id.equals(afterId)) {
+                        items.put(id, item);
+                    }
+                }));
+        return items;
+    }
+
+    /**
+     * Applies the peer's list of the services it exports to us, with each one's digest and instance count: a
+     * listed service whose head says it is not exported is exported again; a service no longer listed is marked
+     * not exported (reads stop showing it at once, through the peering's ImportedServices, and the stream handler
+     * purges its instances, {@link #purgeUnexported}).
+     *
+     * @param listed service name → its digest text and instance count on the exporter
+     * @return the listed services the exporter should send again whole: those we lack, and those whose digest or
+     *         count differ from ours while we have applied their version (a lost update), or differ at the same
+     *         version twice in a row (the last update was lost). A service merely behind (its update may be in
+     *         flight) is marked and judged at the next resync. Empty when the peering is no longer connected.
+     */
+    public List<String> applyServiceList(Peering peering, Map<String, ListedService> listed) {
+        PeeringKey peer = peering.key();
+        String pk = TableKeys.importedFrom(peer);
+        List<String> stillExported = new ArrayList<>();
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.LIST_PREFIX)))
+                .build(), page -> page.forEach(item -> {
+                    if (CatalogItems.serviceOfListEntry(Attributes.string(item, TableKeys.SK)) != null) {
+                        ServiceHeads.ListEntry entry = ServiceHeads.ListEntry.of(item);
+                        if (entry.exported() && !listed.containsKey(entry.service())) {
+                            stillExported.add(entry.service());
+                        }
+                    }
+                }));
+        List<String> services = new ArrayList<>(new TreeMap<>(listed).keySet());
+        services.addAll(stillExported);
+        Map<String, Head> heads = new TreeMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamoDb, table,
+                services.stream().map(service -> TableKeys.key(pk, CatalogItems.headKey(service))).toList())) {
+            String service = CatalogItems.serviceOfHead(Attributes.string(item, TableKeys.SK));
+            heads.put(service, Head.of(service, item));
+        }
+        List<String> resend = new ArrayList<>();
+        for (Map.Entry<String, ListedService> entry : new TreeMap<>(listed).entrySet()) {
+            Head head = heads.get(entry.getKey());
+            ListedService theirs = entry.getValue();
+            if (head != null && !head.exported() && !setExported(peering, pk, head, true)) {
+                return List.of();
+            }
+            if (head != null && head.exported() && head.count() == theirs.instances()
+                    && ServiceDigest.format(head.digest()).equals(theirs.digest())) {
+                continue;
+            }
+            if (head == null || !head.exported() || head.maxVersion() >= theirs.version() || head.suspect() == theirs.version()) {
+                resend.add(entry.getKey());
+            } else {
+                markSuspect(pk, head, theirs.version());
+            }
+        }
+        for (String service : stillExported) {
+            Head head = heads.get(service);
+            if (head != null && head.exported() && !setExported(peering, pk, head, false)) {
+                return List.of();
+            }
+        }
+        return resend;
+    }
+
+    /**
+     * One service in a peer's service list.
+     *
+     * @param digest    its {@link ServiceDigest} text on the exporter
+     * @param instances its instance count on the exporter
+     * @param version   its version on the exporter (the service's Consul index there)
+     */
+    public record ListedService(String digest, long instances, long version) {
+    }
+
+    /**
+     * Records on a head that a resync found the service behind the exporter's version (an update may still be on its
+     * way): the next resync at the same version sends it again. Does not move the head's index (nothing a reader
+     * sees changed); skipped when the head moved meanwhile.
+     */
+    private void markSuspect(String pk, Head head, long version) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.headKey(head.service())))
+                    .conditionExpression("#index = :read")
+                    .updateExpression("SET #suspect = :version")
+                    .expressionAttributeNames(Map.of("#index", ConsulIndex.HEAD_VALUE, "#suspect", ServiceHeads.SUSPECT))
+                    .expressionAttributeValues(Map.of(":read", Attributes.n(head.index()), ":version", Attributes.n(version))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // The head moved: an update arrived, the next resync judges again.
+        }
+    }
+
+    /** Moves a head's exported flag (and its index, waking blocking readers). @return false when not connected */
+    private boolean setExported(Peering peering, String pk, Head head, boolean exported) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, List.of(), exported, 0));
+            if (outcome == Outcome.WRITTEN) {
+                return true;
+            }
+            if (outcome == Outcome.CHECK_FAILED) {
+                return false;
+            }
+            head = Head.of(head.service(), item(pk, CatalogItems.headKey(head.service())));
+            if (head.exported() == exported) {
+                return true;
+            }
+            Batches.pause(Math.min(attempt, 3));
+        }
+        throw new IllegalStateException("marking " + head.service() + " exported=" + exported + " kept losing");
+    }
+
+    /**
+     * Deletes the instances (and tombstones) of a service the peer no longer exports, 90 a transaction, each
+     * transaction checking the head still says not exported at the index the batch was planned under, so a
+     * newer apply (the service exported again) stops it. Idempotent; resumable after a crash.
+     *
+     * @param budget stop after this long (the stream handler is called again by the head's next change)
+     * @return how many items it deleted
+     */
+    public int purgeUnexported(PeeringKey peer, String service, Duration budget) {
+        String pk = TableKeys.importedFrom(peer);
+        long deadline = System.nanoTime() + budget.toNanos();
+        int deleted = 0;
+        while (System.nanoTime() < deadline) {
+            Head head = Head.of(service, item(pk, CatalogItems.headKey(service)));
+            if (!head.stored() || head.exported()) {
+                return deleted;
+            }
+            // Starting after the head's key (the service's prefix) reads instances only.
+            QueryResponse page = dynamoDb.query(r -> r.tableName(table).consistentRead(true)
+                    .limit(ServiceHeads.CHANGES_PER_TRANSACTION)
+                    .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .exclusiveStartKey(TableKeys.key(pk, CatalogItems.headKey(service)))
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.serviceKeyPrefix(service)))));
+            if (page.items().isEmpty()) {
+                return deleted;
+            }
+            List<Change> changes = page.items().stream().map(item -> new Change(
+                    TableKeys.key(pk, Attributes.string(item, TableKeys.SK)), item, null)).toList();
+            Step step = ServiceHeads.step(table, pk, head, changes, false, 0);
+            if (ServiceHeads.run(dynamoDb, ServiceHeads.transaction(table, pk, step), Set.of(0)) == Outcome.WRITTEN) {
+                deleted += changes.size();
+            }
+        }
+        return deleted;
+    }
+
+    /** The peer and service of an imported head's keys (as found in a stream record), or null for other items. */
+    public static ImportedHead importedHeadOf(String pk, String sk) {
+        if (pk == null || sk == null || !pk.startsWith("IMPORTED#")) {
+            return null;
+        }
+        String service = CatalogItems.serviceOfHead(sk);
+        String[] parts = pk.split("#", 3);
+        return service == null || parts.length != 3 ? null : new ImportedHead(new PeeringKey(parts[1], parts[2]), service);
+    }
+
+    /**
+     * An imported service's head, named by keys.
+     *
+     * @param peer    the local peering it was imported through
+     * @param service the service
+     */
+    public record ImportedHead(PeeringKey peer, String service) {
+    }
+
+    /** Runs a step together with the check that the peering is still connected with this ID. */
+    private Outcome run(Peering peering, Step step) {
+        String pk = TableKeys.importedFrom(peering.key());
+        List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, step));
+        items.add(ServiceHeads.check(table, TableKeys.peering(peering.key()),
+                "#id = :id AND #state IN (:establishing, :active)",
+                Map.of("#id", PeeringItems.ID, "#state", PeeringItems.STATE),
+                Map.of(":id", s(peering.id()), ":establishing", s(PeeringState.ESTABLISHING.name()),
+                        ":active", s(PeeringState.ACTIVE.name()))));
+        return ServiceHeads.run(dynamoDb, items, Set.of(0));
+    }
+
+    private static Map<String, AttributeValue> instanceKey(String pk, String service, String instanceId) {
+        return TableKeys.key(pk, CatalogItems.serviceKeyPrefix(service) + instanceId);
     }
 
     /**
@@ -241,14 +448,39 @@ public class ImportedDataStore {
 
     /** The imported trust bundle's roots, or an empty list when none is stored. */
     public List<String> trustBundle(PeeringKey peer) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table)
-                .key(TableKeys.key(TableKeys.importedFrom(peer), TRUST_BUNDLE_SK)).consistentRead(true)).item();
-        return item == null ? List.of() : Attributes.strings(item, "rootPems");
+        Map<String, AttributeValue> item = item(TableKeys.importedFrom(peer), TRUST_BUNDLE_SK);
+        return item.isEmpty() ? List.of() : Attributes.strings(item, "rootPems");
     }
 
-    /** How many items imported from the peer remain. */
+    /**
+     * About how many items imported from the peer remain, from the service list and heads alone (one query over
+     * one small item per service, one BatchGetItem per 100 services): each service's instances, head and list
+     * entry, the list counter and the trust bundle. Tombstones are not counted; a purge counts down from this.
+     */
+    public int estimateItems(PeeringKey peer) {
+        String pk = TableKeys.importedFrom(peer);
+        List<String> services = new ArrayList<>();
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(CatalogItems.LIST_PREFIX)))
+                .build(), page -> page.forEach(item -> {
+                    String service = CatalogItems.serviceOfListEntry(Attributes.string(item, TableKeys.SK));
+                    if (service != null) {
+                        services.add(service);
+                    }
+                }));
+        long estimate = 2;
+        for (Map<String, AttributeValue> head : Batches.get(dynamoDb, table,
+                services.stream().map(service -> TableKeys.key(pk, CatalogItems.headKey(service))).toList())) {
+            estimate += 2 + Attributes.number(head, ServiceHeads.COUNT);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, estimate);
+    }
+
+    /** How many items imported from the peer remain: a COUNT query over the peer's items, all pages. */
     public int count(PeeringKey peer) {
-        int count = 0;
+        int[] count = {0};
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
@@ -260,10 +492,10 @@ public class ImportedDataStore {
                     r.exclusiveStartKey(from);
                 }
             });
-            count += page.count();
+            count[0] += page.count();
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        return count;
+        return count[0];
     }
 
     /**
@@ -281,35 +513,94 @@ public class ImportedDataStore {
         if (page.items().isEmpty()) {
             return 0;
         }
-        deleteBatch(page.items());
+        Batches.delete(dynamoDb, table, page.items());
         return page.items().size();
     }
 
-    /** Deletes up to 25 items by key with one BatchWriteItem, retrying what DynamoDB leaves unprocessed. */
-    private void deleteBatch(List<Map<String, AttributeValue>> keys) {
-        List<WriteRequest> deletes = keys.stream()
-                .map(key -> WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build())
-                .toList();
-        Map<String, List<WriteRequest>> pending = Map.of(table, deletes);
-        for (int attempt = 0; !pending.isEmpty(); attempt++) {
-            if (attempt == MAX_UNPROCESSED_RETRIES) {
-                throw new IllegalStateException("DynamoDB left deletes unprocessed after " + attempt + " attempts");
+    /**
+     * Deletes everything imported from a peer whose peering is being deleted or was terminated: pages of up to
+     * 1,000 keys, each deleted with BatchWriteItem calls of 25, four in flight at once, while the next page's keys
+     * are read. After each page it reports how many items it has deleted so far. Idempotent and resumable: what a
+     * crash leaves is found by the next call.
+     *
+     * @param progress called after each page with the running total deleted by this call
+     * @param budget   stop after this long, leaving the rest to the next call
+     * @return how many it deleted, and whether nothing is left
+     */
+    public Purge purgeAll(PeeringKey peer, IntConsumer progress, Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        String pk = TableKeys.importedFrom(peer);
+        int deleted = 0;
+        ExecutorService workers = Executors.newFixedThreadPool(PURGE_PARALLELISM + 1, runnable -> {
+            Thread thread = new Thread(runnable, "purge-" + peer.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            QueryResponse page = keysAfter(pk, null);
+            while (true) {
+                if (page.items().isEmpty()) {
+                    return new Purge(deleted, true);
+                }
+                // Read the next page's keys while this one is deleted; a short page is followed by a check from
+                // the start (nothing can be added meanwhile: the peering is no longer connected).
+                QueryResponse current = page;
+                Map<String, AttributeValue> last = current.hasLastEvaluatedKey() && !current.lastEvaluatedKey().isEmpty()
+                        ? current.lastEvaluatedKey() : null;
+                Future<QueryResponse> next = workers.submit(() -> keysAfter(pk, last));
+                List<Future<?>> batches = new ArrayList<>();
+                List<Map<String, AttributeValue>> keys = current.items();
+                for (int from = 0; from < keys.size(); from += BATCH_LIMIT) {
+                    List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_LIMIT));
+                    batches.add(workers.submit(() -> Batches.delete(dynamoDb, table, batch)));
+                }
+                for (Future<?> batch : batches) {
+                    batch.get();
+                }
+                deleted += keys.size();
+                progress.accept(deleted);
+                if (System.nanoTime() >= deadline) {
+                    next.cancel(true);
+                    return new Purge(deleted, false);
+                }
+                page = last == null ? keysAfter(pk, null) : next.get();
             }
-            Map<String, List<WriteRequest>> request = pending;
-            BatchWriteItemResponse response = dynamoDb.batchWriteItem(r -> r.requestItems(request));
-            pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
-            if (!pending.isEmpty()) {
-                sleepBeforeRetry(attempt);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while purging imports of " + peer.name(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } finally {
+            workers.shutdownNow();
         }
     }
 
-    private static void sleepBeforeRetry(int attempt) {
-        try {
-            Thread.sleep(Math.min(1000L, 50L << attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while retrying unprocessed deletes", e);
-        }
+    /** Up to 1,000 keys of the peer's items, after {@code start} (or from the first). */
+    private QueryResponse keysAfter(String pk, Map<String, AttributeValue> start) {
+        return dynamoDb.query(r -> {
+            r.tableName(table).consistentRead(true).limit(PURGE_PAGE)
+                    .projectionExpression("#pk, #sk")
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                    .expressionAttributeValues(Map.of(":pk", s(pk)));
+            if (start != null) {
+                r.exclusiveStartKey(start);
+            }
+        });
+    }
+
+    /**
+     * What one {@link #purgeAll} call did.
+     *
+     * @param deleted how many items it deleted
+     * @param done    whether nothing is left
+     */
+    public record Purge(int deleted, boolean done) {
+    }
+
+    private Map<String, AttributeValue> item(String pk, String sk) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.key(pk, sk))
+                .consistentRead(true)).item();
+        return item == null ? Map.of() : item;
     }
 }

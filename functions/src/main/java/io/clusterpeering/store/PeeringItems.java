@@ -58,6 +58,12 @@ final class PeeringItems {
     static final String HEARTBEAT_RTTS = "heartbeatRtts";
     /** Set while the audit trail holds a FAILING event not yet followed by its recovery. */
     static final String FAILING_SINCE = "failingSince";
+    /** While imports are purged: how many items the purge last counted as left (written as it goes). */
+    static final String IMPORTED_ITEMS_LEFT = "importedItemsLeft";
+    /** Beat items: the live heartbeat chain's ID, the step it is at, and when its next beat is due. */
+    static final String BEAT_CHAIN = "chain";
+    static final String BEAT_STEP = "step";
+    static final String BEAT_DUE = "dueAt";
 
     private PeeringItems() {
     }
@@ -106,10 +112,12 @@ final class PeeringItems {
                 strings(item, MANUAL_SERVER_ADDRESSES), strings(item, PEER_URLS),
                 new Remote(nullToEmpty(string(item, REMOTE_PARTITION)), nullToEmpty(string(item, REMOTE_DATACENTER))),
                 new Liveness(instant(item, LAST_HEARTBEAT), instant(item, LAST_RECEIVE), instant(item, LAST_SEND),
-                        string(item, LAST_ERROR), instant(item, LAST_ERROR_AT), strings(item, IMPORTED_SERVICES),
+                        string(item, LAST_ERROR), instant(item, LAST_ERROR_AT),
+                        strings(item, IMPORTED_SERVICES).stream().sorted().toList(),
                         strings(item, EXPORTED_SERVICES), new LinkLatency(numbers(item, HEARTBEAT_RTTS)),
                         instant(item, FAILING_SINCE)),
-                Attributes.number(item, CREATE_INDEX), Attributes.number(item, MODIFY_INDEX));
+                Attributes.number(item, CREATE_INDEX), Attributes.number(item, MODIFY_INDEX),
+                item.containsKey(IMPORTED_ITEMS_LEFT) ? (int) Attributes.number(item, IMPORTED_ITEMS_LEFT) : null);
     }
 
     /** A list of numbers as a DynamoDB list of N values. */

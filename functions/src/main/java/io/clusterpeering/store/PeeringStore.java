@@ -1,6 +1,7 @@
 package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
+import io.clusterpeering.domain.Indexed;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
 import io.clusterpeering.domain.PeeringException.PeeringConflict;
@@ -16,7 +17,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -75,6 +75,26 @@ public class PeeringStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
     }
 
+    /**
+     * Reads one peering with its partition's peerings counter, both strongly consistent, in one BatchGetItem (one
+     * round trip): what a read answers, with the {@code X-Consul-Index} Consul gives it (the peerings table's index).
+     *
+     * @return the row with the counter's value (0 when nothing was ever written), or empty when there is no row
+     */
+    public Optional<Indexed<Peering>> findWithIndex(PeeringKey key) {
+        IndexScope scope = IndexScope.peerings(key.partition());
+        Peering peering = null;
+        long counter = 0;
+        for (Map<String, AttributeValue> item : Batches.get(dynamoDb, table, List.of(TableKeys.peering(key), scope.key()))) {
+            if (scope.sk().equals(Attributes.string(item, TableKeys.SK))) {
+                counter = Attributes.number(item, scope.attribute());
+            } else {
+                peering = fromItem(item);
+            }
+        }
+        return peering == null ? Optional.empty() : Optional.of(new Indexed<>(peering, counter));
+    }
+
     /** Reads one peering by this cluster's peering ID, through the ID pointer. */
     public Optional<Peering> findById(String id) {
         if (id == null || id.isBlank()) {
@@ -87,6 +107,12 @@ public class PeeringStore {
         }
         return find(new PeeringKey(Attributes.string(pointer, PARTITION), Attributes.string(pointer, NAME)))
                 .filter(peering -> peering.id().equals(id));
+    }
+
+    /** Reads several peerings by key (strongly consistent BatchGetItem, 100 a call); missing ones are left out. */
+    public List<Peering> findAll(List<PeeringKey> keys) {
+        return Batches.get(dynamoDb, table, keys.stream().distinct().map(TableKeys::peering).toList()).stream()
+                .map(PeeringItems::fromItem).toList();
     }
 
     /**
@@ -124,21 +150,33 @@ public class PeeringStore {
 
     /** Lists the peerings of one partition, ordered by name. */
     public List<Peering> list(String partition) {
+        return listWithIndex(partition).value();
+    }
+
+    /**
+     * Lists the peerings of one partition, ordered by name, with the partition's peerings counter, in one
+     * strongly consistent query (paged by DynamoDB, 1 MB a page): the counter item sorts before the rows in the
+     * same item collection.
+     *
+     * @return the rows and the counter's value (0 when nothing was ever written)
+     */
+    public Indexed<List<Peering>> listWithIndex(String partition) {
+        IndexScope scope = IndexScope.peerings(partition);
         List<Peering> peerings = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("#pk = :pk")
-                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK))
-                    .expressionAttributeValues(Map.of(":pk", s(TableKeys.peeringPartition(new PeeringKey(partition, "").partition()))));
-            if (start != null) {
-                request.exclusiveStartKey(start);
-            }
-            QueryResponse page = dynamoDb.query(request.build());
-            page.items().forEach(item -> peerings.add(fromItem(item)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return peerings;
+        long[] counter = {0};
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :counter AND :lastName")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(scope.pk()), ":counter", s(scope.sk()),
+                        ":lastName", s(TableKeys.NAME_PREFIX + TableKeys.HIGHEST)))
+                .build(), page -> page.forEach(item -> {
+                    if (scope.sk().equals(Attributes.string(item, TableKeys.SK))) {
+                        counter[0] = Attributes.number(item, ConsulIndex.VALUE);
+                    } else {
+                        peerings.add(fromItem(item));
+                    }
+                }));
+        return new Indexed<>(peerings, counter[0]);
     }
 
     /**
@@ -158,9 +196,9 @@ public class PeeringStore {
             try {
                 Optional<Peering> renewed = renewEstablishmentSecret(key, secretHash);
                 if (renewed.isPresent()) {
-                    return committed(renewed.get());
+                    return committed(key.partition(), renewed.get());
                 }
-                return committed(createPendingAcceptor(key, meta, secretHash));
+                return committed(key.partition(), createPendingAcceptor(key, meta, secretHash));
             } catch (RaceLost raced) {
                 // Another writer changed the row between our read of it and our write: look again.
             }
@@ -171,7 +209,7 @@ public class PeeringStore {
 
     /** Replaces the secret of a live acceptor row; restarts a TERMINATED one; empty when there is no row. */
     private Optional<Peering> renewEstablishmentSecret(PeeringKey key, String secretHash) {
-        long modifyIndex = index.next();
+        long modifyIndex = index.next(IndexScope.peerings(key.partition()));
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(key))
@@ -212,21 +250,21 @@ public class PeeringStore {
      * @throws RaceLost when the row changed since it was read
      */
     private Peering restartTerminatedAcceptor(Peering terminated, String secretHash) {
-        long modifyIndex = index.next();
+        long modifyIndex = index.next(IndexScope.peerings(terminated.partition()));
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(terminated.key()))
                     .conditionExpression("#id = :id AND #state = :terminated")
                     .updateExpression("SET #state = :pending, #secret = :secret, #modifyIndex = :index"
                             + " REMOVE #peerId, #peerCaPems, #peerServerName, #peerUrls, #lastHeartbeat, #lastReceive,"
-                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq, #rtts, #failingSince")
+                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq, #rtts, #failingSince, #left")
                     .expressionAttributeNames(names("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
                             "#secret", ESTABLISHMENT_SECRET_HASH,
                             "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS, "#peerServerName", PEER_SERVER_NAME,
                             "#peerUrls", PEER_URLS, "#lastHeartbeat", LAST_HEARTBEAT, "#lastReceive", LAST_RECEIVE,
                             "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT,
                             "#consumed", CONSUMED_SECRET_HASH, "#lastSeq", LAST_PEER_MESSAGE_SEQ,
-                            "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE))
+                            "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE, "#left", IMPORTED_ITEMS_LEFT))
                     .expressionAttributeValues(Map.of(":id", s(terminated.id()),
                             ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
                             ":secret", s(secretHash), ":index", n(modifyIndex)))
@@ -239,7 +277,7 @@ public class PeeringStore {
     }
 
     private Peering createPendingAcceptor(PeeringKey key, Map<String, String> meta, String secretHash) {
-        long createIndex = index.next();
+        long createIndex = index.next(IndexScope.peerings(key.partition()));
         Peering peering = new Peering(UUID.randomUUID().toString(), key.name(), key.partition(), PeeringRole.ACCEPTOR,
                 PeeringState.PENDING, null, meta, null, null, null, null, null, null, Remote.UNKNOWN, null,
                 createIndex, createIndex);
@@ -285,7 +323,7 @@ public class PeeringStore {
         if (!secretMatches(current, peeringId, secretHash, dialer.peeringId())) {
             throw secretRejected(current);
         }
-        long modifyIndex = index.next();
+        long modifyIndex = index.next(IndexScope.peerings(acceptor.partition()));
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(acceptor.key()))
@@ -313,7 +351,7 @@ public class PeeringStore {
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build()).attributes();
-            return committed(fromItem(updated));
+            return committed(acceptor.partition(), fromItem(updated));
         } catch (ConditionalCheckFailedException e) {
             throw secretRejected(e.hasItem() ? e.item() : null);
         }
@@ -367,7 +405,7 @@ public class PeeringStore {
             }
             throw e;
         }
-        return committed(peering);
+        return committed(peering.partition(), peering);
     }
 
     /** The hash of the establishment secret of the token a dialer row was established with, if any. */
@@ -384,7 +422,7 @@ public class PeeringStore {
      * @return true when this call made the change
      */
     public boolean promoteToActive(Peering peering) {
-        long modifyIndex = index.next();
+        long modifyIndex = index.next(IndexScope.peerings(peering.partition()));
         try {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
                     .conditionExpression("#id = :id AND #state = :establishing")
@@ -393,7 +431,7 @@ public class PeeringStore {
                     .expressionAttributeValues(Map.of(":id", s(peering.id()), ":index", n(modifyIndex),
                             ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
                     .build());
-            return committed(true);
+            return committed(peering.partition(), true);
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
@@ -406,19 +444,19 @@ public class PeeringStore {
      * @return true when the row was marked now; false when there is no such row or it was already DELETING
      */
     public boolean markDeleting(PeeringKey key, Instant at) {
-        long modifyIndex = index.next();
+        long modifyIndex = index.next(IndexScope.peerings(key.partition()));
         try {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(key))
                     .conditionExpression("attribute_exists(#pk) AND #state <> :deleting")
                     .updateExpression("SET #state = :deleting, #deletedAt = :at, #modifyIndex = :index"
-                            + " REMOVE #secret, #consumed")
+                            + " REMOVE #secret, #consumed, #left")
                     .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#state", STATE, "#deletedAt", DELETED_AT,
                             "#modifyIndex", MODIFY_INDEX, "#secret", ESTABLISHMENT_SECRET_HASH,
-                            "#consumed", CONSUMED_SECRET_HASH))
+                            "#consumed", CONSUMED_SECRET_HASH, "#left", IMPORTED_ITEMS_LEFT))
                     .expressionAttributeValues(Map.of(":deleting", s(PeeringState.DELETING.name()),
                             ":at", instant(at), ":index", n(modifyIndex)))
                     .build());
-            return committed(true);
+            return committed(key.partition(), true);
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
@@ -433,7 +471,7 @@ public class PeeringStore {
      * @return true when this call made the change
      */
     public boolean markTerminated(Peering peering, long messageSeq) {
-        long modifyIndex = index.next();
+        long modifyIndex = index.next(IndexScope.peerings(peering.partition()));
         try {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
                     .conditionExpression("#id = :id AND #state IN (:pending, :establishing, :active)"
@@ -448,7 +486,29 @@ public class PeeringStore {
                             ":pending", s(PeeringState.PENDING.name()), ":establishing", s(PeeringState.ESTABLISHING.name()),
                             ":active", s(PeeringState.ACTIVE.name())))
                     .build());
-            return committed(true);
+            return committed(peering.partition(), true);
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Records how many imported items a purge has left, on a row still DELETING or TERMINATED with that ID,
+     * so reads show the purge's progress without counting. Does not bump the index (as liveness).
+     *
+     * @return true when recorded; false when the row is gone, re-created or no longer being purged
+     */
+    public boolean recordPurgeProgress(Peering peering, int itemsLeft) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:deleting, :terminated)")
+                    .updateExpression("SET #left = :left")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#left", IMPORTED_ITEMS_LEFT))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":left", n(itemsLeft),
+                            ":deleting", s(PeeringState.DELETING.name()),
+                            ":terminated", s(PeeringState.TERMINATED.name())))
+                    .build());
+            return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
@@ -499,7 +559,7 @@ public class PeeringStore {
             }
             throw e;
         }
-        return committed(true);
+        return committed(key.partition(), true);
     }
 
     /**
@@ -575,7 +635,38 @@ public class PeeringStore {
             names.put("#addresses", PEER_SERVER_ADDRESSES);
             values.put(":addresses", Attributes.list(serverAddresses));
         }
-        return update.length() == 0 || recordLiveness(peering, "SET " + update, names, values, "");
+        if (update.length() == 0) {
+            return true;
+        }
+        boolean recorded = recordLiveness(peering, "SET " + update, names, values, "");
+        if (recorded && names.containsKey("#imported")) {
+            // The partition's imported-services list changed: wake its blocking readers.
+            index.next(IndexScope.peerings(peering.partition()));
+        }
+        return recorded;
+    }
+
+    /**
+     * Adds one service to StreamStatus.ImportedServices (a new service behind the peer's wildcard, first seen in an
+     * update), unless it is there; wakes the partition's imported-services readers.
+     *
+     * @return true when this call added it
+     */
+    public boolean addImportedService(Peering peering, String service) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:establishing, :active) AND NOT contains(#imported, :service)")
+                    .updateExpression("SET #imported = list_append(if_not_exists(#imported, :none), :services)")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#imported", IMPORTED_SERVICES))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":service", s(service),
+                            ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of()),
+                            ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+        index.next(IndexScope.peerings(peering.partition()));
+        return true;
     }
 
     /** Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed. */
@@ -678,8 +769,8 @@ public class PeeringStore {
      * Marks a completed write: advances the index once more, after the data is in place, so that a blocking
      * reader woken by the index taken for the write (before it landed) is woken again and sees the change.
      */
-    private <T> T committed(T result) {
-        index.next();
+    private <T> T committed(String partition, T result) {
+        index.next(IndexScope.peerings(partition));
         return result;
     }
 
@@ -696,6 +787,55 @@ public class PeeringStore {
             put.expressionAttributeValues(values);
         }
         return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    /**
+     * Rule: one heartbeat chain per peering. Starts a new chain for a connected peering when it has none, or when
+     * its chain has not claimed a beat since {@code deadBefore} (its message was lost or dropped): one conditional
+     * write of the peering's beat item ({@code HEARTBEAT#<partition>} / {@code NAME#<name>}), so of two schedulers
+     * racing, one starts it.
+     *
+     * @param chain     the new chain's ID
+     * @param firstDue  when its first beat is due
+     * @param deadBefore a chain whose next beat was due before this is considered dead
+     * @return true when this call started the chain
+     */
+    public boolean startBeatChain(Peering peering, String chain, Instant firstDue, Instant deadBefore) {
+        Map<String, AttributeValue> item = new HashMap<>(TableKeys.beat(peering.key()));
+        item.put(ID, s(peering.id()));
+        item.put(BEAT_CHAIN, s(chain));
+        item.put(BEAT_STEP, n(0));
+        item.put(BEAT_DUE, instant(firstDue));
+        try {
+            dynamoDb.putItem(r -> r.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(#pk) OR #due < :dead OR #id <> :id")
+                    .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#due", BEAT_DUE, "#id", ID))
+                    .expressionAttributeValues(Map.of(":dead", instant(deadBefore), ":id", s(peering.id()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Rule: each beat of a chain is taken once. Moves the chain from {@code step} to {@code step + 1} and records
+     * when the next beat is due, only if the chain is still the peering's and still at that step, so a message
+     * delivered twice, or one of a chain that was replaced, does nothing.
+     *
+     * @return true when this call claimed the beat
+     */
+    public boolean claimBeat(PeeringKey key, String peeringId, String chain, long step, Instant nextDue) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.beat(key))
+                    .conditionExpression("#id = :id AND #chain = :chain AND #step = :step")
+                    .updateExpression("SET #step = :next, #due = :due")
+                    .expressionAttributeNames(Map.of("#id", ID, "#chain", BEAT_CHAIN, "#step", BEAT_STEP, "#due", BEAT_DUE))
+                    .expressionAttributeValues(Map.of(":id", s(peeringId), ":chain", s(chain), ":step", n(step),
+                            ":next", n(step + 1), ":due", instant(nextDue))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     /** The partitions that hold peerings, so the heartbeat can visit them all without a scan. */

@@ -10,11 +10,15 @@ import java.util.Map;
  * under its own prefix. The store classes are the only code that knows these keys.
  * <pre>
  *   peering row        PEERING#&lt;partition&gt;             NAME#&lt;lower-case name&gt;
+ *   peerings counter   PEERING#&lt;partition&gt;             INDEX
  *   ID pointer         PEERING_ID#&lt;peering id&gt;          ID
- *   index counter      INDEX                             peerings
+ *   heartbeat chain    HEARTBEAT#&lt;partition&gt;           NAME#&lt;lower-case name&gt;
+ *   global counter     INDEX                             peerings       (ACLs, config entries)
  *   partitions in use  PARTITIONS                        ALL
  *   cluster identity   CLUSTER                           IDENTITY
- *   imported data      IMPORTED#&lt;partition&gt;#&lt;peer&gt;     TRUST_BUNDLE#roots (later NODE#..., SERVICE#...)
+ *   local catalog      CATALOG#&lt;partition&gt;             NODE#..., HEAD#..., SERVICE#...  (see CatalogItems)
+ *   imported data      IMPORTED#&lt;partition&gt;#&lt;peer&gt;     TRUST_BUNDLE#roots, HEAD#..., SERVICE#...
+ *   config entries     CONFIG#&lt;partition&gt;              &lt;kind&gt;#&lt;name&gt;
  *   ACL token          ACL#TOKEN                         &lt;AccessorID&gt;
  *   ACL policy         ACL#POLICY                        &lt;policy ID&gt;
  *   policy name        ACL#POLICY_NAME                   &lt;lower-case name&gt;
@@ -45,6 +49,8 @@ public final class TableKeys {
     public static final String EXPIRES_AT = "expiresAt";
     static final String ACL_TOKENS = ACL_PREFIX + "TOKEN";
     static final String ACL_POLICIES = ACL_PREFIX + "POLICY";
+    /** The highest code point: a sort-key bound above every key with the same prefix (DynamoDB orders UTF-8 bytes). */
+    static final String HIGHEST = new String(Character.toChars(Character.MAX_CODE_POINT));
 
     private TableKeys() {
     }
@@ -59,6 +65,10 @@ public final class TableKeys {
 
     static Map<String, AttributeValue> peering(PeeringKey key) {
         return key(peeringPartition(key.partition()), NAME_PREFIX + key.name());
+    }
+
+    static Map<String, AttributeValue> beat(PeeringKey key) {
+        return key("HEARTBEAT#" + key.partition(), NAME_PREFIX + key.name());
     }
 
     static Map<String, AttributeValue> peeringId(String id) {

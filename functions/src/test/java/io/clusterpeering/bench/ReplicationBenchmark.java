@@ -65,8 +65,8 @@ public final class ReplicationBenchmark {
             ImportedDataStore imported = dc2.context().getBean(ImportedDataStore.class);
             PeeringKey peer = new PeeringKey(null, "cluster-01");
             long waitStart = System.nanoTime();
-            while (imported.manifest(peer).instanceKeys().stream().filter(k -> k.startsWith("SERVICE#bulk#")).count()
-                    < PURGED_INSTANCES) {
+            io.clusterpeering.store.CatalogStore catalog = dc2.context().getBean(io.clusterpeering.store.CatalogStore.class);
+            while (catalog.importedInstances(peer, "bulk").value().size() < PURGED_INSTANCES) {
                 Thread.sleep(50);
             }
             System.out.printf("%d instances imported %.1f s after the last registration%n", PURGED_INSTANCES,

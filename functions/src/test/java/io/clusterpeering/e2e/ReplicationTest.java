@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.local.LocalCluster;
-import io.clusterpeering.service.HeartbeatService;
+import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
+import io.clusterpeering.support.TcpForwarder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,6 @@ import java.util.UUID;
 
 import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.establish;
-import static io.clusterpeering.support.PeeringFlow.generate;
 import static io.clusterpeering.support.PeeringFlow.json;
 import static io.clusterpeering.support.PeeringFlow.read;
 import static io.clusterpeering.support.PeeringFlow.startCluster;
@@ -43,16 +44,25 @@ class ReplicationTest {
     private static ConsulHttp exporter;
     private static ConsulHttp importer;
 
+    /** The exporter reaches the importer through this forwarder, which a test closes to drop messages. */
+    private static TcpForwarder toImporter;
+    private static int toImporterPort;
+    private static int importerPort;
+
     @BeforeAll
-    static void startClusters() {
+    static void startClusters() throws java.io.IOException {
         dc1 = startCluster("dc1");
-        dc2 = startCluster("dc2");
+        toImporterPort = io.clusterpeering.local.EmbeddedDynamoDb.freePort();
+        dc2 = startCluster("dc2", Map.of("peering.advertise-url", "http://127.0.0.1:" + toImporterPort));
+        importerPort = io.clusterpeering.support.PeeringFlow.port(dc2);
+        toImporter = TcpForwarder.start(toImporterPort, importerPort);
         exporter = client(dc1);
         importer = client(dc2);
     }
 
     @AfterAll
-    static void stopClusters() {
+    static void stopClusters() throws java.io.IOException {
+        toImporter.close();
         dc1.close();
         dc2.close();
     }
@@ -163,24 +173,50 @@ class ReplicationTest {
 
         Eventually.within(LIMIT, "orders is gone on the peer", () -> importedHealth(pair, "orders", "").size() == 0);
         assertEquals(1, importedHealth(pair, "billing", "").size());
-        Eventually.within(LIMIT, "and its items are deleted, not just hidden",
-                () -> importedItems(dc2, pair).stream().noneMatch(sk -> sk.startsWith("SERVICE#orders#")));
+        // Its instances are deleted, not just hidden; its head stays (it keeps the service's Consul index).
+        Eventually.within(LIMIT, "and its items are deleted, not just hidden", () -> importedItems(dc2, pair).stream()
+                .noneMatch(sk -> sk.startsWith("SERVICE#orders#") && !sk.equals("SERVICE#orders#")));
     }
 
     @Test
-    void aLostPushIsHealedByTheResync() {
+    void aDroppedUpdateIsHealedByTheDigestResync() throws Exception {
         Pair pair = peer();
         register(pair, "search", "search-1", "passing");
         export(pair, "search");
         Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "search", "").size() == 1);
 
-        // Lose what the push delivered: the imported instance disappears on the importer.
-        deleteImported(dc2, pair, "SERVICE#search#node-1#search-1");
-        assertEquals(0, importedHealth(pair, "search", "").size());
+        // Cut the path from the exporter to the importer: the update for search-2 is dropped.
+        toImporter.close();
+        register(pair, "search", "search-2", "passing");
+        Thread.sleep(1500);
+        assertEquals(1, importedHealth(pair, "search", "").size(), "the update did not arrive");
 
-        dc1.context().getBean(HeartbeatService.class).sendHeartbeats();
+        toImporter = TcpForwarder.start(toImporterPort, importerPort);
 
-        Eventually.within(LIMIT, "the resync put it back", () -> importedHealth(pair, "search", "").size() == 1);
+        Eventually.within(LIMIT, "the next heartbeat's resync sent search again",
+                () -> importedHealth(pair, "search", "").size() == 2);
+    }
+
+    @Test
+    void reRegisteringAServiceIdUnderAnotherNameReplacesTheInstanceHereAndOnThePeer() {
+        Pair pair = peer();
+        register(pair, "alpha", "shared-1", "passing");
+        export(pair, "alpha", "beta");
+        Eventually.within(LIMIT, "alpha imported", () -> importedHealth(pair, "alpha", "").size() == 1);
+
+        register(pair, "beta", "shared-1", "passing");
+
+        assertEquals("[]", exporter.get("/v1/health/service/alpha?partition=" + pair.partition()).body(),
+                "the ID now belongs to beta: alpha has no instance left, as in Consul");
+        JsonNode beta = json(exporter.get("/v1/health/service/beta?partition=" + pair.partition()).body());
+        assertEquals(1, beta.size());
+        assertEquals("shared-1", beta.get(0).get("Service").get("ID").asText());
+        java.util.Set<String> checks = new java.util.TreeSet<>();
+        beta.get(0).get("Checks").forEach(check -> checks.add(check.get("CheckID").asText()));
+        assertEquals(java.util.Set.of("serfHealth", "shared-1-http"), checks, "its checks came with it");
+        Eventually.within(LIMIT, "the peer sees the same", () -> importedHealth(pair, "alpha", "").size() == 0
+                && importedHealth(pair, "beta", "").size() == 1);
+        assertEquals("{\"beta\":[\"v1\"]}", exporter.get("/v1/catalog/services?partition=" + pair.partition()).body());
     }
 
     @Test
@@ -214,8 +250,8 @@ class ReplicationTest {
         Eventually.within(LIMIT, "the importer's side is TERMINATED", () -> read(importer, pair.exporterName()
                 + "?partition=" + pair.partition()).get("State").asText().equals("TERMINATED"));
         Eventually.within(LIMIT, "no imported item remains (table scan)", () -> importedItems(dc2, pair).isEmpty());
-        assertEquals(0, read(importer, pair.exporterName() + "?partition=" + pair.partition()).get("StreamStatus")
-                .get("ImportedItemsLeft").asInt(), "the TERMINATED row says nothing is left");
+        Eventually.within(LIMIT, "the TERMINATED row says nothing is left", () -> read(importer, pair.exporterName()
+                + "?partition=" + pair.partition()).get("StreamStatus").get("ImportedItemsLeft").asInt() == 0);
     }
 
     @Test
@@ -225,19 +261,22 @@ class ReplicationTest {
         export(pair, "ledger");
         Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "ledger", "").size() == 1);
 
-        DynamodbEvent catalogChange = record("CATALOG#" + pair.partition(), "NODE#node-1", Map.of());
-        DynamodbEvent manifestChange = record("IMPORTED#" + pair.partition() + "#" + pair.exporterName(), "MANIFEST",
-                Map.of("seq", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withN("1")));
-        new ExportStreamFunction(dc1.context()).execute(catalogChange);
-        new PeeringStreamFunction(dc2.context()).execute(manifestChange);
-        long importerIndex = dc2.context().getBean(ConsulIndex.class).current();
+        DynamodbEvent instanceChange = record("CATALOG#" + pair.partition(), "SERVICE#ledger#node-1#ledger-1", Map.of());
+        DynamodbEvent staleUnexport = record("IMPORTED#" + pair.partition() + "#" + pair.exporterName(), "HEAD#ledger",
+                Map.of("exported", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue()
+                        .withBOOL(false)));
+        IndexScope ledger = IndexScope.importedService(new PeeringKey(pair.partition(), pair.exporterName()), "ledger");
+        new ExportStreamFunction(dc1.context()).execute(instanceChange);
+        new PeeringStreamFunction(dc2.context()).execute(staleUnexport);
+        long importerIndex = dc2.context().getBean(ConsulIndex.class).current(ledger);
         List<String> itemsBefore = importedItems(dc2, pair);
 
-        new ExportStreamFunction(dc1.context()).execute(catalogChange);
-        new PeeringStreamFunction(dc2.context()).execute(manifestChange);
+        new ExportStreamFunction(dc1.context()).execute(instanceChange);
+        new PeeringStreamFunction(dc2.context()).execute(staleUnexport);
 
-        assertEquals(importerIndex, dc2.context().getBean(ConsulIndex.class).current(), "nothing was written");
+        assertEquals(importerIndex, dc2.context().getBean(ConsulIndex.class).current(ledger), "nothing was written");
         assertEquals(itemsBefore, importedItems(dc2, pair));
+        assertEquals(1, importedHealth(pair, "ledger", "").size(), "a replayed unexport record purges nothing still exported");
     }
 
     @Test
@@ -319,14 +358,6 @@ class ReplicationTest {
         return dynamoDb.scanPaginator(r -> r.tableName(table)).items().stream()
                 .filter(item -> pk.equals(item.get("pk").s()))
                 .map(item -> item.get("sk").s()).sorted().toList();
-    }
-
-    private static void deleteImported(LocalCluster cluster, Pair pair, String sk) {
-        DynamoDbClient dynamoDb = cluster.context().getBean(DynamoDbClient.class);
-        String table = cluster.context().getProperty("peering.dynamodb.table-name", String.class).orElseThrow();
-        dynamoDb.deleteItem(r -> r.tableName(table).key(Map.of(
-                "pk", AttributeValue.fromS("IMPORTED#" + pair.partition() + "#" + pair.exporterName()),
-                "sk", AttributeValue.fromS(sk))));
     }
 
     private static DynamodbEvent record(String pk, String sk,

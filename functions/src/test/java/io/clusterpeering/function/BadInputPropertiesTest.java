@@ -315,11 +315,12 @@ class BadInputPropertiesTest {
 
     @Provide
     Arbitrary<String> peerMessages() {
-        Arbitrary<PeerMessage.Kind> kinds = Arbitraries.of(PeerMessage.Kind.HEARTBEAT, PeerMessage.Kind.REPLICATION);
+        Arbitrary<PeerMessage.Kind> kinds = Arbitraries.of(PeerMessage.Kind.HEARTBEAT, PeerMessage.Kind.EXPORTED_SERVICES,
+                PeerMessage.Kind.SERVICE_UPDATE, PeerMessage.Kind.SERVICE_SNAPSHOT);
         return Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(200),
                 Arbitraries.of("", "a.b.c", validToken),
-                // validly signed by the peer, with a random (often malformed) replication snapshot
+                // validly signed by the peer, with a random (often malformed) replication body
                 Combinators.combine(kinds, json(3)).as((kind, snapshot) -> signedByDialer(kind, snapshot)),
                 // validly signed by the peer, then altered
                 Combinators.combine(kinds, json(2), Arbitraries.integers().between(0, 10_000))
@@ -341,7 +342,7 @@ class BadInputPropertiesTest {
 
     private static String signedByDialer(PeerMessage.Kind kind, JsonNode snapshot) {
         Map<String, Object> claim = null;
-        if (kind == PeerMessage.Kind.REPLICATION) {
+        if (kind != PeerMessage.Kind.HEARTBEAT) {
             Object value = JSON.convertValue(snapshot, Object.class);
             claim = value instanceof Map<?, ?> map ? castMap(map) : Map.of("Services", value == null ? "" : value);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.domain.Remote;
 import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.support.Fixtures;
 import io.clusterpeering.support.GatewayEvent;
 import io.clusterpeering.support.GatewayEvent.Answer;
@@ -255,12 +256,12 @@ class PeeringFunctionsTest {
             "bad partition               | {\"PeerName\":\"p\",\"Partition\":\"a_b\"}           | Partition: \"a_b\" is not a valid partition name",
     })
     void generateTokenRejectsBadInputWith400NamingTheField(String rule, String body, String message) {
-        long indexBefore = context.getBean(ConsulIndex.class).current();
+        long indexBefore = context.getBean(ConsulIndex.class).current(IndexScope.peerings("default"));
         Answer response = send(generate, generateEvent(body));
         assertEquals(400, response.status(), rule);
         assertTrue(response.body().startsWith(message), rule + ": " + response.body());
         assertFalse(response.body().contains("\tat "), "no stack trace");
-        assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(), "nothing was written");
+        assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(IndexScope.peerings("default")), "nothing was written");
     }
 
     @Test
@@ -424,11 +425,11 @@ class PeeringFunctionsTest {
         StreamsEventResponse first = stream.execute(records);
         assertTrue(first.getBatchItemFailures().isEmpty());
         assertEquals(404, send(read, readEvent("cluster-02", null)).status());
-        long indexAfterFirst = context.getBean(ConsulIndex.class).current();
+        long indexAfterFirst = context.getBean(ConsulIndex.class).current(IndexScope.peerings("default"));
 
         StreamsEventResponse second = stream.execute(records);
         assertTrue(second.getBatchItemFailures().isEmpty());
-        assertEquals(indexAfterFirst, context.getBean(ConsulIndex.class).current(), "the replay changed nothing");
+        assertEquals(indexAfterFirst, context.getBean(ConsulIndex.class).current(IndexScope.peerings("default")), "the replay changed nothing");
     }
 
     @Test

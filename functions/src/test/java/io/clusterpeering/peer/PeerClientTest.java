@@ -164,6 +164,14 @@ class PeerClientTest {
             public boolean isMetricsEmf() {
                 return false;
             }
+
+            public int getHeartbeatConcurrency() {
+                return 1;
+            }
+
+            public int getReplicationConcurrency() {
+                return 1;
+            }
         };
     }
 }

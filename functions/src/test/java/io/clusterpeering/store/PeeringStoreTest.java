@@ -4,6 +4,7 @@ import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
 import io.clusterpeering.domain.PeeringException.PeeringConflict;
 import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.VersionedInstance;
 import io.clusterpeering.domain.PeeringRole;
 import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.domain.Remote;
@@ -127,7 +128,7 @@ class PeeringStoreTest {
     void everyWriteAdvancesTheIndexAgainAfterItLands() {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
-        assertTrue(context.getBean(ConsulIndex.class).current() > pending.modifyIndex(),
+        assertTrue(context.getBean(ConsulIndex.class).current(IndexScope.peerings(key.partition())) > pending.modifyIndex(),
                 "a blocking reader woken before the write landed is woken again after it");
     }
 
@@ -241,12 +242,13 @@ class PeeringStoreTest {
 
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         Instant at = Instant.parse("2026-01-01T00:00:00Z");
-        long indexBefore = context.getBean(ConsulIndex.class).current();
+        long indexBefore = context.getBean(ConsulIndex.class).current(IndexScope.peerings(key.partition()));
         assertTrue(store.recordHeartbeat(active, at, 100));
         assertFalse(store.recordHeartbeat(active, at.plusSeconds(5), 100), "a replayed heartbeat changes nothing");
         assertTrue(store.recordSent(active, at.plusSeconds(1)));
         assertTrue(store.recordSendFailure(active, at.plusSeconds(2), "connection refused"));
-        assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(), "liveness does not bump the index");
+        assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(IndexScope.peerings(key.partition())),
+                "liveness does not bump the index");
 
         var liveness = store.find(key).orElseThrow().liveness();
         assertEquals(at, liveness.lastHeartbeat());
@@ -281,26 +283,26 @@ class PeeringStoreTest {
     }
 
     @Test
-    void aSnapshotArrivingAfterTheDeletionWritesNothing() {
+    void anUpdateArrivingAfterTheDeletionWritesNothingAndOlderVersionsAreIgnored() {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         var instance = new io.clusterpeering.domain.ServiceInstance("n1", "", "10.0.0.1", "dc2", null, null, "web-1",
                 "web", List.of(), "", 80, null, List.of(), key.name(), 0, 0);
-        assertEquals(ImportedDataStore.Applied.CHANGED,
-                imported.applySnapshot(active, List.of("web"), List.of(instance), 10, Instant.now()));
-        assertEquals(ImportedDataStore.Applied.UNCHANGED,
-                imported.applySnapshot(active, List.of("web"), List.of(instance), 11, Instant.now()));
-        assertEquals(ImportedDataStore.Applied.REFUSED,
-                imported.applySnapshot(active, List.of("web"), List.of(instance), 5, Instant.now()), "older");
+        assertEquals(ImportedDataStore.Applied.CHANGED, imported.applyUpdate(active, "web",
+                List.of(new VersionedInstance("n1", "web-1", instance, 10)), Instant.now()));
+        assertEquals(ImportedDataStore.Applied.UNCHANGED, imported.applyUpdate(active, "web",
+                List.of(new VersionedInstance("n1", "web-1", instance, 10)), Instant.now()), "the same version again");
+        assertEquals(ImportedDataStore.Applied.UNCHANGED, imported.applyUpdate(active, "web",
+                List.of(new VersionedInstance("n1", "web-1", null, 5)), Instant.now()), "an older deletion");
         int before = imported.count(key);
 
         store.markDeleting(key, Instant.now());
         var other = new io.clusterpeering.domain.ServiceInstance("n1", "", "10.0.0.1", "dc2", null, null, "api-1",
                 "api", List.of(), "", 80, null, List.of(), key.name(), 0, 0);
 
-        assertEquals(ImportedDataStore.Applied.REFUSED,
-                imported.applySnapshot(active, List.of("web", "api"), List.of(instance, other), 20, Instant.now()));
+        assertEquals(ImportedDataStore.Applied.REFUSED, imported.applyUpdate(active, "api",
+                List.of(new VersionedInstance("n1", "api-1", other, 20)), Instant.now()));
         assertEquals(before, imported.count(key), "nothing the purge could miss was written");
     }
 

@@ -4,6 +4,7 @@ import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.HeartbeatFunction;
+import io.clusterpeering.function.HeartbeatWorkerFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.Routes;
 import io.clusterpeering.function.UnroutedFunction;
@@ -67,6 +68,7 @@ import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.StartingPosition;
 import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsDlq;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
@@ -78,6 +80,7 @@ import software.amazon.awscdk.services.s3.deployment.CacheControl;
 import software.amazon.awscdk.services.s3.deployment.ISource;
 import software.amazon.awscdk.services.s3.deployment.Source;
 import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
@@ -127,7 +130,19 @@ public class ClusterStack extends Stack {
     /** Context key: {@code -c acl=off} deploys with ACLs off (a warning at synth); anything else keeps them on. */
     static final String ACL_CONTEXT = "acl";
 
+    /** Consul's heartbeat interval, the delay between two steps of a peering's heartbeat chain. */
+    static final java.time.Duration HEARTBEAT_INTERVAL = java.time.Duration.ofSeconds(15);
+    /** Timeout of the heartbeat worker: a heartbeat and a resync of one peering. */
+    static final int HEARTBEAT_WORKER_TIMEOUT_SECONDS = 60;
+    /** Receives of a heartbeat message before it goes to the dead-letter queue. */
+    static final int HEARTBEAT_MAX_RECEIVES = 3;
+    /** Context key and default of the heartbeat workers' maximum concurrency (the bound on peerings beaten at once). */
+    static final String HEARTBEAT_CONCURRENCY_CONTEXT = "heartbeatConcurrency";
+    static final int DEFAULT_HEARTBEAT_CONCURRENCY = 50;
+
     private final Table table;
+    private Queue heartbeats;
+    private Queue heartbeatDeadLetters;
     private final Secret identity;
     private final boolean aclEnabled;
     private final Key secretIdKey;
@@ -176,6 +191,8 @@ public class ClusterStack extends Stack {
                 .timeToLiveAttribute("expiresAt")
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+
+        heartbeatQueue();
 
         aclEnabled = !"off".equalsIgnoreCase(String.valueOf(getNode().tryGetContext(ACL_CONTEXT)));
         if (!aclEnabled) {
@@ -230,15 +247,18 @@ public class ClusterStack extends Stack {
                                 "eventName", FilterRule.isEqual("MODIFY"),
                                 "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S",
                                         FilterRule.or("DELETING", "TERMINATED")))))),
-                        FilterCriteria.filter(Map.of(
-                                "dynamodb", Map.of("Keys", Map.of("sk", Map.of("S", FilterRule.isEqual("MANIFEST"))))))))
+                        // An imported service the peer stopped exporting: its instances are purged.
+                        FilterCriteria.filter(Map.of("dynamodb", Map.of(
+                                "Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "IMPORTED#"))),
+                                        "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#")))),
+                                "NewImage", Map.of("exported", Map.of("BOOL", List.of(false))))))))
                 .build());
 
         Alias exports = javaFunction(ExportStreamFunction.class, Duration.seconds(120));
         exports.addEventSource(DynamoEventSource.Builder.create(table)
                 .startingPosition(StartingPosition.LATEST)
+                // No batching window: a change is one small update, sent as soon as its record arrives.
                 .batchSize(100)
-                .maxBatchingWindow(Duration.seconds(1))
                 .retryAttempts(STREAM_RETRY_ATTEMPTS)
                 .bisectBatchOnError(true)
                 .reportBatchItemFailures(true)
@@ -246,12 +266,7 @@ public class ClusterStack extends Stack {
                 .filters(exportFilters())
                 .build());
 
-        Alias heartbeat = javaFunction(HeartbeatFunction.class, Duration.seconds(60));
-        Rule.Builder.create(this, "HeartbeatSchedule")
-                .description("Heartbeats to every connected peer (" + datacenter + ")")
-                .schedule(Schedule.rate(Duration.minutes(1)))
-                .targets(List.of(LambdaFunction.Builder.create(heartbeat).retryAttempts(0).build()))
-                .build();
+        heartbeatFanOut();
 
         bootstrapIdentity();
         bootstrapAcls();
@@ -269,13 +284,62 @@ public class ClusterStack extends Stack {
     }
 
     /**
-     * What wakes the export handler: a change of the local catalog, of an exported-services entry, a dialer
-     * turning ACTIVE, or a peering's first heartbeat. Heartbeats and imported data never wake it.
+     * The heartbeat queue and its dead-letter queue, made before any function so that every function's
+     * environment can name it. Messages are steps of per-peering heartbeat chains; a message that fails
+     * {@link #HEARTBEAT_MAX_RECEIVES} times goes to the dead-letter queue (kept 14 days).
+     */
+    private void heartbeatQueue() {
+        heartbeatDeadLetters = Queue.Builder.create(this, "HeartbeatDeadLetters")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .retentionPeriod(Duration.days(14))
+                .build();
+        heartbeats = Queue.Builder.create(this, "HeartbeatQueue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .visibilityTimeout(Duration.seconds(6L * HEARTBEAT_WORKER_TIMEOUT_SECONDS))
+                .retentionPeriod(Duration.hours(1))
+                .deadLetterQueue(DeadLetterQueue.builder().queue(heartbeatDeadLetters)
+                        .maxReceiveCount(HEARTBEAT_MAX_RECEIVES).build())
+                .build();
+    }
+
+    /**
+     * Heartbeats at Consul's cadence without a server: a one-minute EventBridge schedule runs
+     * {@link HeartbeatFunction}, which starts a chain on the heartbeat queue for every connected peering that has
+     * none alive; {@link HeartbeatWorkerFunction} takes each step (a heartbeat and a resync of one peering) and
+     * enqueues the next with a 15 s delay. The workers' maximum concurrency ({@code -c heartbeatConcurrency=},
+     * default 50) bounds how many peerings are beaten at once, so dead peers that each take the peer-call timeout
+     * do not hold up the others.
+     */
+    private void heartbeatFanOut() {
+        Alias tick = javaFunction(HeartbeatFunction.class, Duration.seconds(60));
+        heartbeats.grantSendMessages(tick);
+        Rule.Builder.create(this, "HeartbeatSchedule")
+                .description("Starts heartbeat chains for connected peers (" + datacenter + ")")
+                .schedule(Schedule.rate(Duration.minutes(1)))
+                .targets(List.of(LambdaFunction.Builder.create(tick).retryAttempts(0).build()))
+                .build();
+        Alias worker = javaFunction(HeartbeatWorkerFunction.class, Duration.seconds(HEARTBEAT_WORKER_TIMEOUT_SECONDS));
+        heartbeats.grantSendMessages(worker);
+        worker.addEventSource(SqsEventSource.Builder.create(heartbeats)
+                .batchSize(1)
+                .maxConcurrency(contextNumber(HEARTBEAT_CONCURRENCY_CONTEXT, DEFAULT_HEARTBEAT_CONCURRENCY))
+                .reportBatchItemFailures(true)
+                .build());
+        CfnOutput.Builder.create(this, "HeartbeatDeadLetterQueueUrl").value(heartbeatDeadLetters.getQueueUrl()).build();
+    }
+
+    /**
+     * What wakes the export handler: a change of a local instance or node (not of the service heads and pointers
+     * that change with them), of an exported-services entry, a dialer turning ACTIVE, or a peering's first
+     * heartbeat. Heartbeats and imported data never wake it.
      */
     private static List<Map<String, Object>> exportFilters() {
         Map<String, Object> prefix = Map.of("prefix", "CATALOG#");
         return List.of(
-                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(prefix)))))),
+                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(prefix)),
+                        "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#"))))))),
+                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(prefix)),
+                        "sk", Map.of("S", List.of(Map.of("prefix", "NODE#"))))))),
                 FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of(
                         "pk", Map.of("S", List.of(Map.of("prefix", "CONFIG#"))),
                         "sk", Map.of("S", List.of(Map.of("prefix", "exported-services#"))))))),
@@ -372,9 +436,11 @@ public class ClusterStack extends Stack {
         environment.put("PEERING_DYNAMODB_REGION", Aws.REGION);
         environment.put("PEERING_IDENTITY_SOURCE", "secrets-manager");
         environment.put("PEERING_IDENTITY_SECRET_ID", identity.getSecretArn());
-        // EventBridge schedules run at most once a minute: heartbeat every minute, FAILING after five silent ones.
-        environment.put("PEERING_HEARTBEAT_INTERVAL", "60s");
-        environment.put("PEERING_HEARTBEAT_TIMEOUT", "5m");
+        // Consul's cadence: a heartbeat every 15 s (per-peering chains on the heartbeat queue, delayed 15 s a step),
+        // FAILING after two silent minutes.
+        environment.put("PEERING_HEARTBEAT_INTERVAL", HEARTBEAT_INTERVAL.toSeconds() + "s");
+        environment.put("PEERING_HEARTBEAT_TIMEOUT", "2m");
+        environment.put("PEERING_HEARTBEAT_QUEUE_URL", heartbeats.getQueueUrl());
         // API Gateway ends a request after 30 s: blocking queries wait at most 25 s.
         environment.put("PEERING_MAX_BLOCKING_WAIT", "25s");
         environment.put("PEERING_ACL_ENABLED", Boolean.toString(aclEnabled));

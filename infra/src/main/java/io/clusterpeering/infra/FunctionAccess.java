@@ -34,6 +34,7 @@ import io.clusterpeering.function.EstablishFunction;
 import io.clusterpeering.function.ExchangeSecretFunction;
 import io.clusterpeering.function.GenerateTokenFunction;
 import io.clusterpeering.function.HeartbeatFunction;
+import io.clusterpeering.function.HeartbeatWorkerFunction;
 import io.clusterpeering.function.ListPeeringsFunction;
 import io.clusterpeering.function.PeerMessageFunction;
 import io.clusterpeering.function.PeerProbeFunction;
@@ -96,7 +97,9 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
     public static final Map<Class<?>, FunctionAccess> BY_HANDLER = Map.ofEntries(
             Map.entry(GenerateTokenFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
             Map.entry(EstablishFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), true)),
-            Map.entry(ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            // One BatchGetItem of the row and its partition's peerings counter; a COUNT query only for a DELETING or
+            // TERMINATED row whose purge has not counted yet.
+            Map.entry(ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
             Map.entry(ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
@@ -106,25 +109,41 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(PeeringLinkCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(PeerProbeFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
+            // Applies replication: snapshot reads, and transactions that replace or delete imported items (its own
+            // deletes are limited to IMPORTED# keys).
             Map.entry(PeerMessageFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false)),
-            Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
-            Map.entry(CatalogRegisterFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
-            Map.entry(CatalogDeregisterFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), false,
+                    List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false,
+                    "IMPORTED#")),
+            // The one-minute tick: starts heartbeat chains (beat items) and nudges stuck deletions.
+            Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), false)),
+            // One chain step: claims it, beats and resyncs one peering (signs messages).
+            Map.entry(HeartbeatWorkerFunction.class, new FunctionAccess(
+                    List.of("GetItem", "BatchGetItem", "Query", "UpdateItem"), true)),
+            // Registrations are transactions over a service head, the instance, its pointer and its node; a service
+            // ID registered under another name deletes the old instance (CATALOG# keys only).
+            Map.entry(CatalogRegisterFunction.class, new FunctionAccess(
+                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false, "CATALOG#")),
+            Map.entry(CatalogDeregisterFunction.class, new FunctionAccess(
+                    List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false,
                     "CATALOG#")),
-            Map.entry(CatalogServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
-            Map.entry(CatalogServiceFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
-            Map.entry(HealthServiceFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            // Reads; a blocking read with ?peer= waits on two counters (one BatchGetItem).
+            Map.entry(CatalogServicesFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
+            Map.entry(CatalogServiceFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
+            Map.entry(HealthServiceFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
             Map.entry(ConfigPutFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(ConfigGetFunction.class, new FunctionAccess(List.of("GetItem"), false)),
             Map.entry(ConfigListFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(ConfigDeleteFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false, "CONFIG#")),
-            Map.entry(ExportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(ExportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
             Map.entry(ImportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
-            Map.entry(ExportStreamFunction.class, new FunctionAccess(List.of("GetItem", "Query", "UpdateItem"), true)),
+            // Exports changes (snapshot reads of instances with their heads, consumer peerings by key) and finishes
+            // copying a changed node into its instances (transactions).
+            Map.entry(ExportStreamFunction.class, new FunctionAccess(
+                    List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), true)),
             Map.entry(UnroutedFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            // Finishes deletions and purges imports (an unexported service's purge rewrites its list entry).
             Map.entry(PeeringStreamFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)),
+                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"), true)),
             Map.entry(AclBootstrapFunction.class, ACL_FUNCTION),
             Map.entry(AclPolicyCreateFunction.class, ACL_FUNCTION),
             Map.entry(AclPolicyReadFunction.class, ACL_FUNCTION),

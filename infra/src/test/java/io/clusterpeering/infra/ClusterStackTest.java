@@ -202,6 +202,7 @@ class ClusterStackTest {
         expected.add(PeeringStreamFunction.class.getName());
         expected.add(io.clusterpeering.function.ExportStreamFunction.class.getName());
         expected.add(HeartbeatFunction.class.getName());
+        expected.add(io.clusterpeering.function.HeartbeatWorkerFunction.class.getName());
         expected.add(ClusterIdentityBootstrapFunction.class.getName());
         expected.add(AclManagementTokenBootstrapFunction.class.getName());
         expected.addAll(FallbackNames.HANDLERS);
@@ -533,26 +534,29 @@ class ClusterStackTest {
 
     @Test
     void theStreamMappingsAreFilteredBoundedBisectedAndHaveAFailureQueue() {
-        template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+        template.resourceCountIs("AWS::Lambda::EventSourceMapping", 3);
         Object finishing = Map.of("Pattern", Match.serializedJson(Map.of("eventName", List.of("MODIFY"),
                 "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S", List.of("DELETING", "TERMINATED")))))));
-        Object manifests = Map.of("Pattern", Match.serializedJson(Map.of(
-                "dynamodb", Map.of("Keys", Map.of("sk", Map.of("S", List.of("MANIFEST")))))));
+        Object unexported = Map.of("Pattern", Match.serializedJson(Map.of(
+                "dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "IMPORTED#"))),
+                                "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#")))),
+                        "NewImage", Map.of("exported", Map.of("BOOL", List.of(false)))))));
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "StartingPosition", "TRIM_HORIZON",
                 "MaximumRetryAttempts", ClusterStack.STREAM_RETRY_ATTEMPTS,
                 "BisectBatchOnFunctionError", true,
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
                 "DestinationConfig", Map.of("OnFailure", Map.of("Destination", Match.anyValue())),
-                "FilterCriteria", Map.of("Filters", List.of(finishing, manifests))));
+                "FilterCriteria", Map.of("Filters", List.of(finishing, unexported))));
         Object catalogChanges = Map.of("Pattern", Match.serializedJson(Map.of(
-                "dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "CATALOG#"))))))));
+                "dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "CATALOG#"))),
+                        "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#"))))))));
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "MaximumRetryAttempts", ClusterStack.STREAM_RETRY_ATTEMPTS,
                 "BisectBatchOnFunctionError", true,
                 "DestinationConfig", Map.of("OnFailure", Map.of("Destination", Match.anyValue())),
                 "FilterCriteria", Map.of("Filters", Match.arrayWith(List.of(catalogChanges)))));
-        template.resourceCountIs("AWS::SQS::Queue", 1);
+        template.resourceCountIs("AWS::SQS::Queue", 3);
     }
 
     @Test
@@ -565,9 +569,49 @@ class ClusterStackTest {
     }
 
     @Test
-    void heartbeatsRunOnAScheduleAgainstTheAlias() {
+    @SuppressWarnings("unchecked")
+    void heartbeatsFanOutThroughAQueueWithADeadLetterQueueAndBoundedWorkers() {
+        // The one-minute tick targets the scheduler function's alias.
         template.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(1 minute)",
                 "State", "ENABLED"));
+        // The queue: visibility six times the worker's timeout, failing messages to a dead-letter queue.
+        template.hasResourceProperties("AWS::SQS::Queue", Map.of(
+                "VisibilityTimeout", 6 * ClusterStack.HEARTBEAT_WORKER_TIMEOUT_SECONDS,
+                "RedrivePolicy", Map.of("deadLetterTargetArn", Match.anyValue(),
+                        "maxReceiveCount", ClusterStack.HEARTBEAT_MAX_RECEIVES)));
+        // The worker: one message at a time per invocation, a bounded number of invocations at once.
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+                "BatchSize", 1,
+                "ScalingConfig", Map.of("MaximumConcurrency", ClusterStack.DEFAULT_HEARTBEAT_CONCURRENCY),
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+                "EventSourceArn", Match.anyValue()));
+        // Only the tick and the worker may send to the heartbeat queue; only the worker consumes it.
+        Map<String, Set<String>> onHeartbeatQueue = new HashMap<>();
+        forEachStatementByHandler((handler, statement) -> {
+            if (String.valueOf(statement.get("Resource")).contains("HeartbeatQueue")) {
+                onHeartbeatQueue.computeIfAbsent(handler, h -> new TreeSet<>()).addAll(asList(statement.get("Action")));
+            }
+        });
+        javaFunctions().values().forEach(f -> {
+            String handler = properties(f).get("Handler").toString();
+            Set<String> granted = onHeartbeatQueue.getOrDefault(handler, Set.of());
+            boolean worker = handler.equals(io.clusterpeering.function.HeartbeatWorkerFunction.class.getName());
+            boolean heartbeat = worker || handler.equals(HeartbeatFunction.class.getName());
+            assertEquals(heartbeat, granted.contains("sqs:SendMessage"), handler + " sends heartbeat messages");
+            assertEquals(worker, granted.contains("sqs:ReceiveMessage") && granted.contains("sqs:DeleteMessage"),
+                    handler + " consumes heartbeat messages");
+        });
+        // Consul's cadence: a heartbeat every 15 s, FAILING after two silent minutes; every function knows the queue.
+        javaFunctions().forEach((id, function) -> {
+            if (properties(function).get("Handler").equals(ClusterIdentityBootstrapFunction.class.getName())) {
+                return;
+            }
+            Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) properties(function)
+                    .get("Environment")).get("Variables");
+            assertEquals("15s", variables.get("PEERING_HEARTBEAT_INTERVAL"), id);
+            assertEquals("2m", variables.get("PEERING_HEARTBEAT_TIMEOUT"), id);
+            assertTrue(variables.containsKey("PEERING_HEARTBEAT_QUEUE_URL"), id);
+        });
     }
 
     @Test

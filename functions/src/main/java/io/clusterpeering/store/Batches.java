@@ -1,0 +1,139 @@
+package io.clusterpeering.store;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.Get;
+import software.amazon.awssdk.services.dynamodb.model.ItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * DynamoDB's batch and paging loops, shared by the store classes: BatchWriteItem deletes and BatchGetItem
+ * reads that retry what DynamoDB leaves unprocessed (with a short back-off), and queries that follow
+ * {@code LastEvaluatedKey} page by page.
+ */
+final class Batches {
+    /** DynamoDB's limit of requests in one BatchWriteItem call. */
+    static final int WRITE_LIMIT = 25;
+    /** DynamoDB's limit of keys in one BatchGetItem (and TransactGetItems) call. */
+    static final int GET_LIMIT = 100;
+    private static final int MAX_UNPROCESSED_RETRIES = 8;
+
+    private Batches() {
+    }
+
+    /** Deletes up to 25 items by key with one BatchWriteItem, retrying what DynamoDB leaves unprocessed. */
+    static void delete(DynamoDbClient dynamoDb, String table, List<Map<String, AttributeValue>> keys) {
+        List<WriteRequest> deletes = keys.stream()
+                .map(key -> WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build())
+                .toList();
+        Map<String, List<WriteRequest>> pending = Map.of(table, deletes);
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt == MAX_UNPROCESSED_RETRIES) {
+                throw new IllegalStateException("DynamoDB left deletes unprocessed after " + attempt + " attempts");
+            }
+            Map<String, List<WriteRequest>> request = pending;
+            BatchWriteItemResponse response = dynamoDb.batchWriteItem(r -> r.requestItems(request));
+            pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+            if (!pending.isEmpty()) {
+                pause(attempt);
+            }
+        }
+    }
+
+    /** Reads items by key, strongly consistent, 100 keys per BatchGetItem; missing items are absent from the result. */
+    static List<Map<String, AttributeValue>> get(DynamoDbClient dynamoDb, String table,
+                                                 List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += GET_LIMIT) {
+            List<Map<String, AttributeValue>> pending = keys.subList(from, Math.min(keys.size(), from + GET_LIMIT));
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt == MAX_UNPROCESSED_RETRIES) {
+                    throw new IllegalStateException("DynamoDB left reads unprocessed after " + attempt + " attempts");
+                }
+                List<Map<String, AttributeValue>> request = pending;
+                BatchGetItemResponse response = dynamoDb.batchGetItem(r -> r.requestItems(Map.of(table,
+                        KeysAndAttributes.builder().keys(request).consistentRead(true).build())));
+                items.addAll(response.responses().getOrDefault(table, List.of()));
+                KeysAndAttributes unprocessed = response.unprocessedKeys().get(table);
+                pending = unprocessed == null ? List.of() : unprocessed.keys();
+                if (!pending.isEmpty()) {
+                    pause(attempt);
+                }
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Reads up to 100 items by key in one TransactGetItems call: a serializable snapshot, so items read together
+     * (a service's head and some of its instances) agree with each other.
+     *
+     * @return the items in the order of the keys, null where an item is absent
+     */
+    static List<Map<String, AttributeValue>> snapshot(DynamoDbClient dynamoDb, String table,
+                                                      List<Map<String, AttributeValue>> keys) {
+        if (keys.size() > GET_LIMIT) {
+            throw new IllegalArgumentException("at most " + GET_LIMIT + " keys in one snapshot read");
+        }
+        List<TransactGetItem> gets = keys.stream()
+                .map(key -> TransactGetItem.builder().get(Get.builder().tableName(table).key(key).build()).build())
+                .toList();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                List<ItemResponse> responses = dynamoDb.transactGetItems(r -> r.transactItems(gets)).responses();
+                List<Map<String, AttributeValue>> items = new ArrayList<>(responses.size());
+                for (ItemResponse response : responses) {
+                    items.add(response.hasItem() && !response.item().isEmpty() ? response.item() : null);
+                }
+                return items;
+            } catch (TransactionCanceledException e) {
+                // Another transaction was writing one of the items at that moment: read again.
+                if (attempt == MAX_UNPROCESSED_RETRIES) {
+                    throw e;
+                }
+                pause(attempt);
+            }
+        }
+    }
+
+    /**
+     * Runs a query page by page (strongly consistent), handing each page's items to {@code each}.
+     *
+     * @param request the query, without {@code ExclusiveStartKey}
+     */
+    static void query(DynamoDbClient dynamoDb, QueryRequest request, Consumer<List<Map<String, AttributeValue>>> each) {
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder page = request.toBuilder().consistentRead(true);
+            if (start != null) {
+                page.exclusiveStartKey(start);
+            }
+            QueryResponse response = dynamoDb.query(page.build());
+            each.accept(response.items());
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+    }
+
+    /** Waits a little before retrying unprocessed work: 50 ms doubling, at most one second. */
+    static void pause(int attempt) {
+        try {
+            Thread.sleep(Math.min(1000L, 50L << Math.min(attempt, 5)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying unprocessed DynamoDB work", e);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.clusterpeering.e2e;
+
+import io.clusterpeering.local.LocalCluster;
+import io.clusterpeering.support.ConsulHttp;
+import io.clusterpeering.support.Eventually;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static io.clusterpeering.support.PeeringFlow.client;
+import static io.clusterpeering.support.PeeringFlow.establish;
+import static io.clusterpeering.support.PeeringFlow.generate;
+import static io.clusterpeering.support.PeeringFlow.json;
+import static io.clusterpeering.support.PeeringFlow.startCluster;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Consul's index semantics through HTTP, now that each kind of data has its own counter and a read without
+ * {@code ?index=} reads no counter of its own: {@code X-Consul-Index} is never 0 and never goes backwards for a
+ * kind of read (deletions included), a blocking query with the index a read answered waits while nothing changes,
+ * and wakes when its data changes (local and {@code ?peer=} health, the service list, the peerings list and one
+ * peering).
+ */
+class ConsulIndexTest {
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+    private static LocalCluster dc1;
+    private static LocalCluster dc2;
+    private static ConsulHttp one;
+    private static ConsulHttp two;
+
+    @BeforeAll
+    static void start() {
+        dc1 = startCluster("dc1");
+        dc2 = startCluster("dc2");
+        one = client(dc1);
+        two = client(dc2);
+    }
+
+    @AfterAll
+    static void stop() {
+        dc1.close();
+        dc2.close();
+    }
+
+    private static long index(HttpResponse<String> response) {
+        assertEquals(200, response.statusCode(), response.body());
+        long index = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElseThrow());
+        assertTrue(index >= 1, "X-Consul-Index is never 0");
+        return index;
+    }
+
+    private static void register(String service, String id) {
+        assertEquals(200, one.send("PUT", "/v1/catalog/register", "{\"Node\":\"n-" + id + "\",\"Address\":\"10.0.0.1\","
+                + "\"Service\":{\"ID\":\"" + id + "\",\"Service\":\"" + service + "\",\"Tags\":[\"t\"]}}").statusCode());
+    }
+
+    private static void deregister(String id) {
+        assertEquals(200, one.send("PUT", "/v1/catalog/deregister", "{\"Node\":\"n-" + id + "\",\"ServiceID\":\"" + id + "\"}")
+                .statusCode());
+    }
+
+    /** Starts a blocking query with the index; checks it is still waiting a moment later. */
+    private static CompletableFuture<HttpResponse<String>> blockOn(ConsulHttp cluster, String path, long index)
+            throws InterruptedException {
+        String separator = path.contains("?") ? "&" : "?";
+        CompletableFuture<HttpResponse<String>> blocked = CompletableFuture.supplyAsync(() ->
+                cluster.get(path + separator + "index=" + index + "&wait=20s"));
+        Thread.sleep(400);
+        assertFalse(blocked.isDone(), "a blocking query on " + path + " waits while nothing changes");
+        return blocked;
+    }
+
+    @Test
+    void aServiceReadsIndexNeverGoesBackwardsAcrossRegistrationsAndDeregistrations() {
+        String service = "web-" + UUID.randomUUID().toString().substring(0, 6);
+        long previous = index(one.get("/v1/health/service/" + service));
+        String[] steps = {"+a", "+b", "-a", "+c", "-b", "-c"};
+        for (String step : steps) {
+            if (step.startsWith("+")) {
+                register(service, service + step.substring(1));
+            } else {
+                deregister(service + step.substring(1));
+            }
+            long health = index(one.get("/v1/health/service/" + service));
+            long catalog = index(one.get("/v1/catalog/service/" + service));
+            assertTrue(health > previous, step + ": " + health + " after " + previous);
+            assertEquals(health, catalog, "health and catalog reads of one service answer its one counter");
+            previous = health;
+        }
+        assertEquals("[]", one.get("/v1/health/service/" + service).body());
+    }
+
+    @Test
+    void aBlockingServiceQueryWaitsForItsOwnServiceAndWakesWhenItChanges() throws Exception {
+        String service = "api-" + UUID.randomUUID().toString().substring(0, 6);
+        register(service, service + "-1");
+        long index = index(one.get("/v1/health/service/" + service));
+        HttpResponse<String> timedOut = one.get("/v1/health/service/" + service + "?index=" + index + "&wait=300ms");
+        assertEquals(index, index(timedOut), "a wait that ends with no change answers the same index");
+
+        CompletableFuture<HttpResponse<String>> blocked = blockOn(one, "/v1/health/service/" + service, index);
+        register("other-" + service, "other-" + service + "-1");
+        Thread.sleep(400);
+        assertFalse(blocked.isDone(), "a change to another service does not wake it");
+        register(service, service + "-2");
+
+        HttpResponse<String> woken = blocked.get();
+        assertTrue(index(woken) > index);
+        assertEquals(2, json(woken.body()).size(), "it answers the change");
+    }
+
+    @Test
+    void aBlockingServiceListQueryWakesWhenAServiceAppearsAndItsIndexNeverGoesBackwards() throws Exception {
+        long index = index(one.get("/v1/catalog/services"));
+        String service = "list-" + UUID.randomUUID().toString().substring(0, 6);
+        CompletableFuture<HttpResponse<String>> blocked = blockOn(one, "/v1/catalog/services", index);
+
+        register(service, service + "-1");
+
+        HttpResponse<String> woken = blocked.get();
+        long afterRegistration = index(woken);
+        assertTrue(afterRegistration > index);
+        assertTrue(json(woken.body()).has(service));
+        deregister(service + "-1");
+        long afterDeregistration = index(one.get("/v1/catalog/services"));
+        assertTrue(afterDeregistration > afterRegistration, "the service going away moves the index forwards");
+        assertFalse(json(one.get("/v1/catalog/services").body()).has(service));
+    }
+
+    @Test
+    void peeringReadsAndListsAnswerThePartitionsCounterAndWakeOnChange() throws Exception {
+        String partition = "p" + UUID.randomUUID().toString().substring(0, 6);
+        long listed = index(one.get("/v1/peerings?partition=" + partition));
+        CompletableFuture<HttpResponse<String>> list = blockOn(one, "/v1/peerings?partition=" + partition, listed);
+
+        assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"a\"}").statusCode());
+
+        long afterCreate = index(list.get());
+        assertTrue(afterCreate > listed);
+        long read = index(one.get("/v1/peering/a?partition=" + partition));
+        assertEquals(index(one.get("/v1/peerings?partition=" + partition)), read,
+                "a read and a list of one partition answer the same counter");
+        assertTrue(read >= afterCreate);
+        CompletableFuture<HttpResponse<String>> single = blockOn(one, "/v1/peering/a?partition=" + partition, read);
+        assertEquals(200, one.delete("/v1/peering/a?partition=" + partition).statusCode());
+        assertTrue(index(single.get()) > read, "the deletion wakes the read");
+        Eventually.within(LIMIT, "the peering is removed", () ->
+                one.get("/v1/peering/a?partition=" + partition).statusCode() == 404);
+        assertTrue(index(one.get("/v1/peerings?partition=" + partition)) > read,
+                "after the row is gone the list's index is still ahead");
+    }
+
+    @Test
+    void aBlockingPeerQueryWakesWhenTheImportChanges() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String service = "imp-" + suffix;
+        establishPair(suffix);
+        register(service, service + "-1");
+        assertEquals("true", one.send("PUT", "/v1/config", "{\"Kind\":\"exported-services\",\"Name\":\"default\","
+                + "\"Services\":[{\"Name\":\"" + service + "\",\"Consumers\":[{\"Peer\":\"to-" + suffix + "\"}]}]}").body());
+        String path = "/v1/health/service/" + service + "?peer=from-" + suffix;
+        Eventually.within(LIMIT, "imported", () -> json(two.get(path).body()).size() == 1);
+        long index = index(two.get(path));
+
+        CompletableFuture<HttpResponse<String>> blocked = blockOn(two, path, index);
+        register(service, service + "-2");
+
+        HttpResponse<String> woken = blocked.get();
+        assertTrue(index(woken) > index);
+        Eventually.within(LIMIT, "both imported", () -> json(two.get(path).body()).size() == 2);
+        assertTrue(index(two.get(path)) > index);
+    }
+
+    private static void establishPair(String suffix) {
+        HttpResponse<String> established = establish(two, "from-" + suffix, generate(one, "to-" + suffix));
+        assertEquals(200, established.statusCode(), established.body());
+    }
+}

@@ -1,0 +1,222 @@
+package io.clusterpeering.store;
+
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.PeeringState;
+import io.clusterpeering.domain.Remote;
+import io.clusterpeering.domain.ServiceInstance;
+import io.clusterpeering.domain.VersionedInstance;
+import io.clusterpeering.service.DeletionService;
+import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.support.Race;
+import io.clusterpeering.support.TestDynamoDb;
+import io.micronaut.context.ApplicationContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rules of what is imported from a peer, against a real DynamoDB engine, with races that really race: newer
+ * wins per instance whatever the order, a snapshot chunk deletes only what its version saw gone, a purge never
+ * deletes what a newer apply lists, and a peering purge that is killed mid-way reports its progress and finishes
+ * when it runs again. Sizes are kept small for CI (about a hundred instances; 2,500 for the interrupted purge,
+ * enough for its three pages).
+ */
+class ImportedDataStoreTest {
+    private static ApplicationContext context;
+    private static PeeringStore store;
+    private static ImportedDataStore imported;
+    private static CatalogStore catalog;
+
+    @BeforeAll
+    static void startContext() {
+        context = ApplicationContext.run(TestDynamoDb.freshTable("imported"));
+        store = context.getBean(PeeringStore.class);
+        imported = context.getBean(ImportedDataStore.class);
+        catalog = context.getBean(CatalogStore.class);
+    }
+
+    @AfterAll
+    static void stopContext() {
+        context.close();
+    }
+
+    /** An ACTIVE acceptor peering whose peer is unreachable (nothing here calls it but a deletion's notice). */
+    private static Peering activePeering() {
+        PeeringKey key = new PeeringKey("default", "peer-" + UUID.randomUUID().toString().substring(0, 8));
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        return store.consumeEstablishmentSecret(pending.id(), "hash", new DialerDetails(UUID.randomUUID().toString(),
+                List.of("-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"), "server.dc2.peering.x.consul",
+                List.of("http://127.0.0.1:1"), new Remote("default", "dc2")), Instant.now());
+    }
+
+    private static ServiceInstance instance(String service, int i, String tag) {
+        return new ServiceInstance("node-" + i, "", "10.0." + (i / 250) + "." + (i % 250), "dc2", Map.of(), Map.of(),
+                service + "-" + i, service, List.of(tag), "", 8080, Map.of(), List.of(), "peer", 0, 0);
+    }
+
+    private static VersionedInstance upsert(String service, int i, String tag, long version) {
+        return new VersionedInstance("node-" + i, service + "-" + i, instance(service, i, tag), version);
+    }
+
+    private static VersionedInstance deletion(String service, int i, long version) {
+        return new VersionedInstance("node-" + i, service + "-" + i, null, version);
+    }
+
+    private static Map<String, ServiceInstance> importedNow(Peering peering, String service) {
+        Map<String, ServiceInstance> byId = new HashMap<>();
+        catalog.importedInstances(peering.key(), service).value().forEach(i -> byId.put(i.serviceId(), i));
+        return byId;
+    }
+
+    @Test
+    void updatesAppliedInAnyOrderFromRacingThreadsConvergeOnTheNewestVersionOfEachInstance() throws Exception {
+        Peering peering = activePeering();
+        List<VersionedInstance> updates = new ArrayList<>();
+        Map<String, VersionedInstance> newest = new HashMap<>();
+        Random random = new Random(42);
+        for (int i = 0; i < 25; i++) {
+            for (int version = 1; version <= 4; version++) {
+                VersionedInstance update = random.nextInt(4) == 0 ? deletion("web", i, version * 10L + i)
+                        : upsert("web", i, "v" + version, version * 10L + i);
+                updates.add(update);
+                newest.put(update.serviceId(), update);
+            }
+        }
+        Collections.shuffle(updates, random);
+        List<Callable<ImportedDataStore.Applied>> racers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            List<VersionedInstance> share = new ArrayList<>();
+            for (int i = t; i < updates.size(); i += 8) {
+                share.add(updates.get(i));
+            }
+            racers.add(() -> {
+                ImportedDataStore.Applied last = ImportedDataStore.Applied.UNCHANGED;
+                for (VersionedInstance update : share) {
+                    last = imported.applyUpdate(peering, "web", List.of(update), Instant.now());
+                }
+                return last;
+            });
+        }
+        Race.run(racers).forEach(outcome -> assertFalse(outcome instanceof Throwable, String.valueOf(outcome)));
+
+        Map<String, ServiceInstance> stored = importedNow(peering, "web");
+        long live = newest.values().stream().filter(u -> !u.deleted()).count();
+        assertEquals(live, stored.size(), "exactly the instances whose newest version is not a deletion");
+        newest.values().stream().filter(u -> !u.deleted()).forEach(u ->
+                assertEquals(u.instance().tags(), stored.get(u.serviceId()).tags(), "the newest version of " + u.serviceId()));
+        // Replaying every update again changes nothing: each is at most as new as what is stored.
+        for (VersionedInstance update : updates) {
+            assertEquals(ImportedDataStore.Applied.UNCHANGED, imported.applyUpdate(peering, "web", List.of(update), Instant.now()));
+        }
+        assertEquals(live, importedNow(peering, "web").size());
+    }
+
+    @Test
+    void aSnapshotChunkDeletesOnlyWhatItsVersionSawGone() {
+        Peering peering = activePeering();
+        imported.applyUpdate(peering, "api", List.of(upsert("api", 1, "a", 30), upsert("api", 2, "a", 50),
+                upsert("api", 3, "a", 35)), Instant.now());
+
+        // A snapshot read at version 40 lists only api-3 (in the whole range).
+        assertEquals(ImportedDataStore.Applied.CHANGED, imported.applyChunk(peering, "api", 40, "", null,
+                List.of(upsert("api", 3, "b", 36)), Instant.now()));
+
+        Map<String, ServiceInstance> stored = importedNow(peering, "api");
+        assertFalse(stored.containsKey("api-1"), "version 30 was gone when the exporter read version 40");
+        assertTrue(stored.containsKey("api-2"), "version 50 arrived after the snapshot's read and stays");
+        assertEquals(List.of("b"), stored.get("api-3").tags());
+    }
+
+    @Test
+    void aPurgeRacingAReExportNeverDeletesWhatTheNewerStateLists() throws Exception {
+        for (int round = 0; round < 2; round++) {
+            Peering peering = activePeering();
+            List<VersionedInstance> all = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                all.add(upsert("web", i, "v1", 100 + i));
+            }
+            imported.applyUpdate(peering, "web", all, Instant.now());
+            // The peer's list drops web: its instances are to be purged.
+            imported.applyServiceList(peering, Map.of());
+            List<VersionedInstance> newer = all.stream().map(u -> upsert("web", Integer.parseInt(
+                    u.serviceId().substring(4)), "v2", 1000 + Long.parseLong(u.serviceId().substring(4)))).toList();
+            int delay = round * 2;
+
+            List<Object> outcomes = Race.run(List.of(
+                    () -> imported.purgeUnexported(peering.key(), "web", Duration.ofSeconds(30)),
+                    () -> {
+                        Thread.sleep(delay * 15L);
+                        // The peer exports web again, then sends it whole: the newer state lists every instance.
+                        imported.applyServiceList(peering, Map.of("web", new ImportedDataStore.ListedService("0", 120, 2000)));
+                        return imported.applyChunk(peering, "web", 2000, "", null, newer, Instant.now());
+                    }));
+            outcomes.forEach(outcome -> assertFalse(outcome instanceof Throwable, String.valueOf(outcome)));
+
+            Map<String, ServiceInstance> stored = importedNow(peering, "web");
+            assertEquals(120, stored.size(), "round " + round + ": every instance the newer state lists is there");
+            stored.values().forEach(i -> assertEquals(List.of("v2"), i.tags()));
+        }
+    }
+
+    @Test
+    void aPeeringPurgeKilledMidWayReportsItsProgressAndFinishesWhenItRunsAgain() throws Exception {
+        Peering peering = activePeering();
+        int instances = 2500;
+        List<VersionedInstance> batch = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            batch.add(upsert("bulk", i, "v1", i + 1));
+        }
+        imported.applyUpdate(peering, "bulk", batch, Instant.now());
+        int items = imported.count(peering.key());
+        assertTrue(items > instances, "instances, the service's head and list entry: " + items);
+        store.markDeleting(peering.key(), Instant.now());
+        DeletionService deletion = context.getBean(DeletionService.class);
+
+        AtomicReference<Throwable> killed = new AtomicReference<>();
+        Thread handler = new Thread(() -> {
+            try {
+                deletion.finish(peering.key());
+            } catch (Throwable e) {
+                killed.set(e);
+            }
+        }, "purge-handler");
+        handler.start();
+        Integer left = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            left = store.find(peering.key()).orElseThrow().importedItemsLeft();
+            if (left != null && left < items) {
+                break;
+            }
+            Thread.sleep(2);
+        }
+        handler.interrupt();
+        handler.join(30_000);
+
+        Peering interrupted = store.find(peering.key()).orElseThrow();
+        assertEquals(PeeringState.DELETING, interrupted.state(), "killed before it finished");
+        assertTrue(left != null && left > 0 && left < items, "progress was reported as it went: " + left + " of " + items);
+        assertTrue(imported.count(peering.key()) > 0, "the kill left items behind (" + killed.get() + ")");
+
+        assertEquals(DeletionService.Outcome.REMOVED, deletion.finish(peering.key()), "the next delivery finishes it");
+        assertEquals(0, imported.count(peering.key()));
+        assertTrue(store.find(peering.key()).isEmpty());
+    }
+}
