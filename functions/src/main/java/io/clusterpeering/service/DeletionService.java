@@ -157,7 +157,7 @@ public class DeletionService {
                 AuditEvent.SYSTEM, peering.key(), peering.id(), AuditEvent.Kind.PURGE_FINISHED, AuditEvent.SUCCESS,
                 "the items imported from the peer are purged (" + lastPassItems + " in the last pass, "
                         + lastPassMillis + " ms)"
-                        + (removing ? "; the peering is removed" : "; the TERMINATED peering stays until deleted here"),
+                        + (removing ? "; the peering was removed" : "; the TERMINATED peering stays until deleted here"),
                 (long) lastPassItems);
     }
 

@@ -48,7 +48,11 @@ class HostilePeerTest {
         try (FakePeer fake = FakePeer.start(CALL_TIMEOUT);
              LocalCluster cluster = PeeringFlow.startCluster("dc1", Map.of(
                      "peering.peer-call-timeout", CALL_TIMEOUT.toMillis() + "ms",
-                     "peering.heartbeat-interval", "1h"))) {
+                     "peering.heartbeat-interval", "1h",
+                     // The round's thread pools are bounded by these and fill up during the warm-up cycle (a pool
+                     // adds a thread per task until it is full), so any growth measured after it is a leak.
+                     "peering.heartbeat-concurrency", "2",
+                     "peering.replication-concurrency", "2"))) {
             ConsulHttp http = PeeringFlow.client(cluster);
             // The fake dials (its own calls have the default timeout, so a cold start cannot fail the setup);
             // the cluster under test is the acceptor and sends its heartbeats to the fake's address.
