@@ -35,7 +35,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         Progress progress = new Progress();
-        Path lambdaJar = Path.of("functions", "target", "functions-lambda.jar");
+        Path lambdaJar = Path.of("functions", "target", "functions-lambda.jar").toAbsolutePath();
         if (!Files.isRegularFile(lambdaJar)) {
             System.err.println("no " + lambdaJar + ": run from the repository root, after "
                     + "`mvn -B -ntp -q -pl bench -am -DskipTests package` (bench/run.sh does both)");

@@ -50,6 +50,7 @@ public final class DynamoDbLocalProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         DynamoDbLocalProcess local = new DynamoDbLocalProcess(process, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-dynamodb-local"));
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {

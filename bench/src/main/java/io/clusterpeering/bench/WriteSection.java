@@ -74,7 +74,7 @@ final class WriteSection implements Section {
                 establish.accept(nextToken.get());
             }
             String[] recorded = nextToken.get();
-            List<SdkRequest> establishCalls = CallRecorder.record(() -> {
+            List<SdkRequest> establishCalls = CallRecorder.recordAll(() -> {
                 establish.accept(recorded);
                 return null;
             });

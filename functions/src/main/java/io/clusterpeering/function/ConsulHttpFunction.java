@@ -11,6 +11,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ErrorResponses;
 import io.clusterpeering.service.AclService;
+import io.clusterpeering.token.SecretGuard;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.MDC;
@@ -28,12 +29,63 @@ import org.slf4j.MDC;
  */
 public abstract class ConsulHttpFunction extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
+    /** The name in the path of a priming request: no peering, service or entry is ever called this. */
+    static final String PRIMING_NAME = "snapstart-priming";
+
     protected ConsulHttpFunction() {
         super();
+        registerPriming();
     }
 
     protected ConsulHttpFunction(ApplicationContext context) {
         super(context);
+        registerPriming();
+    }
+
+    private void registerPriming() {
+        getApplicationContext().findBean(SnapStartPriming.class).ifPresent(p -> p.register(getClass(), this::prime));
+    }
+
+    /**
+     * SnapStart priming of this function ({@link SnapStartPriming}): the code path of its first request, without
+     * writing and without reading a secret. An anonymous request of the route takes the steps of {@link #execute}:
+     * event parsing, the datacenter check, the ACL token check with its token-check read, and the refusal's answer
+     * when ACLs refuse it; then, for a GET route, {@link #handle} answers a request for the name
+     * {@value #PRIMING_NAME} as an unrestricted caller (the blocking-query index, the route's store reads, the JSON
+     * views or the 404 answer), so the route's own reads are primed even when ACLs refuse the anonymous token.
+     * Routes that write stop after the ACL check: priming never changes state. A path that would read key material
+     * stops there ({@link SecretGuard}).
+     */
+    protected void prime() {
+        Routes.Route route = Routes.of(getClass());
+        boolean read = route.method().equals("GET");
+        String path = route.path().replaceAll("\\{[^}]+}", PRIMING_NAME);
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0").withRouteKey(route.method() + " " + route.path()).withRawPath(path)
+                .withHeaders(new java.util.HashMap<>(java.util.Map.of("content-type", "application/json")))
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("snapstart-priming")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(route.method())
+                                .withPath(path).build()).build())
+                .build();
+        ApiRequest request = ApiRequest.of(event);
+        try {
+            requireLocalDatacenter(request);
+            bean(AclService.class).authorize(route.acl(), request.aclToken());
+        } catch (SecretGuard.SecretRefused stopHere) {
+            // the path reads a secret next: priming ends here
+        } catch (RuntimeException refused) {
+            ErrorResponses.of(refused, request.requestId());
+        }
+        bean(AclConfiguration.class).effectiveDefaultPolicy();
+        if (read) {
+            try {
+                handle(request.withCaller(Caller.unrestricted()));
+            } catch (SecretGuard.SecretRefused stopHere) {
+                // the path reads a secret next: priming ends here
+            } catch (RuntimeException answered) {
+                ErrorResponses.of(answered, request.requestId());
+            }
+        }
     }
 
     @Override

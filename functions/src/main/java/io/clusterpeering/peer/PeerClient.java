@@ -20,16 +20,29 @@ import java.util.List;
  * terminations. Tries each of the peer's base URLs in order until one answers; an HTTP answer of any status
  * ends the attempt and is returned. Uses the JDK's {@link HttpClient} (no extra jar in the Lambda package;
  * Micronaut's JDK-based client did not resolve on our Maven mirror). Bodies are signed JWS texts, sent as
- * {@code application/jose}.
+ * {@code application/jose}. The JDK client (a selector thread, the default TLS context) is built on the first call,
+ * so functions that never call a peer (every read) never pay for it at start-up.
  */
 @Singleton
 public class PeerClient {
-    private final HttpClient http;
     private final Duration timeout;
+    private volatile HttpClient http;
 
     public PeerClient(PeeringConfiguration config) {
         this.timeout = config.getPeerCallTimeout();
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private HttpClient http() {
+        HttpClient current = http;
+        if (current == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+                }
+                current = http;
+            }
+        }
+        return current;
     }
 
     /**
@@ -51,7 +64,7 @@ public class PeerClient {
                         .header("Content-Type", "application/jose")
                         .POST(HttpRequest.BodyPublishers.ofString(jws, StandardCharsets.US_ASCII))
                         .build();
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http().send(request, HttpResponse.BodyHandlers.ofString());
                 return new PeerAnswer(baseUrl, response.statusCode(), response.body());
             } catch (HttpTimeoutException e) {
                 failures.add(describe(purpose, baseUrl, "no answer within " + timeout.toMillis() + " ms"));
