@@ -64,6 +64,9 @@ final class ColdStartSection implements Section {
             List<String> lambdaFlags = List.of("-Dlogback.configurationFile=logback-lambda.xml");
 
             List<Routes.Route> routes = new ArrayList<>(Routes.ALL);
+            if (run.options().headlineOnly()) {
+                routes.removeIf(r -> !HEADLINE.contains(r.handler()));
+            }
             routes.sort((a, b) -> Boolean.compare(!HEADLINE.contains(a.handler()), !HEADLINE.contains(b.handler())));
             List<String> names = new ArrayList<>();
             double[] functionMedians = new double[routes.size()];

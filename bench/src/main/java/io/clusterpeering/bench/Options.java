@@ -12,6 +12,8 @@ import java.util.Set;
  *       for trying the harness, not for the report)</li>
  *   <li>{@code --cold-runs N}: fresh JVMs per cold-start figure (default 5; the headline functions get 2N+1)</li>
  *   <li>{@code --only a,b}: run only these sections (ids as printed)</li>
+ *   <li>{@code --cold-functions headline}: cold start only of the functions the issue names (List, Read, Generate)
+ *       instead of every HTTP function</li>
  *   <li>{@code --no-wait}: do not wait for the machine to be quiet (default: wait up to 15 min for a 1-minute load
  *       average below 1.5)</li>
  *   <li>{@code --results DIR}: where the PNGs and {@code figures.tsv} go (default {@code bench/results})</li>
@@ -21,7 +23,7 @@ import java.util.Set;
  * </ul>
  */
 record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQuiet, Path results, Path report,
-               Path baseline, List<String> args) {
+               Path baseline, boolean headlineOnly, List<String> args) {
 
     static Options parse(String[] args) {
         boolean quick = false;
@@ -31,12 +33,14 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         Path results = Path.of("bench", "results");
         Path report = Path.of("BENCHMARKS.md");
         Path baseline = null;
+        boolean headlineOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--cold-runs" -> coldRuns = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--no-wait" -> wait = false;
+                case "--cold-functions" -> headlineOnly = "headline".equals(args[++i]);
                 case "--results" -> results = Path.of(args[++i]);
                 case "--report" -> report = "none".equals(args[i + 1]) ? null : Path.of(args[i + 1]);
                 case "--baseline" -> baseline = Path.of(args[++i]);
@@ -53,7 +57,7 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         if (baseline == null && results.resolve("before.tsv").toFile().isFile()) {
             baseline = results.resolve("before.tsv");
         }
-        return new Options(quick, coldRuns, only, wait, results, report, baseline, List.of(args));
+        return new Options(quick, coldRuns, only, wait, results, report, baseline, headlineOnly, List.of(args));
     }
 
     boolean runs(String section) {

@@ -6,7 +6,7 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 
@@ -55,7 +55,7 @@ public class KmsSecretSealer implements SecretSealer {
             synchronized (this) {
                 if (client == null) {
                     client = KmsClient.builder().region(Region.of(region))
-                            .httpClient(UrlConnectionHttpClient.create()).build();
+                            .httpClient(AwsCrtHttpClient.create()).build();
                 }
                 current = client;
             }
