@@ -55,7 +55,14 @@ public final class Bench {
             for (Section section : SECTIONS) {
                 if (options.runs(section.id())) {
                     progress.section(section.id());
-                    section.run(run);
+                    try {
+                        section.run(run);
+                    } catch (Exception | AssertionError e) {
+                        // one failing section must not lose the others' figures
+                        e.printStackTrace();
+                        results.note(section.title(), "**This section failed in this run:** `" + e + "`");
+                    }
+                    results.writeTsv(options.results().resolve("figures.tsv"));
                 }
             }
         } finally {

@@ -12,6 +12,8 @@ import java.util.Set;
  *       for trying the harness, not for the report)</li>
  *   <li>{@code --cold-runs N}: fresh JVMs per cold-start figure (default 5; the headline functions get 2N+1)</li>
  *   <li>{@code --only a,b}: run only these sections (ids as printed)</li>
+ *   <li>{@code --purge-max N}: the largest purge step (default 100,000; 1,000 and 10,000 always run)</li>
+ *   <li>{@code --samples N}: timed calls per warm figure (default 2,000, after as many untimed ones)</li>
  *   <li>{@code --cold-functions headline}: cold start only of the functions the issue names (List, Read, Generate)
  *       instead of every HTTP function</li>
  *   <li>{@code --no-wait}: do not wait for the machine to be quiet (default: wait up to 15 min for a 1-minute load
@@ -23,7 +25,7 @@ import java.util.Set;
  * </ul>
  */
 record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQuiet, Path results, Path report,
-               Path baseline, boolean headlineOnly, List<String> args) {
+               Path baseline, boolean headlineOnly, int samplesOption, int purgeMax, List<String> args) {
 
     static Options parse(String[] args) {
         boolean quick = false;
@@ -34,12 +36,16 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         Path report = Path.of("BENCHMARKS.md");
         Path baseline = null;
         boolean headlineOnly = false;
+        int samples = 0;
+        int purgeMax = 100_000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--cold-runs" -> coldRuns = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--no-wait" -> wait = false;
+                case "--samples" -> samples = Integer.parseInt(args[++i]);
+                case "--purge-max" -> purgeMax = Integer.parseInt(args[++i]);
                 case "--cold-functions" -> headlineOnly = "headline".equals(args[++i]);
                 case "--results" -> results = Path.of(args[++i]);
                 case "--report" -> report = "none".equals(args[i + 1]) ? null : Path.of(args[i + 1]);
@@ -57,7 +63,7 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         if (baseline == null && results.resolve("before.tsv").toFile().isFile()) {
             baseline = results.resolve("before.tsv");
         }
-        return new Options(quick, coldRuns, only, wait, results, report, baseline, headlineOnly, List.of(args));
+        return new Options(quick, coldRuns, only, wait, results, report, baseline, headlineOnly, samples, purgeMax, List.of(args));
     }
 
     boolean runs(String section) {
@@ -66,11 +72,11 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
 
     /** Samples for a warm latency figure. */
     int samples() {
-        return quick ? 300 : 2000;
+        return samplesOption > 0 ? samplesOption : quick ? 300 : 2000;
     }
 
     /** Untimed calls before a warm latency figure. */
     int warmup() {
-        return quick ? 300 : 2000;
+        return samples();
     }
 }

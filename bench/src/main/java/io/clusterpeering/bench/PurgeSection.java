@@ -37,7 +37,8 @@ final class PurgeSection implements Section {
 
     @Override
     public void run(BenchRun run) throws Exception {
-        List<Integer> sizes = run.options().quick() ? List.of(1_000, 10_000) : List.of(1_000, 10_000, 100_000);
+        List<Integer> sizes = new java.util.ArrayList<>(List.of(1_000, 10_000, 100_000));
+        sizes.removeIf(n -> n > 10_000 && (run.options().quick() || n > run.options().purgeMax()));
         double[][] ours = new double[2][sizes.size()];
         double[][] raw = new double[2][sizes.size()];
         try (Cluster cluster = Cluster.start(run.endpoint(), run.newTable("purge"), false, Map.of())) {
