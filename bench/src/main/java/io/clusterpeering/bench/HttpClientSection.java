@@ -60,16 +60,26 @@ final class HttpClientSection implements Section {
         GetItemRequest get = GetItemRequest.builder().tableName(table).consistentRead(true)
                 .key(Map.of("pk", AttributeValue.fromS("BENCH"), "sk", AttributeValue.fromS("ITEM"))).build();
 
-        run.progress().step("raw HTTP GetItem");
-        Histogram floor = rawHttp(run.endpoint(), table, o);
+        run.progress().step("warm GetItem: raw HTTP and each SDK client, in turns");
         Map<String, Histogram> warm = new LinkedHashMap<>();
-        warm.put("raw HTTP POST (java.net.http)", floor);
+        Map<String, Runnable> calls = new LinkedHashMap<>();
+        calls.put("raw HTTP POST (java.net.http)", rawHttp(run.endpoint(), table));
+        List<DynamoDbClient> clients = new ArrayList<>();
         for (String name : HttpClients.NAMES) {
-            run.progress().step("warm GetItem with " + name);
-            try (DynamoDbClient client = client(run.endpoint(), name)) {
-                warm.put(name, Latency.measure(o.warmup(), o.samples(), () -> client.getItem(get)));
-            }
+            DynamoDbClient client = client(run.endpoint(), name);
+            clients.add(client);
+            calls.put(name, () -> client.getItem(get));
         }
+        calls.forEach((name, call) -> {
+            Latency.measure(o.warmup(), 0, call);
+            warm.put(name, Latency.histogram());
+        });
+        // blocks of 100 calls in turns, so that the machine's load falls on every client alike
+        for (int done = 0; done < o.samples(); done += 100) {
+            calls.forEach((name, call) -> warm.get(name).add(Latency.measure(0, 100, call)));
+        }
+        clients.forEach(DynamoDbClient::close);
+        Histogram floor = warm.get("raw HTTP POST (java.net.http)");
         Histogram url = warm.get("url-connection");
         for (String name : HttpClients.NAMES) {
             Histogram h = warm.get(name);
@@ -126,7 +136,7 @@ final class HttpClientSection implements Section {
     }
 
     /** The floor: the GetItem's JSON posted by hand over one keep-alive connection (DynamoDB Local does not check signatures). */
-    private static Histogram rawHttp(String endpoint, String table, Options o) {
+    private static Runnable rawHttp(String endpoint, String table) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/"))
                 .header("Content-Type", "application/x-amz-json-1.0")
@@ -136,7 +146,7 @@ final class HttpClientSection implements Section {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"TableName\":\"" + table + "\",\"ConsistentRead\":true,"
                         + "\"Key\":{\"pk\":{\"S\":\"BENCH\"},\"sk\":{\"S\":\"ITEM\"}}}"))
                 .build();
-        return Latency.measure(o.warmup(), o.samples(), () -> {
+        return () -> {
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
@@ -148,7 +158,7 @@ final class HttpClientSection implements Section {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-        });
+        };
     }
 
     /** MB of each client's jars on the driver's classpath (CRT also: only its linux x86_64 and aarch64 natives). */
