@@ -7,7 +7,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.util.Map;
@@ -45,7 +45,7 @@ public class AclManagementTokenBootstrapFunction extends MicronautRequestHandler
             return Map.of("PhysicalResourceId", secretId);
         }
         try (SecretsManagerClient secrets = SecretsManagerClient.builder()
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+                .httpClient(AwsCrtHttpClient.create()).build()) {
             String stored = secrets.getSecretValue(r -> r.secretId(secretId)).secretString();
             String managementSecret = stored == null ? "" : stored.trim();
             if (!UUID_FORMAT.matcher(managementSecret).matches()) {

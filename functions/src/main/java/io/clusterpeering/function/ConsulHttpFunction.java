@@ -10,6 +10,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ErrorResponses;
 import io.clusterpeering.service.AclService;
+import io.clusterpeering.token.SecretGuard;
 import io.micronaut.context.ApplicationContext;
 import org.slf4j.MDC;
 
@@ -28,12 +29,67 @@ import org.slf4j.MDC;
  */
 public abstract class ConsulHttpFunction extends ApiGatewayFunction {
 
+    /** The name in the path of a priming request: no peering, service or entry is ever called this. */
+    static final String PRIMING_NAME = "snapstart-priming";
+
     protected ConsulHttpFunction() {
         super();
+        registerPriming();
     }
 
     protected ConsulHttpFunction(ApplicationContext context) {
         super(context);
+        registerPriming();
+    }
+
+    private void registerPriming() {
+        getApplicationContext().findBean(SnapStartPriming.class).ifPresent(p -> p.register(getClass(), this::prime));
+    }
+
+    /**
+     * SnapStart priming of this function ({@link SnapStartPriming}): the code path of its first request, without
+     * writing and without reading a secret. An anonymous request of the route takes the steps of {@link #execute}:
+     * event parsing, the datacenter check, the ACL token check with its token-check read, and the refusal's answer
+     * when ACLs refuse it; then, for a GET route, {@link #handle} answers a request for the name
+     * {@value #PRIMING_NAME} as an unrestricted caller (the blocking-query index, the route's store reads, the JSON
+     * views or the 404 answer), so the route's own reads are primed even when ACLs refuse the anonymous token.
+     * Routes that write stop after the ACL check: priming never changes state. A path that would read key material
+     * stops there ({@link SecretGuard}).
+     */
+    protected void prime() {
+        Routes.Route route = Routes.of(getClass());
+        boolean read = route.method().equals("GET");
+        String path = route.path().replaceAll("\\{[^}]+}", PRIMING_NAME);
+        // The event as Lambda hands it over: bytes of an HTTP API (payload 2.0) event, read by the stream entry point.
+        String event = "{\"version\":\"2.0\",\"routeKey\":\"" + route.method() + " " + route.path() + "\","
+                + "\"rawPath\":\"" + path + "\",\"headers\":{\"content-type\":\"application/json\"},"
+                + "\"requestContext\":{\"requestId\":\"snapstart-priming\",\"http\":{\"method\":\""
+                + route.method() + "\",\"path\":\"" + path + "\"}}}";
+        ApiRequest request;
+        try {
+            request = io.clusterpeering.http.ApiGatewayPayloads.read(new java.io.ByteArrayInputStream(
+                    event.getBytes(java.nio.charset.StandardCharsets.UTF_8))).request();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            requireLocalDatacenter(request);
+            bean(AclService.class).authorize(route.acl(), request.aclToken());
+        } catch (SecretGuard.SecretRefused stopHere) {
+            // the path reads a secret next: priming ends here
+        } catch (RuntimeException refused) {
+            ErrorResponses.of(refused, request.requestId());
+        }
+        bean(AclConfiguration.class).effectiveDefaultPolicy();
+        if (read) {
+            try {
+                handle(request.withCaller(Caller.unrestricted()));
+            } catch (SecretGuard.SecretRefused stopHere) {
+                // the path reads a secret next: priming ends here
+            } catch (RuntimeException answered) {
+                ErrorResponses.of(answered, request.requestId());
+            }
+        }
     }
 
     /**

@@ -32,18 +32,32 @@ import java.util.concurrent.TimeoutException;
  * {@code peering.peer-call-timeout}, and an answer body of at most {@link #MAX_ANSWER_BYTES}; a call that
  * overruns is cancelled, which closes its connection. A call whose kept-alive connection turns out to have been
  * closed by the peer before any answer (the request never reached it) is sent once more on a new connection.
+ * The JDK client (a selector thread, the default TLS context) is built on the first call, so functions that never
+ * call a peer (every read) never pay for it at start-up.
  */
 @Singleton
 public class PeerClient {
     /** The largest answer body read from a peer, in bytes; peers answer {@code {}} or one signed heartbeat. */
     static final int MAX_ANSWER_BYTES = 64 * 1024;
 
-    private final HttpClient http;
     private final Duration timeout;
+    private volatile HttpClient http;
 
     public PeerClient(PeeringConfiguration config) {
         this.timeout = config.getPeerCallTimeout();
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private HttpClient http() {
+        HttpClient current = http;
+        if (current == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+                }
+                current = http;
+            }
+        }
+        return current;
     }
 
     /**
@@ -92,7 +106,7 @@ public class PeerClient {
                     .header("Content-Type", "application/jose")
                     .POST(HttpRequest.BodyPublishers.ofString(jws, StandardCharsets.US_ASCII))
                     .build();
-            call = http.sendAsync(request, info -> new LimitedText(MAX_ANSWER_BYTES));
+            call = http().sendAsync(request, info -> new LimitedText(MAX_ANSWER_BYTES));
             // The request timeout ends at the answer's headers; this bound also covers a body that trickles.
             HttpResponse<String> response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new PeerAnswer(baseUrl, response.statusCode(), response.body());

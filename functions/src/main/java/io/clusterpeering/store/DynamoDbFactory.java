@@ -7,7 +7,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
@@ -16,8 +16,10 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * Builds the one DynamoDB client of the process, at start-up: the URL-connection HTTP client (small, no
- * natives), an explicit region, the SDK's standard retries. With {@code peering.dynamodb.endpoint} set (DynamoDB
+ * Builds the one DynamoDB client of the process, at start-up: the AWS CRT HTTP client (chosen by measurement,
+ * bench/ and BENCHMARKS.md: the lowest warm latency of the SDK's clients; the Lambda jar carries its natives for
+ * linux x86_64 and aarch64 only), 2 s to connect and 10 s per attempt, an explicit region, the SDK's standard
+ * retries. With {@code peering.dynamodb.endpoint} set (DynamoDB
  * Local, LocalStack) it talks to that endpoint; credentials then come from the environment when present,
  * else dummy ones, which both accept.
  */
@@ -29,10 +31,10 @@ public class DynamoDbFactory {
     public DynamoDbClient dynamoDbClient(DynamoDbConfiguration config) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .region(Region.of(config.getRegion()))
-                .httpClient(UrlConnectionHttpClient.builder()
+                .httpClient(AwsCrtHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
-                        .socketTimeout(Duration.ofSeconds(10))
-                        .build());
+                        .build())
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(10)));
         config.getEndpoint().filter(e -> !e.isBlank()).ifPresentOrElse(endpoint -> builder
                         .endpointOverride(URI.create(endpoint))
                         .credentialsProvider(localCredentials()),

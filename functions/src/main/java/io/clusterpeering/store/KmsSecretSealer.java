@@ -1,11 +1,12 @@
 package io.clusterpeering.store;
 
 import io.clusterpeering.acl.SecretSealer;
+import io.clusterpeering.token.SecretGuard;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 
@@ -17,7 +18,7 @@ import java.util.Map;
  * Seals ACL SecretIDs with a KMS key in AWS ({@code peering.acl.kms-key-id}): {@code Encrypt} with the
  * AccessorID as encryption context, so a ciphertext opens only for its own token; the deployment lets only the
  * ACL functions use the key. The client is built on first use, so functions that never seal or open a secret
- * never create it.
+ * never create it. Nothing is sealed or opened during SnapStart priming ({@link SecretGuard}).
  */
 @Singleton
 @Requires(property = "peering.acl.kms-key-id")
@@ -48,12 +49,13 @@ public class KmsSecretSealer implements SecretSealer {
     }
 
     private KmsClient kms() {
+        SecretGuard.beforeReading("an ACL SecretID");
         KmsClient current = client;
         if (current == null) {
             synchronized (this) {
                 if (client == null) {
                     client = KmsClient.builder().region(Region.of(region))
-                            .httpClient(UrlConnectionHttpClient.create()).build();
+                            .httpClient(AwsCrtHttpClient.create()).build();
                 }
                 current = client;
             }

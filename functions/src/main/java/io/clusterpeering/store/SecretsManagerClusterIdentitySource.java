@@ -8,7 +8,7 @@ import io.clusterpeering.token.CachedClusterIdentitySource;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -39,7 +39,7 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
     @Override
     protected ClusterIdentity load() {
         try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+                .httpClient(AwsCrtHttpClient.create()).build()) {
             return parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
         }
     }

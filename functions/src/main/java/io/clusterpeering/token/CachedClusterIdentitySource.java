@@ -2,7 +2,8 @@ package io.clusterpeering.token;
 
 /**
  * A {@link ClusterIdentitySource} that loads the identity once per instance, on first use, and then holds it
- * in memory. Subclasses say where it is kept.
+ * in memory. Subclasses say where it is kept. Never loaded during SnapStart priming ({@link SecretGuard}), so a
+ * snapshot holds no key material.
  */
 public abstract class CachedClusterIdentitySource implements ClusterIdentitySource {
     private volatile ClusterIdentity cached;
@@ -11,6 +12,7 @@ public abstract class CachedClusterIdentitySource implements ClusterIdentitySour
     public final ClusterIdentity identity() {
         ClusterIdentity identity = cached;
         if (identity == null) {
+            SecretGuard.beforeReading("the cluster identity");
             synchronized (this) {
                 if (cached == null) {
                     cached = load();

@@ -7,9 +7,10 @@ import software.amazon.awscdk.StackProps;
 /**
  * The CDK app. Context values: {@code datacenters} (comma-separated, default {@code dc1,dc2}: one stack
  * {@code cluster-peering-<dc>} each), {@code functionsJar} (default
- * {@code ../functions/target/functions-lambda.jar}, built by {@code mvn package}), and the API's settings
- * {@code api} ({@code http} or {@code rest}), {@code throttleRate}, {@code throttleBurst} and {@code localstack}
- * ({@link ApiSettings}). Account and region come from
+ * {@code ../functions/target/functions-lambda.jar}, built by {@code mvn package}, with the identity bootstrap's
+ * {@code identity-bootstrap-lambda.jar} beside it), and the API's settings {@code api} ({@code http} or
+ * {@code rest}), {@code throttleRate}, {@code throttleBurst} and {@code localstack} ({@link ApiSettings}).
+ * Account and region come from
  * {@code CDK_DEFAULT_ACCOUNT} / {@code CDK_DEFAULT_REGION} when set; without them the stacks are
  * environment-agnostic, so {@code cdk synth} needs no AWS account.
  */

@@ -150,6 +150,7 @@ public class ClusterStack extends Stack {
     private final ApiFrontDoor api;
     private final ApiSettings settings;
     private final Code code;
+    private final Code identityBootstrapCode;
     private final String datacenter;
     /** Every Java function of the cluster, in the order made: the function-error alarms and the dashboard watch them. */
     private final List<Function> javaFunctions = new java.util.ArrayList<>();
@@ -159,7 +160,9 @@ public class ClusterStack extends Stack {
      * @param id           the stack name, for example {@code cluster-peering-dc1}
      * @param props        account and region, or none for an environment-agnostic stack
      * @param datacenter   the cluster's datacenter name
-     * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling)
+     * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling); the identity
+     *                     bootstrap's own {@code identity-bootstrap-lambda.jar} (the only one with Bouncy Castle, which
+     *                     only it needs) is read from the same folder
      */
     public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar) {
         this(scope, id, props, datacenter, functionsJar, ApiSettings.DEFAULTS);
@@ -179,6 +182,7 @@ public class ClusterStack extends Stack {
         this.datacenter = datacenter;
         this.settings = settings;
         this.code = Code.fromAsset(functionsJar);
+        this.identityBootstrapCode = Code.fromAsset(identityBootstrapJar(functionsJar));
 
         table = Table.Builder.create(this, "Table")
                 .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
@@ -675,6 +679,14 @@ public class ClusterStack extends Stack {
                 .build();
     }
 
+    /**
+     * The identity bootstrap's artifact, {@code identity-bootstrap-lambda.jar}, beside {@code functions-lambda.jar}
+     * (both built by the functions module's package phase).
+     */
+    static String identityBootstrapJar(String functionsJar) {
+        return java.nio.file.Path.of(functionsJar).resolveSibling("identity-bootstrap-lambda.jar").toString();
+    }
+
     /** The custom resource that writes the identity secret once; the only writer of the secret. */
     private void bootstrapIdentity() {
         String name = "IdentityBootstrap";
@@ -687,7 +699,7 @@ public class ClusterStack extends Stack {
                 .architecture(Architecture.ARM_64)
                 .memorySize(MEMORY_MB)
                 .timeout(Duration.seconds(60))
-                .code(code)
+                .code(identityBootstrapCode)
                 .handler(ClusterIdentityBootstrapFunction.class.getName())
                 .role(role)
                 .logGroup(logs)

@@ -210,6 +210,16 @@ class ClusterStackTest {
     }
 
     @Test
+    void onlyTheIdentityBootstrapShipsTheJarWithBouncyCastle() {
+        Map<Object, List<String>> handlersByCode = new HashMap<>();
+        javaFunctions().forEach((id, function) -> handlersByCode.computeIfAbsent(properties(function).get("Code"),
+                code -> new ArrayList<>()).add(properties(function).get("Handler").toString()));
+        assertEquals(2, handlersByCode.size(), "two artifacts: functions-lambda.jar and identity-bootstrap-lambda.jar");
+        assertTrue(handlersByCode.values().contains(List.of(ClusterIdentityBootstrapFunction.class.getName())),
+                "the identity bootstrap alone runs from its own jar: " + handlersByCode.values());
+    }
+
+    @Test
     void everyJavaFunctionIsArm64With1024MbAndSnapStartBehindAnAlias() {
         javaFunctions().forEach((id, function) -> {
             Map<String, Object> p = properties(function);

@@ -1,0 +1,208 @@
+package io.clusterpeering.bench;
+
+import io.clusterpeering.bench.probe.ColdStartProbe;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipFile;
+
+/**
+ * What every section shares during one run: the options, the engine, the Lambda jar and the probe, a work folder,
+ * the progress line and the results.
+ */
+public final class BenchRun {
+    /** The JVM flags of every fresh-JVM figure, as Lambda's Java 17 runtime starts a function (C1 only, serial GC). */
+    static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC", "-Xshare:auto");
+
+    private final Options options;
+    private final Progress progress;
+    private final Results results;
+    private final String endpoint;
+    private final Path work;
+    private final Path lambdaJar;
+    private final Path probeClasses;
+    private final AtomicInteger tables = new AtomicInteger();
+
+    BenchRun(Options options, Progress progress, Results results, String endpoint, Path work, Path lambdaJar) {
+        this.options = options;
+        this.progress = progress;
+        this.results = results;
+        this.endpoint = endpoint;
+        this.work = work;
+        this.lambdaJar = lambdaJar;
+        this.probeClasses = extractProbe(work.resolve("probe-classes"));
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Progress progress() {
+        return progress;
+    }
+
+    public Results results() {
+        return results;
+    }
+
+    /** The DynamoDB Local endpoint. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** A scratch folder, deleted with the JVM's temporary files. */
+    public Path work() {
+        return work;
+    }
+
+    /** {@code functions/target/functions-lambda.jar}. */
+    public Path lambdaJar() {
+        return lambdaJar;
+    }
+
+    /** A new table name; each cluster gets its own. */
+    public String newTable(String purpose) {
+        return "bench-" + purpose + "-" + tables.incrementAndGet();
+    }
+
+    /**
+     * Which SDK HTTP client the Lambda jar carries ({@code crt}, {@code apache} or {@code url-connection}), so that
+     * the plain-Java denominators use the same one.
+     */
+    public String lambdaHttpClient() {
+        try (ZipFile jar = new ZipFile(lambdaJar.toFile())) {
+            if (jar.getEntry("software/amazon/awssdk/http/crt/AwsCrtHttpClient.class") != null) {
+                return "crt";
+            }
+            if (jar.getEntry("software/amazon/awssdk/http/apache/ApacheHttpClient.class") != null) {
+                return "apache";
+            }
+            return "url-connection";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The probe's classpath from the Lambda jar: the jar, then the probe classes (nothing else of the driver). */
+    public String lambdaClasspath() {
+        return lambdaJar + java.io.File.pathSeparator + probeClasses;
+    }
+
+    /** The probe's classpath from the driver's own classpath (every HTTP client on it), for raw SDK figures. */
+    public String driverClasspath() {
+        return probeClasses + java.io.File.pathSeparator + System.getProperty("java.class.path");
+    }
+
+    /**
+     * One fresh JVM: {@link ColdStartProbe} with a handler class and an event.
+     *
+     * @param classpath  {@link #lambdaClasspath()} or {@link #driverClasspath()}
+     * @param handler    the handler class name
+     * @param event      the event file
+     * @param env        environment on top of this process's
+     * @param jvmFlags   flags on top of {@link #LAMBDA_JVM_FLAGS}
+     * @param prime      whether to simulate a SnapStart checkpoint and restore before the request
+     */
+    public ProbeResult probe(String classpath, String handler, Path event, Map<String, String> env,
+                             List<String> jvmFlags, boolean prime) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(LAMBDA_JVM_FLAGS);
+        command.addAll(jvmFlags);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(ColdStartProbe.class.getName());
+        command.add(handler);
+        command.add(event.toString());
+        if (prime) {
+            command.add("prime");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(work.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.remove("JAVA_TOOL_OPTIONS");
+        environment.putAll(env);
+        long spawned = System.currentTimeMillis();
+        try {
+            Process process = builder.start();
+            String line = null;
+            String body = null;
+            StringBuilder log = new StringBuilder();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l = out.readLine(); l != null; l = out.readLine()) {
+                    if (l.startsWith("PROBE ")) {
+                        line = l;
+                    } else if (l.startsWith("BODY ")) {
+                        body = l.substring(5);
+                    } else if (log.length() < 4000) {
+                        log.append(l).append('\n');
+                    }
+                }
+            }
+            process.waitFor();
+            if (line == null) {
+                throw new IllegalStateException(handler + " did not answer in a fresh JVM:\n" + log);
+            }
+            Map<String, Long> values = new HashMap<>();
+            for (String part : line.substring(6).split(" ")) {
+                String[] kv = part.split("=");
+                values.put(kv[0], Long.parseLong(kv[1]));
+            }
+            return new ProbeResult(values.get("answered") - spawned, values.get("constructed") - spawned,
+                    values.get("answered") - values.get("requested"), values.get("primed") - values.get("constructed"),
+                    values.get("cpu"), values.get("status").intValue(), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * What one fresh JVM measured, in ms.
+     *
+     * @param total        process start to the first answer
+     * @param init         process start to the handler constructed (Lambda's init phase)
+     * @param firstRequest the first request alone
+     * @param priming      the simulated checkpoint and restore (0 without)
+     * @param cpu          the process's CPU time at the answer
+     * @param status       the first answer's HTTP status
+     * @param body         the answer's body when it was not 2xx
+     */
+    public record ProbeResult(long total, long init, long firstRequest, long priming, long cpu, int status, String body) {
+    }
+
+    /** Copies the probe classes out of the driver's classpath, so a fresh JVM can load them beside the Lambda jar alone. */
+    private static Path extractProbe(Path target) {
+        String[] names = {"ColdStartProbe", "ProbeContext", "ProbeEvents", "Checkpoint", "PlainJavaHandler",
+                "PlainJavaHandler$Json", "HttpClients", "HttpClients$UrlConnection", "HttpClients$Apache",
+                "HttpClients$Crt", "RecordedCalls"};
+        Path dir = target.resolve("io/clusterpeering/bench/probe");
+        try {
+            Files.createDirectories(dir);
+            for (String name : names) {
+                try (InputStream in = BenchRun.class.getResourceAsStream("/io/clusterpeering/bench/probe/" + name + ".class")) {
+                    if (in == null) {
+                        throw new IllegalStateException("probe class " + name + " is missing from the driver's classpath");
+                    }
+                    Files.write(dir.resolve(name + ".class"), in.readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return target;
+    }
+}
