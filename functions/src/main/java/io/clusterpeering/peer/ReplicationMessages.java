@@ -45,9 +45,11 @@ public final class ReplicationMessages {
      * @param roots           the exporter's CA roots, PEM
      * @param trustDomain     the exporter's trust domain
      * @param serverAddresses the exporter's {@code host:port} addresses (a dialer updates PeerServerAddresses)
+     * @param exportsIndex    the exporter's index of what the list was made from (its exported-services entry and
+     *                        service list); it only grows, so the peer can refuse a list older than one it took
      */
     public record ServiceList(List<ListedService> services, List<String> roots, String trustDomain,
-                              List<String> serverAddresses) {
+                              List<String> serverAddresses, long exportsIndex) {
         /** The body as a JSON-shaped claim value. */
         public Map<String, Object> toClaim() {
             Map<String, Object> claim = new LinkedHashMap<>();
@@ -64,6 +66,7 @@ public final class ReplicationMessages {
             claim.put("Roots", roots);
             claim.put("TrustDomain", trustDomain);
             claim.put("ServerAddresses", serverAddresses);
+            claim.put("ExportsIndex", exportsIndex);
             return claim;
         }
 
@@ -83,7 +86,7 @@ public final class ReplicationMessages {
                     io.clusterpeering.token.Pem.decode(roots);
                 }
                 return new ServiceList(services, roots, text(claim.get("TrustDomain")),
-                        strings(claim.get("ServerAddresses")));
+                        strings(claim.get("ServerAddresses")), number(claim.get("ExportsIndex")));
             } catch (ClassCastException | NullPointerException e) {
                 throw new IllegalArgumentException("the exported service list is malformed", e);
             }

@@ -90,14 +90,17 @@ public class ReplicationService {
     private final PeeringConfiguration config;
     private final ReplicationTraffic traffic;
     private final PeeringMetrics metrics;
+    private final io.clusterpeering.store.ConsulIndex consulIndex;
     private final ExecutorService senders;
     private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
     public ReplicationService(PeeringStore peerings, CatalogStore catalog, ImportedDataStore imported,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
-                              ReplicationTraffic traffic, PeeringMetrics metrics) {
+                              ReplicationTraffic traffic, PeeringMetrics metrics,
+                              io.clusterpeering.store.ConsulIndex consulIndex) {
         this.metrics = metrics;
+        this.consulIndex = consulIndex;
         this.peerings = peerings;
         this.catalog = catalog;
         this.imported = imported;
@@ -170,7 +173,11 @@ public class ReplicationService {
         }
         Map<String, List<String>> exports = new TreeMap<>();
         result.forEach((service, consumers) -> exports.put(service, List.copyOf(consumers)));
-        long entryIndex = entry.map(e -> e.get("ModifyIndex") instanceof Number n ? n.longValue() : 0L).orElse(0L);
+        // An entry's ModifyIndex, or once it is deleted the counter its deletion advanced (read after the entry), so
+        // the view's index never goes back: the peer refuses a list whose index is below one it took.
+        long entryIndex = entry.isPresent()
+                ? (entry.get().get("ModifyIndex") instanceof Number n ? n.longValue() : 0L)
+                : consulIndex.current();
         view = new ExportView(exports, entryIndex + localServices.index(), System.nanoTime());
         exportViews.put(partition, view);
         return view;
@@ -345,7 +352,7 @@ public class ReplicationService {
         URI advertised = URI.create(config.getAdvertiseUrl());
         int port = advertised.getPort() > 0 ? advertised.getPort() : ("https".equals(advertised.getScheme()) ? 443 : 80);
         ServiceList list = new ServiceList(listed, identity.caPems(), identity.clusterId() + ".consul",
-                List.of(advertised.getHost() + ":" + port));
+                List.of(advertised.getHost() + ":" + port), view.index());
         Optional<String> answer = send(peering, PeerMessage.Kind.EXPORTED_SERVICES, list.toClaim(), "send exported services");
         if (answer.isEmpty()) {
             return false;
@@ -469,6 +476,12 @@ public class ReplicationService {
      */
     public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
         ServiceList list = ServiceList.fromClaim(body);
+        if (!peerings.takeExportList(peering, list.exportsIndex())) {
+            // Concurrent resyncs can deliver their lists out of order: an older one must not hide what a newer
+            // one exported (or bring back what it dropped).
+            LOG.debug("an older exported-services list from the peer of {} was ignored", peering.name());
+            return List.of();
+        }
         Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
         list.services().forEach(s -> listed.put(s.name(),
                 new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));

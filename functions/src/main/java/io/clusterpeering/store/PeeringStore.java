@@ -257,14 +257,16 @@ public class PeeringStore {
                     .conditionExpression("#id = :id AND #state = :terminated")
                     .updateExpression("SET #state = :pending, #secret = :secret, #modifyIndex = :index"
                             + " REMOVE #peerId, #peerCaPems, #peerServerName, #peerUrls, #lastHeartbeat, #lastReceive,"
-                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq, #rtts, #failingSince, #left")
+                            + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq, #rtts, #failingSince, #left,"
+                            + " #listIndex")
                     .expressionAttributeNames(names("#id", ID, "#state", STATE, "#modifyIndex", MODIFY_INDEX,
                             "#secret", ESTABLISHMENT_SECRET_HASH,
                             "#peerId", PEER_ID, "#peerCaPems", PEER_CA_PEMS, "#peerServerName", PEER_SERVER_NAME,
                             "#peerUrls", PEER_URLS, "#lastHeartbeat", LAST_HEARTBEAT, "#lastReceive", LAST_RECEIVE,
                             "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT,
                             "#consumed", CONSUMED_SECRET_HASH, "#lastSeq", LAST_PEER_MESSAGE_SEQ,
-                            "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE, "#left", IMPORTED_ITEMS_LEFT))
+                            "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE, "#left", IMPORTED_ITEMS_LEFT,
+                            "#listIndex", EXPORT_LIST_INDEX))
                     .expressionAttributeValues(Map.of(":id", s(terminated.id()),
                             ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
                             ":secret", s(secretHash), ":index", n(modifyIndex)))
@@ -329,7 +331,7 @@ public class PeeringStore {
                     .tableName(table).key(TableKeys.peering(acceptor.key()))
                     .conditionExpression("#id = :id AND #role = :acceptor"
                             + " AND (#secret = :secret OR (#consumed = :secret AND #peerId = :peerId))")
-                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt, #lastSeq, #rtts, #failingSince"
+                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt, #lastSeq, #rtts, #failingSince, #listIndex"
                             + " SET #consumed = :secret, #state = :active, #peerId = :peerId, "
                             + "#peerCaPems = :peerCaPems, #peerServerName = :peerServerName, #peerUrls = :peerUrls, "
                             + "#remotePartition = :remotePartition, #remoteDatacenter = :remoteDatacenter, "
@@ -340,7 +342,8 @@ public class PeeringStore {
                             "#remotePartition", REMOTE_PARTITION, "#remoteDatacenter", REMOTE_DATACENTER,
                             "#lastReceive", LAST_RECEIVE, "#modifyIndex", MODIFY_INDEX, "#lastError", LAST_ERROR,
                             "#lastErrorAt", LAST_ERROR_AT, "#consumed", CONSUMED_SECRET_HASH,
-                            "#lastSeq", LAST_PEER_MESSAGE_SEQ, "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE))
+                            "#lastSeq", LAST_PEER_MESSAGE_SEQ, "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE,
+                            "#listIndex", EXPORT_LIST_INDEX))
                     .expressionAttributeValues(values(":id", s(peeringId), ":acceptor", s(PeeringRole.ACCEPTOR.name()),
                             ":secret", s(secretHash), ":active", s(PeeringState.ACTIVE.name()),
                             ":peerId", s(dialer.peeringId()), ":peerCaPems", Attributes.list(dialer.caPems()),
@@ -591,6 +594,20 @@ public class PeeringStore {
                         "#lastSeq", LAST_PEER_MESSAGE_SEQ),
                 Map.of(":at", instant(at), ":seq", n(messageSeq)),
                 " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+    }
+
+    /**
+     * The rule "an older exported-services list never undoes a newer one": takes the peer's list when its exports
+     * index is not below the newest one taken (lists of concurrent resyncs can arrive out of order, and the peer's
+     * heartbeat resync may work from a view a moment old). Connected rows only; does not bump the index.
+     *
+     * @param exportsIndex the list's {@code ExportsIndex}
+     * @return true when the list may be applied
+     */
+    public boolean takeExportList(Peering peering, long exportsIndex) {
+        return recordLiveness(peering, "SET #listIndex = :listIndex", names("#listIndex", EXPORT_LIST_INDEX),
+                Map.of(":listIndex", n(exportsIndex)),
+                " AND (attribute_not_exists(#listIndex) OR #listIndex <= :listIndex)");
     }
 
     /**

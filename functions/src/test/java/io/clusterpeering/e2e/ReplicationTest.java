@@ -280,6 +280,36 @@ class ReplicationTest {
     }
 
     @Test
+    void anOlderExportedServicesListArrivingLateDoesNotUndoANewerOne() {
+        Pair pair = peer();
+        register(pair, "journal", "journal-1", "passing");
+        export(pair, "journal");
+        Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "journal", "").size() == 1);
+        var exporterRow = dc1.context().getBean(io.clusterpeering.store.PeeringStore.class)
+                .find(new PeeringKey(pair.partition(), pair.importerName())).orElseThrow();
+
+        // A list made before the export (from a heartbeat's view a moment old), delivered after the newer one.
+        HttpResponse<String> late = sendList(exporterRow, 1);
+        assertEquals(200, late.statusCode(), late.body());
+        assertEquals("{\"Resend\":[]}", late.body());
+        assertEquals(1, importedHealth(pair, "journal", "").size(), "the late, older list hid nothing");
+
+        // The same empty list with a newer index is the peer unexporting: it is applied.
+        assertEquals(200, sendList(exporterRow, Long.MAX_VALUE / 2).statusCode());
+        Eventually.within(LIMIT, "unexported", () -> importedHealth(pair, "journal", "").isEmpty());
+    }
+
+    /** Signs, as the exporter's peering, an exported-services list naming no service, and posts it to the importer. */
+    private static HttpResponse<String> sendList(io.clusterpeering.domain.Peering exporterRow, long exportsIndex) {
+        var list = new io.clusterpeering.peer.ReplicationMessages.ServiceList(List.of(), List.of(), "", List.of(),
+                exportsIndex);
+        String signed = dc1.context().getBean(io.clusterpeering.peer.PeerMessages.class).signMessage(
+                io.clusterpeering.peer.PeerMessage.Kind.EXPORTED_SERVICES, exporterRow.id(), exporterRow.peerId(),
+                java.time.Instant.now(), list.toClaim());
+        return importer.send("POST", "/v1/internal/peering/message", signed);
+    }
+
+    @Test
     void configEntriesAreValidatedWithConsulsMessagesAndReadBack() {
         Pair pair = peer();
         String partition = pair.partition();

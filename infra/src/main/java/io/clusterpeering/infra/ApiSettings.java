@@ -72,7 +72,12 @@ public record ApiSettings(ApiVariant variant, int throttleRatePerSecond, int thr
         return value == null || value.toString().isBlank() ? fallback : value.toString().strip();
     }
 
-    private static int number(Function<String, Object> context, String key, int fallback) {
+    /**
+     * A whole-number context value, or {@code fallback} when it is not set.
+     *
+     * @throws IllegalArgumentException naming the {@code -c key=value} when the value is not a whole number
+     */
+    static int number(Function<String, Object> context, String key, int fallback) {
         String value = text(context, key, Integer.toString(fallback));
         try {
             return Integer.parseInt(value);

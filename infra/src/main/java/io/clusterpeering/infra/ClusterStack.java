@@ -326,7 +326,8 @@ public class ClusterStack extends Stack {
         heartbeats.grantSendMessages(worker);
         worker.addEventSource(SqsEventSource.Builder.create(heartbeats)
                 .batchSize(1)
-                .maxConcurrency(contextNumber(HEARTBEAT_CONCURRENCY_CONTEXT, DEFAULT_HEARTBEAT_CONCURRENCY))
+                .maxConcurrency(ApiSettings.number(key -> getNode().tryGetContext(key), HEARTBEAT_CONCURRENCY_CONTEXT,
+                        DEFAULT_HEARTBEAT_CONCURRENCY))
                 .reportBatchItemFailures(true)
                 .build());
         CfnOutput.Builder.create(this, "HeartbeatDeadLetterQueueUrl").value(heartbeatDeadLetters.getQueueUrl()).build();
