@@ -36,7 +36,9 @@ public final class PeeringFlow {
         properties.put("peering.datacenter", datacenter);
         properties.put("peering.advertise-url", "http://127.0.0.1:" + port);
         properties.put("peering.heartbeat-interval", "1s");
-        properties.put("peering.peer-call-timeout", "2s");
+        // The production default: a shorter one made exchanges and heartbeats time out on a loaded 2-core machine.
+        // Tests of slow or silent peers set their own.
+        properties.put("peering.peer-call-timeout", "5s");
         properties.putAll(more);
         return LocalCluster.start(null, properties);
     }
