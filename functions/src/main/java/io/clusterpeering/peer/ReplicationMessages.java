@@ -45,11 +45,13 @@ public final class ReplicationMessages {
      * @param roots           the exporter's CA roots, PEM
      * @param trustDomain     the exporter's trust domain
      * @param serverAddresses the exporter's {@code host:port} addresses (a dialer updates PeerServerAddresses)
-     * @param exportsIndex    the exporter's index of what the list was made from (its exported-services entry and
-     *                        service list); it only grows, so the peer can refuse a list older than one it took
+     * @param viewedAt        when the exporter began reading what the list was made from (its exported-services
+     *                        entry and service list), epoch milliseconds, so the peer can refuse a list made from
+     *                        an older view than one it took (a heartbeat's view may be a moment old, and lists of
+     *                        concurrent resyncs can arrive out of order)
      */
     public record ServiceList(List<ListedService> services, List<String> roots, String trustDomain,
-                              List<String> serverAddresses, long exportsIndex) {
+                              List<String> serverAddresses, long viewedAt) {
         /** The body as a JSON-shaped claim value. */
         public Map<String, Object> toClaim() {
             Map<String, Object> claim = new LinkedHashMap<>();
@@ -66,7 +68,7 @@ public final class ReplicationMessages {
             claim.put("Roots", roots);
             claim.put("TrustDomain", trustDomain);
             claim.put("ServerAddresses", serverAddresses);
-            claim.put("ExportsIndex", exportsIndex);
+            claim.put("ViewedAt", viewedAt);
             return claim;
         }
 
@@ -86,7 +88,7 @@ public final class ReplicationMessages {
                     io.clusterpeering.token.Pem.decode(roots);
                 }
                 return new ServiceList(services, roots, text(claim.get("TrustDomain")),
-                        strings(claim.get("ServerAddresses")), number(claim.get("ExportsIndex")));
+                        strings(claim.get("ServerAddresses")), number(claim.get("ViewedAt")));
             } catch (ClassCastException | NullPointerException e) {
                 throw new IllegalArgumentException("the exported service list is malformed", e);
             }

@@ -49,11 +49,14 @@ public class HeartbeatService {
     private final ExecutorService beaters;
 
     private final PeeringHealthWatch health;
+    /** How long after the exchange an acceptor takes the dialer's "no such peering" as "not saved yet". */
+    private final Duration dialerSaveGrace;
 
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication, PeeringConfiguration config,
                             PeeringHealthWatch health) {
         this.health = health;
+        this.dialerSaveGrace = config.getPeerCallTimeout().multipliedBy(2);
         this.replication = replication;
         this.store = store;
         this.messages = messages;
@@ -195,6 +198,10 @@ public class HeartbeatService {
                     }
                     return true;
                 }
+                if (dialerNotSavedYet(peering, answer.status(), Instant.now())) {
+                    LOG.debug("the dialer of {} has not saved its side yet; its first heartbeat will follow", peering.name());
+                    return false;
+                }
                 error = "the peer refused the heartbeat with " + answer.status() + ": " + answer.body();
             } catch (PeeringException.PeerNotAuthenticated e) {
                 error = "the peer's answer to the heartbeat was rejected (" + e.getMessage() + ")";
@@ -212,6 +219,18 @@ public class HeartbeatService {
             LOG.error("recording the heartbeat of peering {} failed", peering.name(), storeFailure);
         }
         return false;
+    }
+
+    /**
+     * Whether a refusal is only the dialer not having saved its side yet: an acceptor's heartbeat refused with 403
+     * (the dialer knows no peering with that ID) within twice the peer-call timeout of the secret exchange, before
+     * the dialer's first heartbeat (which it sends once saved) arrived. Recording that as a failure would show a
+     * healthy new peering FAILING for a moment; a dialer that stays unknown after the grace is recorded as usual.
+     */
+    private boolean dialerNotSavedYet(Peering peering, int status, Instant now) {
+        return status == 403 && peering.role() == io.clusterpeering.domain.PeeringRole.ACCEPTOR
+                && peering.liveness().lastHeartbeat() == null && peering.liveness().lastReceive() != null
+                && peering.liveness().lastReceive().plus(dialerSaveGrace).isAfter(now);
     }
 
     /**

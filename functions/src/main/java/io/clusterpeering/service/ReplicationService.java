@@ -90,17 +90,14 @@ public class ReplicationService {
     private final PeeringConfiguration config;
     private final ReplicationTraffic traffic;
     private final PeeringMetrics metrics;
-    private final io.clusterpeering.store.ConsulIndex consulIndex;
     private final ExecutorService senders;
     private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
     public ReplicationService(PeeringStore peerings, CatalogStore catalog, ImportedDataStore imported,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
-                              ReplicationTraffic traffic, PeeringMetrics metrics,
-                              io.clusterpeering.store.ConsulIndex consulIndex) {
+                              ReplicationTraffic traffic, PeeringMetrics metrics) {
         this.metrics = metrics;
-        this.consulIndex = consulIndex;
         this.peerings = peerings;
         this.catalog = catalog;
         this.imported = imported;
@@ -148,7 +145,12 @@ public class ReplicationService {
     }
 
     /** The partition's exports, as read at {@code readAt} (nanoTime). */
-    private record ExportView(Map<String, List<String>> exports, long index, long readAt) {
+    /**
+     * @param index    the Consul index of the exports (entry and service list)
+     * @param readAt   when it was read, {@link System#nanoTime} (for the cache's lifetime)
+     * @param viewedAt when its reads began, epoch milliseconds: what a list made from it is ordered by on the peer
+     */
+    private record ExportView(Map<String, List<String>> exports, long index, long readAt, long viewedAt) {
     }
 
     private ExportView exportView(String partition, boolean cached) {
@@ -156,6 +158,7 @@ public class ReplicationService {
         if (view != null && System.nanoTime() - view.readAt() < EXPORT_VIEW_LIFETIME.toNanos()) {
             return view;
         }
+        long viewedAt = System.currentTimeMillis();
         Optional<Map<String, Object>> entry = configEntries.exportedServices(partition);
         var localServices = catalog.localServices(partition);
         Map<String, List<String>> byService = entry.map(ConfigEntryRules::exportedServicesByPeerConsumer).orElse(Map.of());
@@ -173,12 +176,8 @@ public class ReplicationService {
         }
         Map<String, List<String>> exports = new TreeMap<>();
         result.forEach((service, consumers) -> exports.put(service, List.copyOf(consumers)));
-        // An entry's ModifyIndex, or once it is deleted the counter its deletion advanced (read after the entry), so
-        // the view's index never goes back: the peer refuses a list whose index is below one it took.
-        long entryIndex = entry.isPresent()
-                ? (entry.get().get("ModifyIndex") instanceof Number n ? n.longValue() : 0L)
-                : consulIndex.current();
-        view = new ExportView(exports, entryIndex + localServices.index(), System.nanoTime());
+        long entryIndex = entry.map(e -> e.get("ModifyIndex") instanceof Number n ? n.longValue() : 0L).orElse(0L);
+        view = new ExportView(exports, entryIndex + localServices.index(), System.nanoTime(), viewedAt);
         exportViews.put(partition, view);
         return view;
     }
@@ -352,7 +351,7 @@ public class ReplicationService {
         URI advertised = URI.create(config.getAdvertiseUrl());
         int port = advertised.getPort() > 0 ? advertised.getPort() : ("https".equals(advertised.getScheme()) ? 443 : 80);
         ServiceList list = new ServiceList(listed, identity.caPems(), identity.clusterId() + ".consul",
-                List.of(advertised.getHost() + ":" + port), view.index());
+                List.of(advertised.getHost() + ":" + port), view.viewedAt());
         Optional<String> answer = send(peering, PeerMessage.Kind.EXPORTED_SERVICES, list.toClaim(), "send exported services");
         if (answer.isEmpty()) {
             return false;
@@ -476,7 +475,7 @@ public class ReplicationService {
      */
     public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
         ServiceList list = ServiceList.fromClaim(body);
-        if (!peerings.takeExportList(peering, list.exportsIndex())) {
+        if (!peerings.takeExportList(peering, list.viewedAt())) {
             // Concurrent resyncs can deliver their lists out of order: an older one must not hide what a newer
             // one exported (or bring back what it dropped).
             LOG.debug("an older exported-services list from the peer of {} was ignored", peering.name());

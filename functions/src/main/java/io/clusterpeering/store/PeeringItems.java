@@ -54,8 +54,8 @@ final class PeeringItems {
     static final String TOKEN_SECRET_HASH = "tokenSecretHash";
     /** The sequence number of the newest message taken from the peer; older (replayed) ones change nothing. */
     static final String LAST_PEER_MESSAGE_SEQ = "lastPeerMessageSeq";
-    /** The exports index of the newest exported-services list taken from the peer; an older list changes nothing. */
-    static final String EXPORT_LIST_INDEX = "exportListIndex";
+    /** When the newest exported-services list taken from the peer was viewed there (epoch ms); older ones change nothing. */
+    static final String EXPORT_LIST_INDEX = "exportListViewedAt";
     /** The round-trip times of the latest heartbeats sent, in milliseconds, oldest first ({@link LinkLatency}). */
     static final String HEARTBEAT_RTTS = "heartbeatRtts";
     /** Set while the audit trail holds a FAILING event not yet followed by its recovery. */

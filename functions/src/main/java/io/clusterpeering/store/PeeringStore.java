@@ -597,16 +597,17 @@ public class PeeringStore {
     }
 
     /**
-     * The rule "an older exported-services list never undoes a newer one": takes the peer's list when its exports
-     * index is not below the newest one taken (lists of concurrent resyncs can arrive out of order, and the peer's
-     * heartbeat resync may work from a view a moment old). Connected rows only; does not bump the index.
+     * The rule "an older exported-services list never undoes a newer one": takes the peer's list when it was made
+     * from a view not older than that of the newest list taken (lists of concurrent resyncs can arrive out of
+     * order, and the peer's heartbeat resync may work from a view a moment old). Connected rows only; does not
+     * bump the index.
      *
-     * @param exportsIndex the list's {@code ExportsIndex}
+     * @param viewedAt the list's {@code ViewedAt}, the exporter's clock in epoch milliseconds
      * @return true when the list may be applied
      */
-    public boolean takeExportList(Peering peering, long exportsIndex) {
+    public boolean takeExportList(Peering peering, long viewedAt) {
         return recordLiveness(peering, "SET #listIndex = :listIndex", names("#listIndex", EXPORT_LIST_INDEX),
-                Map.of(":listIndex", n(exportsIndex)),
+                Map.of(":listIndex", n(viewedAt)),
                 " AND (attribute_not_exists(#listIndex) OR #listIndex <= :listIndex)");
     }
 

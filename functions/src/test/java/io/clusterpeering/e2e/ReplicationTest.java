@@ -294,15 +294,15 @@ class ReplicationTest {
         assertEquals("{\"Resend\":[]}", late.body());
         assertEquals(1, importedHealth(pair, "journal", "").size(), "the late, older list hid nothing");
 
-        // The same empty list with a newer index is the peer unexporting: it is applied.
-        assertEquals(200, sendList(exporterRow, Long.MAX_VALUE / 2).statusCode());
+        // The same empty list viewed now is the peer unexporting: it is applied.
+        assertEquals(200, sendList(exporterRow, System.currentTimeMillis()).statusCode());
         Eventually.within(LIMIT, "unexported", () -> importedHealth(pair, "journal", "").isEmpty());
     }
 
     /** Signs, as the exporter's peering, an exported-services list naming no service, and posts it to the importer. */
-    private static HttpResponse<String> sendList(io.clusterpeering.domain.Peering exporterRow, long exportsIndex) {
+    private static HttpResponse<String> sendList(io.clusterpeering.domain.Peering exporterRow, long viewedAt) {
         var list = new io.clusterpeering.peer.ReplicationMessages.ServiceList(List.of(), List.of(), "", List.of(),
-                exportsIndex);
+                viewedAt);
         String signed = dc1.context().getBean(io.clusterpeering.peer.PeerMessages.class).signMessage(
                 io.clusterpeering.peer.PeerMessage.Kind.EXPORTED_SERVICES, exporterRow.id(), exporterRow.peerId(),
                 java.time.Instant.now(), list.toClaim());

@@ -3,6 +3,7 @@ package io.clusterpeering.infra;
 import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.HeartbeatFunction;
+import io.clusterpeering.function.HeartbeatWorkerFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.Routes;
 import io.clusterpeering.infra.ApiSettings.ApiVariant;
@@ -373,8 +374,8 @@ class ClusterStackTest {
         Set<String> expected = FunctionAccess.APPENDS_AUDIT.stream().map(Class::getName).collect(Collectors.toSet());
         assertEquals(expected, auditPuts.keySet());
         auditPuts.values().forEach(prefixes -> assertEquals(Set.of("AUDIT#*"), prefixes));
-        assertFalse(unconditionalPut.getOrDefault(HeartbeatFunction.class.getName(), false),
-                "the heartbeat writes items only under AUDIT#, never elsewhere");
+        assertFalse(unconditionalPut.getOrDefault(HeartbeatWorkerFunction.class.getName(), false),
+                "the heartbeat worker (which records FAILING and recovery) writes items only under AUDIT#");
     }
 
     @Test
