@@ -17,7 +17,8 @@ import java.util.TreeMap;
  *   <li>an acceptor row whose secret was consumed is connected (ACTIVE, or TERMINATED by its peer with the secret
  *       dropped) and names its dialer: no consumed secret without a peering;</li>
  *   <li>imported data lives only under a peering row of that name;</li>
- *   <li>a service head's instance count equals its live instance items (local catalog and imported).</li>
+ *   <li>a service head's instance count equals its live instance items (local catalog, and imported from a
+ *       peering not being purged: a purge deletes in batches, heads and instances apart).</li>
  * </ul>
  * {@link #withoutBookkeeping()} leaves out what a request may write before it fails without harm: Consul index
  * counters, the partitions list, the cluster identity (made on first use), heartbeat chains and liveness times,
@@ -148,6 +149,9 @@ public record TableSnapshot(Map<String, Map<String, AttributeValue>> items) {
             if (!(pk.startsWith("CATALOG#") || pk.startsWith("IMPORTED#")) || !sk.startsWith("SERVICE#")) {
                 return;
             }
+            if (pk.startsWith("IMPORTED#") && beingPurged(pk)) {
+                return;
+            }
             int end = sk.indexOf('#', "SERVICE#".length());
             String head = pk + "|" + sk.substring(0, end + 1);
             if (end == sk.length() - 1) {
@@ -165,6 +169,14 @@ public record TableSnapshot(Map<String, Map<String, AttributeValue>> items) {
         live.keySet().stream().filter(head -> !counted.containsKey(head))
                 .forEach(head -> broken.add("instances under " + head + " but no service head"));
         return broken;
+    }
+
+    /** Whether the peering these imports came from is DELETING or TERMINATED: its purge deletes them in batches. */
+    private boolean beingPurged(String importedPk) {
+        String[] parts = importedPk.split("#", 3);
+        Map<String, AttributeValue> row = items.get("PEERING#" + parts[1] + "|NAME#" + parts[2]);
+        String state = row == null ? null : s(row, "state");
+        return "DELETING".equals(state) || "TERMINATED".equals(state);
     }
 
     private static String s(Map<String, AttributeValue> item, String attribute) {
