@@ -226,7 +226,7 @@ public class PeeringService {
         }
         messages.verifyExchangeAnswer(signedAnswer(answer.body()), token.caPems(), token.peerId(), peeringId);
         Instant exchangedAt = Instant.now();
-        Peering dialer;
+        Peering dialer = null;
         try {
             long modifyIndex = index.next(IndexScope.peerings(key.partition()));
             dialer = store.saveEstablishedDialer(new Peering(peeringId, key.name(), key.partition(), PeeringRole.DIALER,
@@ -236,8 +236,13 @@ public class PeeringService {
                     existing.map(Peering::createIndex).orElse(modifyIndex), modifyIndex), secretHash);
             importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
         } catch (RuntimeException e) {
-            // The acceptor already took the secret: tell it, so it is not left ACTIVE with no dialer.
+            // The acceptor already took the secret: tell it, so it is not left ACTIVE with no dialer; and when our
+            // row was stored but what follows failed, end it too, so neither side is left half established (both
+            // read TERMINATED; a new token establishes again over our row).
             terminateAfterFailedSave(acceptorUrls, peeringId, token.peerId());
+            if (dialer != null) {
+                terminateOwnRowAfterFailedSave(dialer);
+            }
             throw e;
         }
         LOG.info("established peering {} (id {}) with acceptor {}", key.name(), peeringId, answer.baseUrl());
@@ -253,6 +258,14 @@ public class PeeringService {
     private static String dialerPeeringId(ClusterIdentity identity, PeeringKey key, PeeringToken token, String secretHash) {
         String seed = identity.clusterId() + "|" + key.partition() + "|" + key.name() + "|" + token.peerId() + "|" + secretHash;
         return UUID.nameUUIDFromBytes(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
+    private void terminateOwnRowAfterFailedSave(Peering dialer) {
+        try {
+            store.markTerminated(dialer, Instant.now().toEpochMilli());
+        } catch (RuntimeException e) {
+            LOG.warn("could not end peering {} here after its establishment failed: {}", dialer.name(), e.getMessage());
+        }
     }
 
     private void terminateAfterFailedSave(List<String> acceptorUrls, String dialerId, String acceptorId) {

@@ -165,7 +165,7 @@ public class AclStore {
             }
             throw e;
         }
-        index.next();
+        index.nextAfterWrite();
     }
 
     // ---- tokens ------------------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ public class AclStore {
             }
             throw policyChangedOr(e);
         }
-        index.next();
+        index.nextAfterWrite();
     }
 
     /**
@@ -234,7 +234,7 @@ public class AclStore {
         } catch (TransactionCanceledException e) {
             throw policyChangedOr(e);
         }
-        index.next();
+        index.nextAfterWrite();
     }
 
     /**
@@ -257,7 +257,7 @@ public class AclStore {
             }
             throw e;
         }
-        index.next();
+        index.nextAfterWrite();
         return true;
     }
 
@@ -325,7 +325,7 @@ public class AclStore {
             }
             throw e;
         }
-        index.next();
+        index.nextAfterWrite();
     }
 
     /**
@@ -362,7 +362,7 @@ public class AclStore {
             }
             throw policyChangedOr(e);
         }
-        index.next();
+        index.nextAfterWrite();
     }
 
     /**
@@ -384,7 +384,7 @@ public class AclStore {
         } catch (TransactionCanceledException e) {
             throw policyChangedOr(e);
         }
-        index.next();
+        index.nextAfterWrite();
     }
 
     /**
@@ -394,7 +394,7 @@ public class AclStore {
     public void rewriteTokens(List<TokenWithAuthorization> rewrites) {
         if (!rewrites.isEmpty()) {
             writeWithTokenRewrites(List.of(), rewrites);
-            index.next();
+            index.nextAfterWrite();
         }
     }
 

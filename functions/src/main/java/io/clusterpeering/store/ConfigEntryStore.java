@@ -57,7 +57,7 @@ public class ConfigEntryStore {
                 .updateExpression("SET #entry = :entry, createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
                 .expressionAttributeNames(Map.of("#entry", "entry"))
                 .expressionAttributeValues(Map.of(":entry", s(json), ":index", n(modifyIndex))));
-        index.next();
+        index.nextAfterWrite();
     }
 
     /** One entry with its indexes, if present. */
@@ -75,7 +75,7 @@ public class ConfigEntryStore {
     /** Deletes an entry; nothing when there is none. */
     public void delete(String partition, String kind, String name) {
         dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name)));
-        index.next();
+        index.nextAfterWrite();
     }
 
     private static Map<String, Object> entry(Map<String, AttributeValue> item) {

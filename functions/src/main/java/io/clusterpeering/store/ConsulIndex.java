@@ -2,6 +2,9 @@ package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -22,6 +25,7 @@ import java.util.Map;
  */
 @Singleton
 public class ConsulIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulIndex.class);
     static final String VALUE = "value";
     /** Service heads and service list counters keep their counter under this attribute. */
     static final String HEAD_VALUE = "index";
@@ -59,6 +63,26 @@ public class ConsulIndex {
                 .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
                 .returnValues(ReturnValue.UPDATED_NEW)).attributes();
         return Long.parseLong(updated.get(attribute).n());
+    }
+
+    /**
+     * Advances the scope's counter after a write that has already landed, so that a blocking reader woken by the
+     * index taken for the write (before it landed) is woken again. The write is in the table when this runs, so
+     * a failure here (DynamoDB still failing after the SDK's retries) is logged, not thrown: answering an error
+     * for a stored write would make the caller give up on it (a bootstrap SecretID never handed out, a generated
+     * token lost). A blocking reader then wakes at the next write or at the end of its wait.
+     */
+    public void nextAfterWrite(IndexScope scope) {
+        try {
+            next(scope);
+        } catch (SdkException e) {
+            LOG.warn("the {} index was not advanced after a write: {}", scope.sk(), e.getMessage());
+        }
+    }
+
+    /** {@link #nextAfterWrite(IndexScope)} for the {@link IndexScope#GLOBAL} counter. */
+    public void nextAfterWrite() {
+        nextAfterWrite(IndexScope.GLOBAL);
     }
 
     /** The scope's counter, or 1 when nothing was ever written to it (Consul never answers index 0). */

@@ -7,6 +7,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -14,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Builds the one DynamoDB client of the process, at start-up: the AWS CRT HTTP client (chosen by measurement,
@@ -22,19 +24,24 @@ import java.time.Duration;
  * retries. With {@code peering.dynamodb.endpoint} set (DynamoDB
  * Local, LocalStack) it talks to that endpoint; credentials then come from the environment when present,
  * else dummy ones, which both accept.
+ *
+ * <p>Any {@link ExecutionInterceptor} beans in the context are added to the client's interceptors, in bean order.
+ * Production registers none; the tests register one that injects DynamoDB faults (throttling, 500s, timeouts,
+ * races) before an attempt is sent, inside the SDK's retry loop, so the retry strategy above is what they meet.
  */
 @Factory
 public class DynamoDbFactory {
 
     /** The client every store shares. */
     @Singleton
-    public DynamoDbClient dynamoDbClient(DynamoDbConfiguration config) {
+    public DynamoDbClient dynamoDbClient(DynamoDbConfiguration config, List<ExecutionInterceptor> interceptors) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .region(Region.of(config.getRegion()))
                 .httpClient(AwsCrtHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
                         .build())
-                .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(10)));
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(10))
+                        .executionInterceptors(List.copyOf(interceptors)));
         config.getEndpoint().filter(e -> !e.isBlank()).ifPresentOrElse(endpoint -> builder
                         .endpointOverride(URI.create(endpoint))
                         .credentialsProvider(localCredentials()),

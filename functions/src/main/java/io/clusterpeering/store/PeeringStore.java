@@ -659,7 +659,7 @@ public class PeeringStore {
         boolean recorded = recordLiveness(peering, "SET " + update, names, values, "");
         if (recorded && names.containsKey("#imported")) {
             // The partition's imported-services list changed: wake its blocking readers.
-            index.next(IndexScope.peerings(peering.partition()));
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
         }
         return recorded;
     }
@@ -784,11 +784,11 @@ public class PeeringStore {
     }
 
     /**
-     * Marks a completed write: advances the index once more, after the data is in place, so that a blocking
-     * reader woken by the index taken for the write (before it landed) is woken again and sees the change.
+     * Marks a completed write: advances the index once more, after the data is in place
+     * ({@link ConsulIndex#nextAfterWrite}, which logs rather than throws: the write has happened).
      */
     private <T> T committed(String partition, T result) {
-        index.next(IndexScope.peerings(partition));
+        index.nextAfterWrite(IndexScope.peerings(partition));
         return result;
     }
 
