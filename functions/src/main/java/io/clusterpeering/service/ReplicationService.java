@@ -79,6 +79,8 @@ public class ReplicationService {
     /** How long one read of a partition's exports serves the resyncs of a heartbeat round. */
     private static final Duration EXPORT_VIEW_LIFETIME = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The update key carrying when the exporter began reading the exports it was sent under (epoch ms). */
+    static final String VIEWED_AT = "ViewedAt";
 
     private final PeeringStore peerings;
     private final CatalogStore catalog;
@@ -238,6 +240,7 @@ public class ReplicationService {
      * updates carry that time so the peer can measure the replication lag ({@link ReplicationLag}).
      */
     public int pushChanges(String partition, Map<String, List<String>> changed, Instant changedAt) {
+        long viewedAt = System.currentTimeMillis();
         Map<String, List<String>> byService = configEntries.exportedServices(partition)
                 .map(ConfigEntryRules::exportedServicesByPeerConsumer).orElse(Map.of());
         Map<String, List<String>> consumers = new TreeMap<>();
@@ -272,7 +275,7 @@ public class ReplicationService {
                     int taken = 0;
                     for (ServiceUpdate update : updates) {
                         if (send(peering, PeerMessage.Kind.SERVICE_UPDATE,
-                                ReplicationLag.stamp(update.toClaim(), changedAt), "send service update").isPresent()) {
+                                viewed(ReplicationLag.stamp(update.toClaim(), changedAt), viewedAt), "send service update").isPresent()) {
                             taken++;
                         }
                     }
@@ -500,8 +503,22 @@ public class ReplicationService {
     public ImportedDataStore.Applied receiveUpdate(Peering peering, Map<String, Object> body) {
         ServiceUpdate update = ServiceUpdate.fromClaim(body, peering.name());
         Instant now = Instant.now();
-        return measured(peering, body, now, recordNewService(peering, update.service(),
-                imported.applyUpdate(peering, update.service(), update.instances(), now)));
+        ImportedDataStore.Applied applied = recordNewService(peering, update.service(),
+                imported.applyUpdate(peering, update.service(), update.instances(), now));
+        if (applied == ImportedDataStore.Applied.CHANGED && body.get(VIEWED_AT) instanceof Number viewedAt
+                && !peering.liveness().importedServices().contains(update.service())) {
+            // The update made a service visible: an exported-services list viewed before the exporter read the
+            // entry this update was sent under is older, and must not hide the service again.
+            peerings.takeExportList(peering, viewedAt.longValue());
+        }
+        return measured(peering, body, now, applied);
+    }
+
+    /** The update body with the time the exporter began reading its exports for it (epoch ms). */
+    private static Map<String, Object> viewed(Map<String, Object> body, long viewedAt) {
+        Map<String, Object> stamped = new java.util.LinkedHashMap<>(body);
+        stamped.put(VIEWED_AT, viewedAt);
+        return stamped;
     }
 
     /**

@@ -65,7 +65,7 @@ public record TableSnapshot(Map<String, Map<String, AttributeValue>> items) {
     }
 
     private static final java.util.Set<String> LIVENESS = java.util.Set.of("lastHeartbeat", "lastReceive", "lastSend",
-            "lastError", "lastErrorAt", "lastPeerMessageSeq", "heartbeatRtts", "failingSince", "importedServices",
+            "lastError", "lastErrorAt", "lastPeerMessageSeq", "exportListViewedAt", "heartbeatRtts", "failingSince", "importedServices",
             "exportedServices");
 
     /** What changed from one set of items to another: one line per item added, removed or changed. */
