@@ -20,8 +20,9 @@ import java.util.List;
 /**
  * Builds the one DynamoDB client of the process, at start-up: the AWS CRT HTTP client (chosen by measurement,
  * bench/ and BENCHMARKS.md: the lowest warm latency of the SDK's clients; the Lambda jar carries its natives for
- * linux x86_64 and aarch64 only), 2 s to connect and 10 s per attempt, an explicit region, the SDK's standard
- * retries. With {@code peering.dynamodb.endpoint} set (DynamoDB
+ * linux x86_64 and aarch64 only), 2 s to connect, 10 s per attempt and 20 s per call with all its retries (a
+ * request behind API Gateway, whose integrations end at 29 s, answers a clean error instead of a gateway timeout
+ * when DynamoDB keeps throttling), an explicit region, the SDK's standard retries. With {@code peering.dynamodb.endpoint} set (DynamoDB
  * Local, LocalStack) it talks to that endpoint; credentials then come from the environment when present,
  * else dummy ones, which both accept.
  *
@@ -41,6 +42,7 @@ public class DynamoDbFactory {
                         .connectionTimeout(Duration.ofSeconds(2))
                         .build())
                 .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(10))
+                        .apiCallTimeout(Duration.ofSeconds(20))
                         .executionInterceptors(List.copyOf(interceptors)));
         config.getEndpoint().filter(e -> !e.isBlank()).ifPresentOrElse(endpoint -> builder
                         .endpointOverride(URI.create(endpoint))
