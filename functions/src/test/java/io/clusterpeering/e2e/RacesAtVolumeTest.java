@@ -29,9 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.clusterpeering.support.PeeringFlow.client;
@@ -225,24 +222,15 @@ class RacesAtVolumeTest {
                 List.of("http://127.0.0.1:1"), new Remote("default", "dc2"));
     }
 
-    /** Runs the tasks on a fixed pool, all released by one latch, in submission order; rethrows a failure. */
+    /** Runs the tasks as a {@link Race} on {@value #THREADS} threads at most; rethrows the first failure. */
     private static <T> void runAll(List<Callable<T>> tasks) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, tasks.size()));
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> task : tasks) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call();
-                }));
+        for (Object outcome : io.clusterpeering.support.Race.run(tasks, THREADS)) {
+            if (outcome instanceof Exception failure) {
+                throw failure;
             }
-            start.countDown();
-            for (Future<T> future : futures) {
-                future.get();
+            if (outcome instanceof Error error) {
+                throw error;
             }
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

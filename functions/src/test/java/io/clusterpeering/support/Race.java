@@ -16,7 +16,15 @@ public final class Race {
 
     /** @return each callable's result, or the exception it threw, in the callables' order */
     public static <T> List<Object> run(List<Callable<T>> racers) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(racers.size());
+        return run(racers, racers.size());
+    }
+
+    /**
+     * As {@link #run(List)}, on at most {@code threads} threads: the first {@code threads} racers start together and
+     * the rest follow as threads free up (a race at volume, without a thread per racer).
+     */
+    public static <T> List<Object> run(List<Callable<T>> racers, int threads) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, racers.size())));
         CountDownLatch start = new CountDownLatch(1);
         try {
             List<Future<T>> futures = new ArrayList<>();
