@@ -92,8 +92,8 @@ final class HttpClientSection implements Section {
         }
         Charts.latency(run.results().dir().resolve("http-clients-warm.png"), "GetItem on DynamoDB Local, warm", warm);
 
-        Path calls = run.work().resolve("one-getitem.calls");
-        RecordedCalls.write(calls, List.of(get));
+        Path recorded = run.work().resolve("one-getitem.calls");
+        RecordedCalls.write(recorded, List.of(get));
         Path event = run.work().resolve("one-getitem.event");
         ProbeEvents.write(event, "GET", "/bench", Map.of(), Map.of(), Map.of(), null);
         Map<String, List<Long>> cold = new LinkedHashMap<>();
@@ -104,7 +104,7 @@ final class HttpClientSection implements Section {
                 run.progress().step("cold GetItem with " + name + ", JVM " + (i + 1) + "/" + runs);
                 BenchRun.ProbeResult r = run.probe(run.driverClasspath(), "io.clusterpeering.bench.probe.PlainJavaHandler",
                         event, Map.of("PEERING_DYNAMODB_ENDPOINT", run.endpoint(), "AWS_REGION", "us-east-1"),
-                        List.of("-Dbench.calls=" + calls, "-Dbench.http-client=" + name), false);
+                        List.of("-Dbench.calls=" + recorded, "-Dbench.http-client=" + name), false);
                 cold.get(name).add(r.total());
             }
         }
