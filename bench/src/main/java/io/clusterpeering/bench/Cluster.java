@@ -92,8 +92,14 @@ public class Cluster implements AutoCloseable {
 
     /** Starts a local cluster (HTTP server on a free port, ACLs off) over a new table of the engine. */
     static io.clusterpeering.local.LocalCluster local(BenchRun run, String datacenter, Map<String, Object> more) {
+        return local(run, run.endpoint(), datacenter, more);
+    }
+
+    /** As {@link #local(BenchRun, String, Map)}, over another engine. */
+    static io.clusterpeering.local.LocalCluster local(BenchRun run, String endpoint, String datacenter,
+                                                      Map<String, Object> more) {
         int port = io.clusterpeering.local.EmbeddedDynamoDb.freePort();
-        Map<String, Object> properties = properties(run.endpoint(), run.newTable(datacenter), false);
+        Map<String, Object> properties = properties(endpoint, run.newTable(datacenter), false);
         properties.put("peering.datacenter", datacenter);
         properties.put("micronaut.server.port", port);
         properties.put("peering.advertise-url", "http://127.0.0.1:" + port);

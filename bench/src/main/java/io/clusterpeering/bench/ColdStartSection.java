@@ -134,11 +134,12 @@ final class ColdStartSection implements Section {
                     "Cold start from the Lambda jar: fresh JVM to first answer", "ms", names, series, true);
             run.results().note(TITLE, "Each function: a fresh JVM (`" + String.join(" ", BenchRun.LAMBDA_JVM_FLAGS)
                     + " -Dlogback.configurationFile=logback-lambda.xml`, classpath = `functions-lambda.jar` + the probe) runs "
-                    + "the handler's no-argument constructor and answers one API Gateway v2 event with the deployment's "
+                    + "the handler's no-argument constructor and answers one API Gateway v2 event, its JSON bytes through the "
+                    + "stream entry point Lambda calls (`handleRequest(InputStream, OutputStream, Context)`), with the deployment's "
                     + "settings (ACLs on, default deny, the management token on the request; identity read from the table, "
                     + "where AWS reads Secrets Manager). Its denominator is `PlainJavaHandler` (bench/), no framework, in a "
-                    + "fresh JVM from the same jar: it builds the DynamoDB client with the same HTTP client and makes exactly "
-                    + "the DynamoDB calls the function made for that request (recorded through an SDK interceptor), then "
+                    + "fresh JVM from the same jar, called the same way: it builds the DynamoDB client with the same HTTP "
+                    + "client, reads the event with Jackson and makes exactly the DynamoDB calls the function made for that request (recorded through an SDK interceptor), then "
                     + "writes the items as JSON by hand. Measured from process start to the answer.");
             snapStart(run, routes, requests, cluster, env, lambdaFlags, firstRequests);
         }

@@ -95,8 +95,8 @@ final class ImportScaleSection implements Section {
         writes.put("registrations/s, register function", curve(sizes, Size::functionRate));
         Charts.curves(run.results().dir().resolve("scale-registrations.png"), "Registrations per second by catalog size",
                 "instances in the catalog", "registrations/s", writes, true);
-        run.results().note(TITLE, "Each size: two local clusters (HTTP servers, stream pollers every 200 ms) on the shared "
-                + "engine; the exporter's catalog is bulk-loaded item for item as registrations write it "
+        run.results().note(TITLE, "Each size: two local clusters (HTTP servers, stream pollers every 200 ms) on an empty "
+                + "DynamoDB Local of its own (DynamoDB Local's writes slow down as its streams grow); the exporter's catalog is bulk-loaded item for item as registrations write it "
                 + "(`store/CatalogBulkLoad` in bench/), then exported to the importer. A change registers one instance "
                 + "of `svc-1` again with a new tag through the register function and waits until the importer's "
                 + "`svc-1` head moves; bytes and messages are what the exporter sent (`ReplicationTraffic`). A quiet "
@@ -128,7 +128,9 @@ final class ImportScaleSection implements Section {
         String at = String.format(Locale.ROOT, "%,d", total);
         Map<String, Object> settings = new HashMap<>(QUIET);
         settings.put("peering.local.stream-poll-interval", "200ms");
-        try (LocalCluster dc1 = Cluster.local(run, "dc1", settings); LocalCluster dc2 = Cluster.local(run, "dc2", settings)) {
+        try (DynamoDbLocalProcess engine = run.freshEngine();
+             LocalCluster dc1 = Cluster.local(run, engine.endpoint(), "dc1", settings);
+             LocalCluster dc2 = Cluster.local(run, engine.endpoint(), "dc2", settings)) {
             Cluster exporter = Cluster.over(dc1);
             Cluster importer = Cluster.over(dc2);
             String token = exporter.ok("POST", "/v1/peering/token", "{\"PeerName\":\"importer\"}").get("PeeringToken").asText();

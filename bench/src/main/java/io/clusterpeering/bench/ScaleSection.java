@@ -64,7 +64,7 @@ final class ScaleSection implements Section {
         reads.put("heartbeat round (s)", round);
         Charts.curves(run.results().dir().resolve("scale-peerings.png"), "List and heartbeat round by number of peerings",
                 "peerings", "ms / s", reads, true);
-        run.results().note(TITLE, "Each size: three local clusters on the shared engine. The acceptor generates a "
+        run.results().note(TITLE, "Each size: three local clusters on an empty DynamoDB Local of its own. The acceptor generates a "
                 + "token per peering; 95 % are established by a live dialer cluster, 5 % by a cluster that is then "
                 + "stopped, its address taken by a listener that never answers. Reads are the functions in this JVM "
                 + "beside the raw DynamoDB calls one invocation made (recorded, replayed with the same client). The "
@@ -85,10 +85,11 @@ final class ScaleSection implements Section {
         Map<String, Object> deadSettings = new HashMap<>(quiet);
         deadSettings.put("micronaut.server.port", deadPort);
         deadSettings.put("peering.advertise-url", "http://127.0.0.1:" + deadPort);
-        try (LocalCluster acceptorCluster = Cluster.local(run, "dc1", acceptorSettings);
-             LocalCluster liveCluster = Cluster.local(run, "dc2", quiet)) {
+        try (DynamoDbLocalProcess engine = run.freshEngine();
+             LocalCluster acceptorCluster = Cluster.local(run, engine.endpoint(), "dc1", acceptorSettings);
+             LocalCluster liveCluster = Cluster.local(run, engine.endpoint(), "dc2", quiet)) {
             Cluster acceptor = Cluster.over(acceptorCluster);
-            try (LocalCluster deadCluster = Cluster.local(run, "dc3", deadSettings)) {
+            try (LocalCluster deadCluster = Cluster.local(run, engine.endpoint(), "dc3", deadSettings)) {
                 establishMany(run, acceptor, Cluster.over(liveCluster), "live-", total - dead, at);
                 establishMany(run, acceptor, Cluster.over(deadCluster), "dead-", dead, at);
             }
