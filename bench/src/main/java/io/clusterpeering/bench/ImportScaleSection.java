@@ -14,6 +14,7 @@ import io.clusterpeering.service.ReplicationTraffic;
 import io.clusterpeering.store.CatalogBulkLoad;
 import io.clusterpeering.store.CatalogStore;
 import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import org.HdrHistogram.Histogram;
 import software.amazon.awssdk.core.SdkRequest;
@@ -107,8 +108,9 @@ final class ImportScaleSection implements Section {
         run.results().note(PURGE, "The purge is the real one: `DELETE /v1/peering/exporter` on the importer after the "
                 + "sync, timed until the read answers 404 (the stream poller hands the DELETING row to the deletion "
                 + "handler, which deletes pages of 1,000 keys with four BatchWriteItem calls in flight and records its "
-                + "progress on the row). The denominator deletes as many items from keys held in memory, 25 per "
-                + "BatchWriteItem, four in flight. Target: at least 0.8× the raw rate (shown as raw / purge ≤ 1.25).");
+                + "progress on the row). The denominator writes the same items again (read before the DELETE: same "
+                + "attributes and sizes, so the same stream records) under a key of their own and deletes them from keys "
+                + "held in memory, 25 per BatchWriteItem, four in flight. Target: at least 0.8× the raw rate (shown as raw / purge ≤ 1.25).");
     }
 
     private static double[][] curve(List<Size> sizes, java.util.function.ToDoubleFunction<Size> value) {
@@ -219,6 +221,8 @@ final class ImportScaleSection implements Section {
             ImportedDataStore imported = dc2.context().getBean(ImportedDataStore.class);
             int items = imported.count(peer);
             waitFor(Duration.ofMinutes(30), 200, () -> caughtUp(dc2));
+            progress.step(at + " instances: copying the imported items for the raw deletes");
+            List<Map<String, AttributeValue>> copies = importedItems(importer, IndexScope.importedServiceList(peer).pk());
             progress.step(at + " instances: purging " + String.format(Locale.ROOT, "%,d", items) + " imported items");
             long purgeStart = System.nanoTime();
             importer.ok("DELETE", "/v1/peering/exporter", null);
@@ -228,7 +232,7 @@ final class ImportScaleSection implements Section {
                 throw new IllegalStateException("the purge left items behind");
             }
             progress.step(at + " instances: raw BatchWriteItem deletes of as many items");
-            double rawRate = rawDeleteRate(importer, items);
+            double rawRate = rawDeleteRate(importer, copies);
             double purgeRate = items / purgeSeconds;
 
             Results results = run.results();
@@ -373,23 +377,38 @@ final class ImportScaleSection implements Section {
         }
     }
 
-    /** As many items as were purged, written into a key of their own and deleted with raw BatchWriteItem calls. */
-    private static double rawDeleteRate(Cluster cluster, int items) throws Exception {
+    /** Every item of a partition, all attributes (the imported items, read before the purge). */
+    private static List<Map<String, AttributeValue>> importedItems(Cluster cluster, String pk) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        cluster.dynamoDb().queryPaginator(r -> r.tableName(cluster.table()).consistentRead(true)
+                        .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))))
+                .items().forEach(items::add);
+        return items;
+    }
+
+    /**
+     * The purged items again, item for item (same attributes and sizes, so the same stream records), under a
+     * partition key of their own, then deleted with raw BatchWriteItem calls from keys held in memory.
+     */
+    private static double rawDeleteRate(Cluster cluster, List<Map<String, AttributeValue>> copies) throws Exception {
         DynamoDbClient dynamoDb = cluster.dynamoDb();
         String table = cluster.table();
+        int items = copies.size();
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        for (int i = 0; i < items; i++) {
-            keys.add(Map.of("pk", AttributeValue.fromS("BENCH#raw"), "sk", AttributeValue.fromS(String.format("SERVICE#x#%08d", i))));
+        List<Map<String, AttributeValue>> rows = new ArrayList<>();
+        for (Map<String, AttributeValue> copy : copies) {
+            Map<String, AttributeValue> row = new HashMap<>(copy);
+            row.put("pk", AttributeValue.fromS("BENCH#raw"));
+            rows.add(row);
+            keys.add(Map.of("pk", row.get("pk"), "sk", row.get("sk")));
         }
         ExecutorService writers = Executors.newFixedThreadPool(PURGE_PARALLELISM);
         try {
             List<Future<?>> batches = new ArrayList<>();
-            for (int from = 0; from < keys.size(); from += 25) {
-                List<WriteRequest> puts = keys.subList(from, Math.min(keys.size(), from + 25)).stream().map(key -> {
-                    Map<String, AttributeValue> item = new HashMap<>(key);
-                    item.put("payload", AttributeValue.fromS("x".repeat(400)));
-                    return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
-                }).toList();
+            for (int from = 0; from < rows.size(); from += 25) {
+                List<WriteRequest> puts = rows.subList(from, Math.min(rows.size(), from + 25)).stream()
+                        .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
+                        .toList();
                 batches.add(writers.submit(() -> writeAll(dynamoDb, table, puts)));
             }
             for (Future<?> batch : batches) {
