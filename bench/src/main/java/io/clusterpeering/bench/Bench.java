@@ -25,8 +25,8 @@ public final class Bench {
             new WarmReadSection(),
             new WriteSection(),
             new ReplicationSection(),
-            new PurgeSection(),
             new ScaleSection(),
+            new ImportScaleSection(),
             new ProfileSection());
 
     private Bench() {

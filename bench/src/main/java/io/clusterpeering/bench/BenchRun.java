@@ -62,6 +62,19 @@ public final class BenchRun {
         return endpoint;
     }
 
+    /**
+     * A DynamoDB Local of its own, empty, for one step of a scale section: DynamoDB Local keeps every table's stream
+     * records in one SQLite database and each write looks its stream up there, so its writes slow down as the
+     * streams of earlier steps grow; each size starts from an empty engine instead. Close it after the step.
+     */
+    public DynamoDbLocalProcess freshEngine() {
+        try {
+            return DynamoDbLocalProcess.start(work.resolve("logback.xml"), Files.createTempDirectory(work, "engine-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A scratch folder, deleted with the JVM's temporary files. */
     public Path work() {
         return work;

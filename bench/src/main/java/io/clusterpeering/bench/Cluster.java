@@ -1,6 +1,6 @@
 package io.clusterpeering.bench;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +11,11 @@ import io.clusterpeering.function.Routes;
 import io.micronaut.context.ApplicationContext;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One cluster's functions in the driver's JVM, as Lambda runs them warm: an application context configured as the
  * deployment configures it (ACLs on with default deny unless asked otherwise, a table of its own in the shared
- * DynamoDB Local), one function instance per route, and requests handed to them as API Gateway v2 events through
- * {@code handleRequest}. With ACLs on it bootstraps them and sends the management token with every request.
+ * DynamoDB Local), one function instance per route, and requests handed to them as Lambda hands them over: the
+ * API Gateway v2 event's JSON bytes through the stream entry point {@code handleRequest(InputStream, OutputStream,
+ * Context)}, the answer read back from the bytes it wrote. With ACLs on it bootstraps them and sends the management token with every request.
  */
 public class Cluster implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -88,8 +92,14 @@ public class Cluster implements AutoCloseable {
 
     /** Starts a local cluster (HTTP server on a free port, ACLs off) over a new table of the engine. */
     static io.clusterpeering.local.LocalCluster local(BenchRun run, String datacenter, Map<String, Object> more) {
+        return local(run, run.endpoint(), datacenter, more);
+    }
+
+    /** As {@link #local(BenchRun, String, Map)}, over another engine. */
+    static io.clusterpeering.local.LocalCluster local(BenchRun run, String endpoint, String datacenter,
+                                                      Map<String, Object> more) {
         int port = io.clusterpeering.local.EmbeddedDynamoDb.freePort();
-        Map<String, Object> properties = properties(run.endpoint(), run.newTable(datacenter), false);
+        Map<String, Object> properties = properties(endpoint, run.newTable(datacenter), false);
         properties.put("peering.datacenter", datacenter);
         properties.put("micronaut.server.port", port);
         properties.put("peering.advertise-url", "http://127.0.0.1:" + port);
@@ -131,20 +141,41 @@ public class Cluster implements AutoCloseable {
         return headers;
     }
 
-    /** The event of a request to this cluster. */
-    APIGatewayV2HTTPEvent event(String method, String pathAndQuery, String body) {
+    /** The event of a request to this cluster: its JSON bytes, as API Gateway sends them (payload 2.0). */
+    byte[] event(String method, String pathAndQuery, String body) {
         Request request = Request.of(method, pathAndQuery, body);
-        return ProbeEvents.event(method, request.path(), request.pathParameters(), request.query(), headers(), body);
+        return ProbeEvents.json(method, request.path(), request.pathParameters(), request.query(), headers(), body);
     }
 
     /**
-     * Answers a request as the route's function does in Lambda.
+     * One invocation as Lambda makes it: the event's bytes through the function's stream entry point.
+     *
+     * @return the answer's bytes (payload 2.0 JSON)
+     */
+    static byte[] invoke(ConsulHttpFunction function, byte[] event, Context context) {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream(1024);
+        try {
+            function.handleRequest(new ByteArrayInputStream(event), answer, context);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return answer.toByteArray();
+    }
+
+    /**
+     * Answers a request as the route's function does in Lambda (the stream entry point).
      *
      * @throws IllegalArgumentException when no route takes it
      */
     APIGatewayV2HTTPResponse call(String method, String pathAndQuery, String body) {
         Request request = Request.of(method, pathAndQuery, body);
-        return function(request.route()).handleRequest(event(method, pathAndQuery, body), new ProbeContext());
+        byte[] answer = invoke(function(request.route()), event(method, pathAndQuery, body), new ProbeContext());
+        JsonNode tree = json(new String(answer, StandardCharsets.UTF_8));
+        Map<String, String> headers = new HashMap<>();
+        tree.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(tree.path("statusCode").asInt())
+                .withHeaders(headers).withBody(tree.hasNonNull("body") ? tree.get("body").asText() : null)
+                .build();
     }
 
     /** As {@link #call}, failing unless 200. */

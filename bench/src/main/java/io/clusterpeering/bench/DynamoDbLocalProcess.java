@@ -35,7 +35,7 @@ public final class DynamoDbLocalProcess implements AutoCloseable {
     public static DynamoDbLocalProcess start(Path logbackConfig, Path workDir) {
         int port = EmbeddedDynamoDb.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx1g", "-XX:+UseParallelGC",
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx3g", "-XX:+UseParallelGC",
                 "-Dlogback.configurationFile=" + logbackConfig, "-cp", System.getProperty("java.class.path"),
                 "com.amazonaws.services.dynamodbv2.local.main.ServerRunner",
                 "-inMemory", "-port", Integer.toString(port), "-sharedDb", "-disableTelemetry"))

@@ -8,11 +8,14 @@ import java.util.Set;
 /**
  * The driver's command line.
  * <ul>
- *   <li>{@code --quick}: fewer samples and runs, no 100,000-item scale step (minutes instead of tens of minutes;
- *       for trying the harness, not for the report)</li>
+ *   <li>{@code --quick}: fewer samples and runs, scale at 1× only (minutes instead of tens of minutes; for trying
+ *       the harness, not for the report)</li>
  *   <li>{@code --cold-runs N}: fresh JVMs per cold-start figure (default 5; the headline functions get 2N+1)</li>
  *   <li>{@code --only a,b}: run only these sections (ids as printed)</li>
- *   <li>{@code --purge-max N}: the largest purge step (default 100,000; 1,000 and 10,000 always run)</li>
+ *   <li>{@code --import-scales 1,10,100}: the imported-instance sizes, in multiples of 1,000 instances (default
+ *       1,10,100: 1,000 / 10,000 / 100,000; the purge runs at each)</li>
+ *   <li>{@code --peering-scales 1,10,100}: the peering sizes, in multiples of 10 peerings (default 1,10,100: 10 / 100
+ *       / 1,000, 5 % dead)</li>
  *   <li>{@code --samples N}: timed calls per warm figure (default 2,000, after as many untimed ones)</li>
  *   <li>{@code --cold-functions headline}: cold start only of the functions the issue names (List, Read, Generate)
  *       instead of every HTTP function</li>
@@ -25,7 +28,8 @@ import java.util.Set;
  * </ul>
  */
 record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQuiet, Path results, Path report,
-               Path baseline, boolean headlineOnly, int samplesOption, int purgeMax, List<String> args) {
+               Path baseline, boolean headlineOnly, int samplesOption, List<Integer> importScales,
+               List<Integer> peeringScales, List<String> args) {
 
     static Options parse(String[] args) {
         boolean quick = false;
@@ -37,7 +41,8 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         Path baseline = null;
         boolean headlineOnly = false;
         int samples = 0;
-        int purgeMax = 100_000;
+        List<Integer> importScales = null;
+        List<Integer> peeringScales = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -45,7 +50,8 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "--no-wait" -> wait = false;
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
-                case "--purge-max" -> purgeMax = Integer.parseInt(args[++i]);
+                case "--import-scales" -> importScales = scales(args[++i]);
+                case "--peering-scales" -> peeringScales = scales(args[++i]);
                 case "--cold-functions" -> headlineOnly = "headline".equals(args[++i]);
                 case "--results" -> results = Path.of(args[++i]);
                 case "--report" -> report = "none".equals(args[i + 1]) ? null : Path.of(args[i + 1]);
@@ -63,7 +69,14 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         if (baseline == null && results.resolve("before.tsv").toFile().isFile()) {
             baseline = results.resolve("before.tsv");
         }
-        return new Options(quick, coldRuns, only, wait, results, report, baseline, headlineOnly, samples, purgeMax, List.of(args));
+        List<Integer> defaultScales = quick ? List.of(1) : List.of(1, 10, 100);
+        return new Options(quick, coldRuns, only, wait, results, report, baseline, headlineOnly, samples,
+                importScales == null ? defaultScales : importScales, peeringScales == null ? defaultScales : peeringScales,
+                List.of(args));
+    }
+
+    private static List<Integer> scales(String list) {
+        return java.util.Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).toList();
     }
 
     boolean runs(String section) {

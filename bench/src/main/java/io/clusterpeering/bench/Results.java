@@ -106,7 +106,8 @@ public final class Results {
         boolean before = !baseline.isEmpty();
         md.append("\n## Every figure\n\n");
         md.append("Ratio = figure / denominator (for rates: denominator / figure), so above 1 is always the cost of our code "
-                + "over the bare minimum. ").append(before ? "\"Before\" is the same command on the code before this change." : "")
+                + "over the bare minimum. ").append(before ? "\"Before\" is the baseline file's figure (`bench/results/before.tsv` unless `--baseline` names "
+                        + "another; the committed one holds the figures issue 9 reported before this work)." : "")
                 .append("\n\n");
         table(md, figures(), before, baseline);
         for (Map.Entry<String, String> section : titles.entrySet()) {

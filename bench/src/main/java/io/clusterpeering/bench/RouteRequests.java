@@ -133,7 +133,7 @@ final class RouteRequests {
             case "POST /v1/internal/peering/message" -> new Req("POST", "/v1/internal/peering/message",
                     dialer.context().getBean(PeerMessages.class).signMessage(PeerMessage.Kind.HEARTBEAT, messageDialerId,
                             messagePeeringId, Instant.now()));
-            default -> throw new IllegalStateException("no benchmark request for " + key + ": add one to RouteRequests");
+            default -> throw new ColdStartSection.UnsupportedRoute("no benchmark request for " + key + ": add one to RouteRequests");
         };
     }
 

@@ -1,30 +1,42 @@
 package io.clusterpeering.bench;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import io.clusterpeering.bench.probe.ProbeContext;
-import io.clusterpeering.bench.probe.RecordedCalls;
-import io.clusterpeering.function.ConsulHttpFunction;
+import io.clusterpeering.local.EmbeddedDynamoDb;
+import io.clusterpeering.local.LocalCluster;
+import io.clusterpeering.service.HeartbeatService;
 import org.HdrHistogram.Histogram;
-import software.amazon.awssdk.core.SdkRequest;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Scale: read and list at 10, 100 and 1,000 peerings, beside the raw GetItem / Query (every page) they need.
- * Imported instances at 1,000 / 10,000 / 100,000 are the scale branch's figures: add them as a section of their
- * own (see {@link Section}); this one says where today's replication design stops.
+ * Issue 10's peering scale, at 1×, 10× and 100× ({@code --peering-scales}): 10 / 100 / 1,000 established peerings on
+ * one acceptor, 5 % of them dead (their dialer is gone and a listener on its address accepts and never answers, so
+ * each heartbeat to them waits out the 5 s peer-call timeout). Per size: {@code GET /v1/peerings} and
+ * {@code GET /v1/peering/{name}} beside the raw DynamoDB calls they make (every page), the list's size, and one
+ * local heartbeat round (heartbeat and resync of every peering, {@code PEERING_HEARTBEAT_CONCURRENCY} at once)
+ * beside Consul's 15 s heartbeat interval, which a round must fit in.
  */
 final class ScaleSection implements Section {
-    static final String TITLE = "Scale";
+    static final String TITLE = "Scale: peerings";
+    static final double INTERVAL_SECONDS = 15;
 
     @Override
     public String id() {
-        return "scale";
+        return "scale-peerings";
     }
 
     @Override
@@ -34,86 +46,152 @@ final class ScaleSection implements Section {
 
     @Override
     public void run(BenchRun run) throws Exception {
-        int[] steps = {10, 100, 1_000};
-        double[][] listFn = new double[2][steps.length];
-        double[][] listRaw = new double[2][steps.length];
-        double[][] readFn = new double[2][steps.length];
-        double[][] readRaw = new double[2][steps.length];
-        try (Cluster cluster = Cluster.start(run.endpoint(), run.newTable("scale"), false, Map.of())) {
-            int made = 0;
-            for (int s = 0; s < steps.length; s++) {
-                int n = steps[s];
-                while (made < n) {
-                    if (made % 50 == 0) {
-                        run.progress().step("generating peerings " + made + "/" + n);
-                    }
-                    cluster.ok("POST", "/v1/peering/token", String.format("{\"PeerName\":\"peer-%04d\"}", made++));
-                }
-                int samples = Math.max(50, (run.options().quick() ? 300 : 1000) / (1 + n / 100));
-                run.progress().step("list and read at " + n + " peerings");
-                Histogram[] list = measure(run, cluster, "/v1/peerings", samples);
-                Histogram[] read = measure(run, cluster, "/v1/peering/peer-0003", samples);
-                listFn[0][s] = n;
-                listRaw[0][s] = n;
-                readFn[0][s] = n;
-                readRaw[0][s] = n;
-                listFn[1][s] = Latency.ms(list[0], 50);
-                listRaw[1][s] = Latency.ms(list[1], 50);
-                readFn[1][s] = Latency.ms(read[0], 50);
-                readRaw[1][s] = Latency.ms(read[1], 50);
-                for (double p : new double[]{50, 99}) {
-                    run.results().add(Figure.versus("scale.list." + n + ".p" + (int) p, TITLE,
-                            String.format("GET /v1/peerings at %,d peerings p%d", n, (int) p), Latency.ms(list[0], p), "ms",
-                            "raw Query of the partition (each page the function read)", Latency.ms(list[1], p), samples + " samples", "scale.png"));
-                }
-                run.results().add(Figure.versus("scale.read." + n + ".p50", TITLE,
-                        String.format("GET /v1/peering/{name} at %,d peerings p50", n), Latency.ms(read[0], 50), "ms",
-                        "raw GetItem", Latency.ms(read[1], 50), samples + " samples", "scale.png"));
-            }
-            String body = cluster.ok("GET", "/v1/peerings", null).toString();
-            run.results().note(TITLE, String.format(java.util.Locale.ROOT, "At 1,000 peerings one list answer is "
-                    + "%,d bytes (%.0f bytes a peering): API Gateway's 10 MB response limit and Lambda's 6 MB answer "
-                    + "limit are reached near %,d peerings per partition; there is no pagination in Consul's API to "
-                    + "spread it.", body.length(), body.length() / 1000.0, (long) (6e6 / (body.length() / 1000.0))));
+        List<Integer> scales = run.options().peeringScales();
+        double[][] list = new double[2][scales.size()];
+        double[][] listRaw = new double[2][scales.size()];
+        double[][] round = new double[2][scales.size()];
+        for (int s = 0; s < scales.size(); s++) {
+            int total = 10 * scales.get(s);
+            double[] figures = size(run, total);
+            list[0][s] = listRaw[0][s] = round[0][s] = total;
+            list[1][s] = figures[0];
+            listRaw[1][s] = figures[1];
+            round[1][s] = figures[2];
         }
-        Map<String, double[][]> series = new LinkedHashMap<>();
-        series.put("list p50, function", listFn);
-        series.put("list p50, raw Query", listRaw);
-        series.put("read p50, function", readFn);
-        series.put("read p50, raw GetItem", readRaw);
-        Charts.curves(run.results().dir().resolve("scale.png"), "Reads by number of peerings", "peerings", "ms", series, true);
-        run.results().note(TITLE, "Imported instances at 1,000 / 10,000 / 100,000 (catalog and health `?peer=` reads, "
-                + "replication and purge at that size) are measured by the scale branch's benchmark; purge at those "
-                + "sizes is in the Purge section. Today's replication sends each peer its whole export snapshot in "
-                + "one signed message on every change: the message grows with the number of exported instances, so "
-                + "at some 10,000 instances (a few hundred bytes each) it passes Lambda's 6 MB payload and API "
-                + "Gateway's 10 MB request limits and the push fails; that is where today's design breaks.");
+        Map<String, double[][]> reads = new LinkedHashMap<>();
+        reads.put("GET /v1/peerings p50 (ms)", list);
+        reads.put("raw Query pages p50 (ms)", listRaw);
+        reads.put("heartbeat round (s)", round);
+        Charts.curves(run.results().dir().resolve("scale-peerings.png"), "List and heartbeat round by number of peerings",
+                "peerings", "ms / s", reads, true);
+        run.results().note(TITLE, "Each size: three local clusters on an empty DynamoDB Local of its own. The acceptor generates a "
+                + "token per peering; 95 % are established by a live dialer cluster, 5 % by a cluster that is then "
+                + "stopped, its address taken by a listener that never answers. Reads are the functions in this JVM "
+                + "beside the raw DynamoDB calls one invocation made (recorded, replayed with the same client). The "
+                + "round is `HeartbeatService.sendHeartbeats` on the acceptor, the local schedule's round (in AWS each "
+                + "peering is its own SQS message taken by bounded workers, so a round is not one Lambda's work); its "
+                + "ratio is to Consul's 15 s interval.");
     }
 
-    /** {function, raw} latency of a GET, alternating in blocks; raw = the Query (all pages) or GetItem it needs. */
-    private static Histogram[] measure(BenchRun run, Cluster cluster, String path, int samples) {
-        APIGatewayV2HTTPEvent event = cluster.event("GET", path, null);
-        ConsulHttpFunction function = cluster.function(Cluster.Request.of("GET", path, null).route());
-        ProbeContext context = new ProbeContext();
-        Runnable call = () -> function.handleRequest(event, context);
-        call.run();
-        List<SdkRequest> calls = CallRecorder.record(() -> {
-            call.run();
-            return null;
-        });
-        List<SdkRequest> needed = calls.stream().filter(c -> c instanceof QueryRequest
-                || (c instanceof GetItemRequest g && g.key().get("pk").s().startsWith("PEERING#"))).toList();
-        DynamoDbClient client = cluster.dynamoDb();
-        Runnable raw = () -> needed.forEach(c -> RecordedCalls.invoke(client, c));
-        int warmup = Math.min(run.options().warmup(), samples);
-        Latency.measure(warmup, 0, call);
-        Latency.measure(warmup, 0, raw);
-        Histogram fn = Latency.histogram();
-        Histogram base = Latency.histogram();
-        for (int done = 0; done < samples; done += 25) {
-            fn.add(Latency.measure(0, 25, call));
-            base.add(Latency.measure(0, 25, raw));
+    /** One size: {list p50 ms, raw list p50 ms, round s}. */
+    private static double[] size(BenchRun run, int total) throws Exception {
+        int dead = Math.max(1, total / 20);
+        String at = String.format(Locale.ROOT, "%,d peerings", total);
+        Map<String, Object> quiet = new HashMap<>(Map.of("peering.heartbeat-interval", "10m",
+                "peering.heartbeat-timeout", "60m", "peering.peer-call-timeout", "30s"));
+        Map<String, Object> acceptorSettings = new HashMap<>(quiet);
+        acceptorSettings.put("peering.peer-call-timeout", "5s");
+        int deadPort = EmbeddedDynamoDb.freePort();
+        Map<String, Object> deadSettings = new HashMap<>(quiet);
+        deadSettings.put("micronaut.server.port", deadPort);
+        deadSettings.put("peering.advertise-url", "http://127.0.0.1:" + deadPort);
+        try (DynamoDbLocalProcess engine = run.freshEngine();
+             LocalCluster acceptorCluster = Cluster.local(run, engine.endpoint(), "dc1", acceptorSettings);
+             LocalCluster liveCluster = Cluster.local(run, engine.endpoint(), "dc2", quiet)) {
+            Cluster acceptor = Cluster.over(acceptorCluster);
+            try (LocalCluster deadCluster = Cluster.local(run, engine.endpoint(), "dc3", deadSettings)) {
+                establishMany(run, acceptor, Cluster.over(liveCluster), "live-", total - dead, at);
+                establishMany(run, acceptor, Cluster.over(deadCluster), "dead-", dead, at);
+            }
+            try (SilentListener ignored = SilentListener.start(deadPort)) {
+                int samples = run.options().quick() ? 20 : Math.max(20, 200 / Math.max(1, total / 100));
+                run.progress().step(at + ": list and read");
+                ImportScaleSection.Read listRead = ImportScaleSection.read(acceptor, "/v1/peerings", samples);
+                ImportScaleSection.Read oneRead = ImportScaleSection.read(acceptor, "/v1/peering/live-0003", samples);
+                String id = "scale.peerings." + total;
+                listRead.add(run.results(), TITLE, id + ".list", "GET /v1/peerings, " + at);
+                oneRead.add(run.results(), TITLE, id + ".read", "GET /v1/peering/{name}, " + at);
+                HeartbeatService heartbeats = acceptorCluster.context().getBean(HeartbeatService.class);
+                int rounds = run.options().quick() ? 1 : 3;
+                List<Long> millis = new ArrayList<>();
+                HeartbeatService.Result result = null;
+                for (int j = 0; j < rounds; j++) {
+                    run.progress().step(at + ": heartbeat round " + (j + 1) + "/" + rounds);
+                    long start = System.nanoTime();
+                    result = heartbeats.sendHeartbeats();
+                    millis.add((System.nanoTime() - start) / 1_000_000);
+                }
+                double seconds = Stats.median(millis) / 1000.0;
+                run.results().add(Figure.versus(id + ".round", TITLE, "heartbeat round (heartbeat + resync each), " + at
+                                + ", " + dead + " dead", seconds, "s", "Consul's heartbeat interval", INTERVAL_SECONDS,
+                        String.format(Locale.ROOT, "median of %d rounds %s ms; last: %d delivered, %d failed", rounds,
+                                Stats.list(millis), result.delivered(), result.failed()), "scale-peerings.png")
+                        .target(1.0));
+                return new double[]{Latency.ms(listRead.function(), 50), Latency.ms(listRead.raw(), 50), seconds};
+            }
         }
-        return new Histogram[]{fn, base};
+    }
+
+    private static void establishMany(BenchRun run, Cluster acceptor, Cluster dialer, String prefix, int count, String at)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String name = prefix + String.format("%04d", i);
+                done.add(pool.submit(() -> {
+                    String token = acceptor.ok("POST", "/v1/peering/token", "{\"PeerName\":\"" + name + "\"}")
+                            .get("PeeringToken").asText();
+                    dialer.ok("POST", "/v1/peering/establish", "{\"PeerName\":\"to-" + name + "\",\"PeeringToken\":\""
+                            + token + "\"}");
+                    return null;
+                }));
+            }
+            for (int i = 0; i < done.size(); i++) {
+                if (i % 50 == 0) {
+                    run.progress().step(at + ": establishing " + prefix + "* " + i + "/" + count);
+                }
+                done.get(i).get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Accepts connections and never answers: a peer that is there and dead (each call waits out its timeout). */
+    private static final class SilentListener implements AutoCloseable {
+        private final ServerSocket server;
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        private SilentListener(ServerSocket server) {
+            this.server = server;
+        }
+
+        static SilentListener start(int port) throws IOException {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            SilentListener listener = new SilentListener(server);
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        listener.held.add(socket);
+                        Thread drain = new Thread(() -> {
+                            try (InputStream in = socket.getInputStream()) {
+                                in.transferTo(java.io.OutputStream.nullOutputStream());
+                            } catch (IOException ignored) {
+                                // closed
+                            }
+                        });
+                        drain.setDaemon(true);
+                        drain.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "silent-" + port);
+            acceptor.setDaemon(true);
+            acceptor.start();
+            return listener;
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 }

@@ -11,11 +11,20 @@ import io.clusterpeering.support.PayloadFormat;
 import io.clusterpeering.support.TestDynamoDb;
 import org.junit.jupiter.api.Test;
 
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import io.micronaut.context.ApplicationContext;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A handler class as Lambda's Java runtime loads and calls it, with the runtime's own loader
@@ -58,5 +67,44 @@ class LambdaRuntimeEntryPointTest {
         } finally {
             settings.keySet().forEach(System::clearProperty);
         }
+    }
+
+    @Test
+    void aWarmFunctionRegistersNoBeanPerInvocation() throws Exception {
+        try (ApplicationContext context = ApplicationContext.run(TestDynamoDb.freshTable("warm-invocations"))) {
+            ListPeeringsFunction function = new ListPeeringsFunction(context);
+            byte[] event = JSON.writeValueAsBytes(GatewayEvent.fixture(PayloadFormat.HTTP_API_2_0, "list-peerings.json").json());
+            invoke(function, event, 0);
+            int definitions = context.getAllBeanDefinitions().size();
+
+            for (int i = 1; i <= 50; i++) {
+                JsonNode answer = invoke(function, event, i);
+                assertEquals(200, answer.get("statusCode").asInt(), answer.toString());
+            }
+
+            assertEquals(definitions, context.getAllBeanDefinitions().size(),
+                    "50 invocations with their own Lambda Context leave the application context's beans as they were");
+            assertTrue(context.getBeanDefinitions(Context.class).isEmpty(), "Lambda's Context is not a bean");
+        }
+    }
+
+    private static JsonNode invoke(ListPeeringsFunction function, byte[] event, int invocation) throws Exception {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        function.handleRequest(new ByteArrayInputStream(event), output, new InvocationContext("invocation-" + invocation));
+        return JSON.readTree(output.toByteArray());
+    }
+
+    /** The Lambda Context of one invocation, as the runtime passes it (its own request ID each time). */
+    private record InvocationContext(String getAwsRequestId) implements Context {
+        @Override public String getLogGroupName() { return "/aws/lambda/ListPeerings"; }
+        @Override public String getLogStreamName() { return "stream"; }
+        @Override public String getFunctionName() { return "ListPeerings"; }
+        @Override public String getFunctionVersion() { return "1"; }
+        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:ListPeerings:live"; }
+        @Override public CognitoIdentity getIdentity() { return null; }
+        @Override public ClientContext getClientContext() { return null; }
+        @Override public int getRemainingTimeInMillis() { return 30_000; }
+        @Override public int getMemoryLimitInMB() { return 1024; }
+        @Override public LambdaLogger getLogger() { return null; }
     }
 }

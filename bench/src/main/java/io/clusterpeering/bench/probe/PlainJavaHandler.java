@@ -1,9 +1,9 @@
 package io.clusterpeering.bench.probe;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkRequest;
@@ -14,7 +14,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +26,17 @@ import java.util.Map;
 /**
  * The denominator of every cold start: a plain-Java Lambda handler, no framework, that builds the DynamoDB client
  * the way the functions do (same HTTP client, timeouts, region, credentials) in its constructor, and answers an
- * API Gateway event by making exactly the DynamoDB calls the function under test made for the same request
- * (recorded by the driver, {@link RecordedCalls}), then writing the items it read as JSON by hand.
+ * API Gateway event through the same entry point (a {@link RequestStreamHandler}: the event's JSON bytes in, the
+ * answer's out) by reading the event with Jackson (the request's route, path parameters and headers), making exactly
+ * the DynamoDB calls the function under test made for the same request (recorded by the driver,
+ * {@link RecordedCalls}), then writing the items it read, and the payload 2.0 answer around them, as JSON by hand.
  *
  * <p>System properties: {@code bench.calls} (the recorded calls' file), {@code bench.http-client}
  * ({@code url-connection}, {@code apache} or {@code crt}). Environment: {@code PEERING_DYNAMODB_ENDPOINT},
  * {@code AWS_REGION}.
  */
-public final class PlainJavaHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class PlainJavaHandler implements RequestStreamHandler {
+    private final ObjectMapper json = new ObjectMapper();
     private final DynamoDbClient dynamoDb;
     private final List<SdkRequest> calls;
 
@@ -46,7 +53,11 @@ public final class PlainJavaHandler implements RequestHandler<APIGatewayV2HTTPEv
     }
 
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = this.json.readTree(input);
+        if (!event.path("routeKey").isTextual() || !event.path("requestContext").path("http").isObject()) {
+            throw new IllegalArgumentException("not an API Gateway payload 2.0 event");
+        }
         StringBuilder json = new StringBuilder("[");
         for (SdkRequest call : calls) {
             Object response;
@@ -74,8 +85,11 @@ public final class PlainJavaHandler implements RequestHandler<APIGatewayV2HTTPEv
             }
         }
         json.append(']');
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(200)
-                .withHeaders(Map.of("Content-Type", "application/json")).withBody(json.toString()).build();
+        StringBuilder answer = new StringBuilder("{\"statusCode\":200,\"headers\":{\"Content-Type\":\"application/json\"},\"body\":");
+        Json.string(answer, json.toString());
+        answer.append(",\"isBase64Encoded\":false}");
+        output.write(answer.toString().getBytes(StandardCharsets.UTF_8));
+        output.flush();
     }
 
     /** DynamoDB items as JSON, written by hand. */

@@ -2,21 +2,24 @@ package io.clusterpeering.bench.probe;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /**
- * An API Gateway v2 (payload 2.0) event as the local server builds it, written to and read from a properties
- * file so that the driver can hand the same request to a fresh JVM. Keys: {@code method}, {@code path},
- * {@code rawQuery}, {@code body}, {@code header.<name>}, {@code query.<name>}, {@code param.<name>}.
+ * An API Gateway v2 (payload 2.0) event: as an event object (the fields {@code LocalApiController} fills) and as
+ * the JSON bytes API Gateway sends and Lambda hands to a stream handler ({@link #json}), which the driver writes to
+ * a file ({@link #write}) so that a fresh JVM answers exactly those bytes.
  */
 public final class ProbeEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ProbeEvents() {
     }
 
@@ -45,38 +48,59 @@ public final class ProbeEvents {
                 .build();
     }
 
-    /** The event a properties file describes. */
-    static APIGatewayV2HTTPEvent event(Properties spec) {
-        Map<String, String> headers = new HashMap<>();
-        Map<String, String> query = new HashMap<>();
-        Map<String, String> params = new HashMap<>();
-        for (String key : spec.stringPropertyNames()) {
-            if (key.startsWith("header.")) {
-                headers.put(key.substring(7), spec.getProperty(key));
-            } else if (key.startsWith("query.")) {
-                query.put(key.substring(6), spec.getProperty(key));
-            } else if (key.startsWith("param.")) {
-                params.put(key.substring(6), spec.getProperty(key));
-            }
+    /**
+     * The event's JSON as API Gateway's HTTP API sends it (payload format 2.0: {@code version}, {@code routeKey},
+     * {@code rawPath}, {@code rawQueryString}, {@code headers}, {@code queryStringParameters},
+     * {@code pathParameters}, {@code body}, {@code isBase64Encoded}, {@code requestContext.http}).
+     */
+    public static byte[] json(String method, String path, Map<String, String> pathParameters, Map<String, String> query,
+                              Map<String, String> headers, String body) {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "2.0");
+        event.put("routeKey", method + " " + path);
+        event.put("rawPath", path);
+        StringBuilder raw = new StringBuilder();
+        query.forEach((k, v) -> raw.append(raw.length() == 0 ? "" : "&").append(k).append('=').append(v));
+        event.put("rawQueryString", raw.toString());
+        event.putObject("headers").setAll(strings(headers));
+        if (!query.isEmpty()) {
+            event.putObject("queryStringParameters").setAll(strings(query));
         }
-        return event(spec.getProperty("method"), spec.getProperty("path"), params, query, headers,
-                spec.getProperty("body"));
+        if (!pathParameters.isEmpty()) {
+            event.putObject("pathParameters").setAll(strings(pathParameters));
+        }
+        ObjectNode context = event.putObject("requestContext");
+        context.put("requestId", "bench");
+        context.put("routeKey", method + " " + path);
+        context.put("stage", "$default");
+        context.put("timeEpoch", System.currentTimeMillis());
+        ObjectNode http = context.putObject("http");
+        http.put("method", method);
+        http.put("path", path);
+        http.put("protocol", "HTTP/1.1");
+        http.put("sourceIp", "127.0.0.1");
+        if (body != null) {
+            event.put("body", body);
+        }
+        event.put("isBase64Encoded", false);
+        try {
+            return JSON.writeValueAsBytes(event);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** Writes a request as a properties file for {@link ColdStartProbe}. */
+    private static Map<String, com.fasterxml.jackson.databind.JsonNode> strings(Map<String, String> values) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> nodes = new java.util.LinkedHashMap<>();
+        values.forEach((k, v) -> nodes.put(k, JSON.getNodeFactory().textNode(v)));
+        return nodes;
+    }
+
+    /** Writes a request's event JSON ({@link #json}) to a file, for {@link ColdStartProbe}. */
     public static void write(Path file, String method, String path, Map<String, String> pathParameters,
                              Map<String, String> query, Map<String, String> headers, String body) {
-        Properties spec = new Properties();
-        spec.setProperty("method", method);
-        spec.setProperty("path", path);
-        if (body != null) {
-            spec.setProperty("body", body);
-        }
-        headers.forEach((k, v) -> spec.setProperty("header." + k, v));
-        query.forEach((k, v) -> spec.setProperty("query." + k, v));
-        pathParameters.forEach((k, v) -> spec.setProperty("param." + k, v));
-        try (OutputStream out = Files.newOutputStream(file)) {
-            spec.store(out, null);
+        try {
+            Files.write(file, json(method, path, pathParameters, query, headers, body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
