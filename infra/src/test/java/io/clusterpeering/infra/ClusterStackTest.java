@@ -631,9 +631,8 @@ class ClusterStackTest {
         template.resourceCountIs("AWS::SecretsManager::Secret", 2);
     }
 
-    @Test
-    void thePeersPageBucketIsPrivateEncryptedVersionedAndRefusesPlainHttp() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.HTTP, "the REST variant has no CloudFront");
+    /** Both variants keep the page's files in one private, S3-encrypted, versioned bucket. */
+    private void assertThePeersPageBucketIsPrivateEncryptedAndVersioned() {
         template.resourceCountIs("AWS::S3::Bucket", 1);
         template.hasResourceProperties("AWS::S3::Bucket", Map.of(
                 "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
@@ -641,6 +640,12 @@ class ClusterStackTest {
                 "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
                         "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
                 "VersioningConfiguration", Map.of("Status", "Enabled")));
+    }
+
+    @Test
+    void thePeersPageBucketIsPrivateEncryptedVersionedAndRefusesPlainHttp() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.HTTP, "the REST variant has no CloudFront");
+        assertThePeersPageBucketIsPrivateEncryptedAndVersioned();
         template.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
                 Match.objectLike(Map.of("Effect", "Deny", "Principal", Map.of("AWS", "*"),
                         "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))),
@@ -735,13 +740,7 @@ class ClusterStackTest {
     @Test
     void restThePeersPageBucketIsPrivateEncryptedVersionedAndRefusesPlainHttp() {
         org.junit.jupiter.api.Assumptions.assumeTrue(variant == ApiVariant.REST, "the HTTP variant's is tested above");
-        template.resourceCountIs("AWS::S3::Bucket", 1);
-        template.hasResourceProperties("AWS::S3::Bucket", Map.of(
-                "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
-                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
-                "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
-                        "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
-                "VersioningConfiguration", Map.of("Status", "Enabled")));
+        assertThePeersPageBucketIsPrivateEncryptedAndVersioned();
         // The bucket's policy only refuses plain HTTP: it lets nobody in (API Gateway reads through its role).
         template.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Match.objectLike(Map.of("Effect", "Deny", "Principal", Map.of("AWS", "*"),
