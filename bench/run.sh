@@ -8,5 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q -pl bench -am -Dmaven.test.skip=true package
-exec java -Xms1g -Xmx3g -Dlogback.configurationFile=bench/src/main/resources/bench-logback.xml \
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms1g -Xmx3g -Dlogback.configurationFile=bench/src/main/resources/bench-logback.xml \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.clusterpeering.bench.Bench "$@"

@@ -10,7 +10,7 @@
 #   token alone cannot tell the plans apart: the script asks LocalStack.)
 #
 # Needs: a running LocalStack (docker compose up -d in this folder), the AWS Lambda base images LocalStack runs
-# the functions in (pulled beforehand, see README), Java 17, Maven, Node.js 20+.
+# the functions in (pulled beforehand, see README), JDK 25, Maven, Node.js 20+.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -49,7 +49,7 @@ case "$api" in
   *) echo "PEERING_API must be rest or http, not '$api'" >&2; exit 2 ;;
 esac
 
-# LocalStack runs every function in the AWS Lambda base image of its runtime: Java 17 for ours, Node.js 24 for
+# LocalStack runs every function in the AWS Lambda base image of its runtime: Java 25 for ours, Node.js 24 for
 # the CDK's custom-resource provider. Pulled beforehand, so the deploy does not wait on (or fail for) a download.
 missing=()
 for image in public.ecr.aws/lambda/java:17 public.ecr.aws/lambda/nodejs:24; do

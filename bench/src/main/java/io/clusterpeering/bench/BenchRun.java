@@ -22,7 +22,7 @@ import java.util.zip.ZipFile;
  * the progress line and the results.
  */
 public final class BenchRun {
-    /** The JVM flags of every fresh-JVM figure, as Lambda's Java 17 runtime starts a function (C1 only, serial GC). */
+    /** The JVM flags of every fresh-JVM figure, as Lambda's java25 runtime starts a function (C1 only, serial GC). */
     static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC", "-Xshare:auto");
 

@@ -114,6 +114,11 @@ import java.util.Map;
 public class ClusterStack extends Stack {
     /** Memory of every Java function, in MB. */
     static final int MEMORY_MB = 1024;
+    /**
+     * The Lambda runtime of every Java function: java25 (Amazon Linux 2023), the JDK the project compiles and tests
+     * with. java17 ran on Amazon Linux 2 and is refused since 2026-07-31 (cfn-lint E2533).
+     */
+    static final Runtime JAVA_RUNTIME = Runtime.JAVA_25;
     /** Attempts of a failing stream batch before it goes to the failure queue. */
     static final int STREAM_RETRY_ATTEMPTS = 5;
     /**
@@ -285,6 +290,7 @@ public class ClusterStack extends Stack {
                 .description("Secrets Manager secret holding the initial ACL management token's SecretID").build();
         CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
         CfnOutput.Builder.create(this, "FailureQueueUrl").value(failures.getQueueUrl()).build();
+        CfnLintSuppressions.applyTo(this);
     }
 
     /**
@@ -394,7 +400,7 @@ public class ClusterStack extends Stack {
             denyAclItems(role);
         }
         Function function = Function.Builder.create(this, name)
-                .runtime(Runtime.JAVA_17)
+                .runtime(JAVA_RUNTIME)
                 .architecture(Architecture.ARM_64)
                 .memorySize(MEMORY_MB)
                 .timeout(timeout)
@@ -696,7 +702,7 @@ public class ClusterStack extends Stack {
         identity.grantRead(role);
         identity.grantWrite(role);
         Function function = Function.Builder.create(this, name)
-                .runtime(Runtime.JAVA_17)
+                .runtime(JAVA_RUNTIME)
                 .architecture(Architecture.ARM_64)
                 .memorySize(MEMORY_MB)
                 .timeout(Duration.seconds(60))

@@ -889,7 +889,7 @@ class ClusterStackTest {
     private static Map<String, Map<String, Object>> javaFunctions() {
         Map<String, Map<String, Object>> functions = new HashMap<>();
         ofType("AWS::Lambda::Function").forEach((id, f) -> {
-            if ("java17".equals(properties(f).get("Runtime"))) {
+            if (ClusterStack.JAVA_RUNTIME.getName().equals(properties(f).get("Runtime"))) {
                 functions.put(id, f);
             }
         });
