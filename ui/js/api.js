@@ -163,9 +163,13 @@ export const catalog = {
 };
 
 export const health = {
-  /** GET /v1/health/service/{name}?peer=: the instances with their checks. */
-  service(name, { peer, signal } = {}) {
-    return call('GET', `/v1/health/service/${segment(name)}`, { query: { peer }, signal });
+  /**
+   * GET /v1/health/service/{name}?peer=: the instances with their checks; a blocking read when options carry an
+   * index (its X-Consul-Index moves with any change of the service's instances or checks, imported ones too).
+   */
+  service(name, { peer, ...options } = {}) {
+    const request = blocking(options);
+    return call('GET', `/v1/health/service/${segment(name)}`, { ...request, query: { ...request.query, peer } });
   },
 };
 

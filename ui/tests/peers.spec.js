@@ -3,7 +3,7 @@
 // The tests run in order: each builds on what the one before did, as a user would.
 
 import { expect, test } from '@playwright/test';
-import { api, dc1, dc2, peerRow, registerService, screenshot } from './support.js';
+import { api, dc1, dc2, deregisterService, peerRow, registerService, screenshot } from './support.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -132,6 +132,29 @@ test('export a registered service from the peer\'s page; the other cluster lists
   await expect(peerRow(other, 'cluster-01')).toContainText('1 imported services');
 });
 
+test('an open Imported Services tab follows the peer: an instance added, one turned critical, one removed', async ({ page }) => {
+  await page.goto(`${dc2}/ui/dc2/peers/cluster-01/imported-services`);
+  const imported = page.locator('[data-test-imported-service="backend"]');
+  await expect(imported).toContainText('1 passing');
+  await expect(imported).toContainText('1 instance');
+  // No reload from here on: each change reaches the page through the service's own blocking query.
+  const follows = { timeout: 10_000 };
+
+  expect((await registerService(dc1, { id: 'backend-2', service: 'backend', address: '10.0.0.2', node: 'node-2' })).status).toBe(200);
+  await expect(imported, 'an instance added on the peer').toContainText('2 passing', follows);
+  await expect(imported).toContainText('2 instances');
+
+  expect((await registerService(dc1, { id: 'backend-2', service: 'backend', address: '10.0.0.2', node: 'node-2', status: 'critical' })).status).toBe(200);
+  await expect(imported, 'an instance turned critical').toContainText('1 critical', follows);
+  await expect(imported).toContainText('1 passing');
+  await expect(imported).toContainText('2 instances');
+
+  expect((await deregisterService(dc1, { id: 'backend-2', node: 'node-2' })).status).toBe(200);
+  await expect(imported, 'the instance removed').toContainText('1 instance', follows);
+  await expect(imported).not.toContainText('critical');
+  await expect(imported).not.toContainText('2 instances');
+});
+
 test('allow a service of the peer with an intention; Consul\'s validation message shows inline', async ({ page }, testInfo) => {
   await page.goto(`${dc1}/ui/dc1/peers/cluster-02/intentions`);
   await expect(page.getByText('No intentions for services of cluster-02')).toBeVisible();
@@ -143,13 +166,15 @@ test('allow a service of the peer with an intention; Consul\'s validation messag
   await page.getByLabel('Source service').fill('frontend');
   await page.getByRole('button', { name: 'Save intention' }).click();
   const row = page.locator('[data-test-intention="frontend->backend"]');
-  await expect(row).toContainText('Allow');
+  // The Permission cell, not the whole row: the row also holds the button that flips it, labelled with the other action.
+  const permission = row.locator('.intention-action');
+  await expect(permission).toHaveText('Allow');
   let entry = await api(dc1, 'GET', '/v1/config/service-intentions/backend');
   expect(entry.body.Sources).toEqual([{ Name: 'frontend', Peer: 'cluster-02', Action: 'allow' }]);
   await screenshot(page, testInfo, 'peer-intentions', { fullPage: true });
 
   await row.getByRole('button', { name: 'Deny frontend to backend' }).click();
-  await expect(row).toContainText('Deny');
+  await expect(permission).toHaveText('Deny');
   entry = await api(dc1, 'GET', '/v1/config/service-intentions/backend');
   expect(entry.body.Sources[0].Action).toBe('deny');
 

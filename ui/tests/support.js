@@ -33,14 +33,19 @@ export async function api(base, method, pathAndQuery, body, { token } = {}) {
   return { status: response.status, body: parsed };
 }
 
-/** Registers a service instance with a passing check, as the README does with curl. */
-export function registerService(base, { node = 'node-1', address = '10.0.0.1', id, service, port = 8080, tags = [] }) {
+/** Registers a service instance with one check (passing unless status says otherwise), as the README does with curl. */
+export function registerService(base, { node = 'node-1', address = '10.0.0.1', id, service, port = 8080, tags = [], status = 'passing' }) {
   return api(base, 'PUT', '/v1/catalog/register', {
     Node: node,
     Address: address,
     Service: { ID: id, Service: service, Port: port, Tags: tags },
-    Check: { CheckID: `${id}-check`, Name: `${service} check`, Status: 'passing', ServiceID: id },
+    Check: { CheckID: `${id}-check`, Name: `${service} check`, Status: status, ServiceID: id },
   });
+}
+
+/** Deregisters a service instance, as `PUT /v1/catalog/deregister` with curl. */
+export function deregisterService(base, { node = 'node-1', id }) {
+  return api(base, 'PUT', '/v1/catalog/deregister', { Node: node, ServiceID: id });
 }
 
 /**

@@ -191,39 +191,64 @@ function importedTab(panel, ctx, name) {
   const list = h('div', {}, h('p', { class: 'loading', text: 'Loading…' }));
   replaceChildren(panel, toolbar, problem, list);
   let services = null;
-  let generation = 0;
 
   search.addEventListener('input', draw);
   sort.addEventListener('change', draw);
 
-  let drawn;
+  // Each shown service's instances and checks come from its own blocking query on
+  // /v1/health/service/{name}?peer= (as Consul's UI watches what it shows): the imported-services index moves only
+  // when the list of services does, so a change of instances or health wakes the service's own query instead.
+  const watched = new Map(); // service name -> {controller, summary}
+  let names = null;
   watch((options) => importedServices(options), {
     signal: ctx.signal,
-    // Every wake-up, not only a changed list: the instances' health is read anew each time.
-    changesOnly: false,
-    onData: async (data) => {
-      generation += 1;
-      const mine = generation;
-      const names = [...new Set((data || []).filter((s) => s.SourcePeer === name).map((s) => s.Service))];
-      try {
-        const instances = await Promise.all(names.map((n) => health.service(n, { peer: name, signal: ctx.signal }).then((r) => r.data || [])));
-        if (mine !== generation) {
-          return;
-        }
-        services = names.map((n, i) => summarize(n, instances[i]));
-        replaceChildren(problem);
-        if (JSON.stringify(services) !== drawn) {
-          drawn = JSON.stringify(services);
-          draw();
-        }
-      } catch (error) {
-        if (error.name !== 'AbortError' && mine === generation) {
-          replaceChildren(problem, errorNotice(error.message));
+    onData: (data) => {
+      names = [...new Set((data || []).filter((s) => s.SourcePeer === name).map((s) => s.Service))].sort();
+      for (const [service, w] of watched) {
+        if (!names.includes(service)) {
+          w.controller.abort();
+          watched.delete(service);
         }
       }
+      for (const service of names) {
+        if (!watched.has(service)) {
+          watchService(service);
+        }
+      }
+      replaceChildren(problem);
+      refresh();
     },
     onError: (error) => (error.isAclDenial ? ctx.pageError(error) : replaceChildren(problem, errorNotice(error.message))),
   });
+
+  function watchService(service) {
+    const controller = new AbortController();
+    ctx.signal.addEventListener('abort', () => controller.abort(), { once: true });
+    const w = { controller, summary: null };
+    watched.set(service, w);
+    watch((options) => health.service(service, { ...options, peer: name }), {
+      signal: controller.signal,
+      onData: (instances) => {
+        w.summary = summarize(service, instances || []);
+        refresh();
+      },
+      onError: (error) => replaceChildren(problem, errorNotice(error.message)),
+    });
+  }
+
+  // Draws once every listed service has its first answer, so a row never shows a count it has not read.
+  let drawn;
+  function refresh() {
+    if (names === null || names.some((n) => !watched.get(n)?.summary)) {
+      return;
+    }
+    services = names.map((n) => watched.get(n).summary);
+    const text = JSON.stringify(services);
+    if (text !== drawn) {
+      drawn = text;
+      draw();
+    }
+  }
 
   function draw() {
     if (services === null) {

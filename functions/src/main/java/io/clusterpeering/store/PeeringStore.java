@@ -687,14 +687,24 @@ public class PeeringStore {
         return true;
     }
 
-    /** Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed. */
+    /**
+     * Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed, and then
+     * advances the partition's peerings index: the list and the read answer this set, so their blocking queries
+     * (the Peers page's counts among them) wake on it. Heartbeat times move no index, as in Consul.
+     *
+     * @return false when the row is no longer connected
+     */
     public boolean recordExport(Peering peering, List<String> services) {
         List<String> sorted = services.stream().sorted().toList();
         if (sorted.equals(peering.liveness().exportedServices())) {
             return true;
         }
-        return recordLiveness(peering, "SET #exported = :services", names("#exported", EXPORTED_SERVICES),
+        boolean recorded = recordLiveness(peering, "SET #exported = :services", names("#exported", EXPORTED_SERVICES),
                 Map.of(":services", Attributes.list(sorted)), "");
+        if (recorded) {
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        }
+        return recorded;
     }
 
     /** Records that a message other than a heartbeat arrived from the peer. @return false when not connected */
