@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.validation.constraints.NotBlank;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -32,4 +33,13 @@ public interface DynamoDbConfiguration {
 
     /** Whether to create the table at start-up when it does not exist. */
     boolean isCreateTable();
+
+    /**
+     * The first retry's backoff ({@code peering.dynamodb.retry-base-delay}, a duration such as {@code 5ms}), for
+     * throttled and other retryable failures alike, doubling with each attempt up to 32 times it (with jitter).
+     * Unset keeps the SDK's DynamoDB defaults (25 ms, 500 ms when throttled, at most 20 s; 9 attempts in all), which
+     * is what production runs with; tests that inject hundreds of faults set it short so they do not wait out
+     * production backoffs. The number of attempts is the SDK's either way.
+     */
+    Optional<Duration> getRetryBaseDelay();
 }

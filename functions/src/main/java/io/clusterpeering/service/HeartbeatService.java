@@ -3,6 +3,7 @@ package io.clusterpeering.service;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException;
+import io.clusterpeering.domain.PeeringRole;
 import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
@@ -50,13 +51,11 @@ public class HeartbeatService {
 
     private final PeeringHealthWatch health;
     /** How long after the exchange an acceptor takes the dialer's "no such peering" as "not saved yet". */
-    private final Duration dialerSaveGrace;
 
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication, PeeringConfiguration config,
                             PeeringHealthWatch health) {
         this.health = health;
-        this.dialerSaveGrace = config.getPeerCallTimeout().multipliedBy(2);
         this.replication = replication;
         this.store = store;
         this.messages = messages;
@@ -130,6 +129,9 @@ public class HeartbeatService {
         }
         if (peering.state().isConnected()) {
             health.observe(peering, Instant.now());
+            if (awaitsDialersFirstHeartbeat(peering)) {
+                return BeatOutcome.NOTHING;
+            }
             if (!sendHeartbeat(peering)) {
                 // A resync would only wait out the same timeout.
                 return BeatOutcome.FAILED;
@@ -198,10 +200,6 @@ public class HeartbeatService {
                     }
                     return true;
                 }
-                if (dialerNotSavedYet(peering, answer.status(), Instant.now())) {
-                    LOG.debug("the dialer of {} has not saved its side yet; its first heartbeat will follow", peering.name());
-                    return false;
-                }
                 error = "the peer refused the heartbeat with " + answer.status() + ": " + answer.body();
             } catch (PeeringException.PeerNotAuthenticated e) {
                 error = "the peer's answer to the heartbeat was rejected (" + e.getMessage() + ")";
@@ -222,15 +220,15 @@ public class HeartbeatService {
     }
 
     /**
-     * Whether a refusal is only the dialer not having saved its side yet: an acceptor's heartbeat refused with 403
-     * (the dialer knows no peering with that ID) within twice the peer-call timeout of the secret exchange, before
-     * the dialer's first heartbeat (which it sends once saved) arrived. Recording that as a failure would show a
-     * healthy new peering FAILING for a moment; a dialer that stays unknown after the grace is recorded as usual.
+     * Whether this is an acceptor that has not yet had its dialer's first heartbeat. The dialer sends that one as
+     * soon as it has saved its side of the peering; an acceptor that sent before it would reach a dialer that does
+     * not know the peering yet and be refused. So an acceptor waits for it and only then heartbeats on its own
+     * schedule (its answers to the dialer's heartbeats go out meanwhile). A dialer that never sends one leaves the
+     * acceptor silent: the peering reads FAILING once the heartbeat timeout has passed since the exchange
+     * ({@link PeeringHealthWatch#observe}), as it would for any silent peer.
      */
-    private boolean dialerNotSavedYet(Peering peering, int status, Instant now) {
-        return status == 403 && peering.role() == io.clusterpeering.domain.PeeringRole.ACCEPTOR
-                && peering.liveness().lastHeartbeat() == null && peering.liveness().lastReceive() != null
-                && peering.liveness().lastReceive().plus(dialerSaveGrace).isAfter(now);
+    static boolean awaitsDialersFirstHeartbeat(Peering peering) {
+        return peering.role() == PeeringRole.ACCEPTOR && peering.liveness().lastHeartbeat() == null;
     }
 
     /**

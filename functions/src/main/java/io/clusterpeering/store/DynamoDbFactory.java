@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
@@ -41,9 +42,14 @@ public class DynamoDbFactory {
                 .httpClient(AwsCrtHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
                         .build())
-                .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(10))
-                        .apiCallTimeout(Duration.ofSeconds(20))
-                        .executionInterceptors(List.copyOf(interceptors)));
+                .overrideConfiguration(o -> {
+                    o.apiCallAttemptTimeout(Duration.ofSeconds(10))
+                            .apiCallTimeout(Duration.ofSeconds(20))
+                            .executionInterceptors(List.copyOf(interceptors));
+                    config.getRetryBaseDelay().ifPresent(base -> o.retryStrategy(strategy -> strategy
+                            .backoffStrategy(BackoffStrategy.exponentialDelay(base, base.multipliedBy(32)))
+                            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(base, base.multipliedBy(32)))));
+                });
         config.getEndpoint().filter(e -> !e.isBlank()).ifPresentOrElse(endpoint -> builder
                         .endpointOverride(URI.create(endpoint))
                         .credentialsProvider(localCredentials()),

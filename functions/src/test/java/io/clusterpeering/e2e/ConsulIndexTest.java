@@ -49,6 +49,14 @@ class ConsulIndexTest {
         dc2.close();
     }
 
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static long index(HttpResponse<String> response) {
         assertEquals(200, response.statusCode(), response.body());
         long index = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElseThrow());
@@ -166,8 +174,21 @@ class ConsulIndexTest {
         assertEquals("true", one.send("PUT", "/v1/config", "{\"Kind\":\"exported-services\",\"Name\":\"default\","
                 + "\"Services\":[{\"Name\":\"" + service + "\",\"Consumers\":[{\"Peer\":\"to-" + suffix + "\"}]}]}").body());
         String path = "/v1/health/service/" + service + "?peer=from-" + suffix;
-        Eventually.within(LIMIT, "imported", () -> json(two.get(path).body()).size() == 1);
-        long index = index(two.get(path));
+        // A ?peer= read's index covers the imported service's head and the partition's peerings (the row holds the
+        // import's bookkeeping, recorded just after the instance lands and advancing that index). So the test blocks
+        // only once the import is settled, two reads answering the same index: an index read between those writes
+        // would wake the query at the bookkeeping write, not at the change below.
+        long[] settled = new long[1];
+        Eventually.within(LIMIT, "imported and settled", () -> {
+            HttpResponse<String> first = two.get(path);
+            if (json(first.body()).size() != 1) {
+                return false;
+            }
+            sleepQuietly(300);
+            settled[0] = index(two.get(path));
+            return settled[0] == index(first);
+        });
+        long index = settled[0];
 
         CompletableFuture<HttpResponse<String>> blocked = blockOn(two, path, index);
         register(service, service + "-2");
