@@ -50,7 +50,6 @@ public class HeartbeatService {
     private final ExecutorService beaters;
 
     private final PeeringHealthWatch health;
-    /** How long after the exchange an acceptor takes the dialer's "no such peering" as "not saved yet". */
 
     public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication, PeeringConfiguration config,

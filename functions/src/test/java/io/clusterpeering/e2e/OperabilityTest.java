@@ -98,6 +98,18 @@ class OperabilityTest {
         return oldestFirst;
     }
 
+    /** The events recorded after the first {@code count} of an oldest-first trail. */
+    private static List<JsonNode> since(List<JsonNode> oldestFirst, int count) {
+        return oldestFirst.subList(count, oldestFirst.size());
+    }
+
+    /** Whether the trail's latest FAILING or recovered transition is a FAILING one (an episode not yet recovered). */
+    private static boolean episodeOpen(List<JsonNode> oldestFirst) {
+        List<String> transitions = kinds(oldestFirst).stream()
+                .filter(k -> k.equals("state-failing") || k.equals("state-recovered")).toList();
+        return !transitions.isEmpty() && transitions.get(transitions.size() - 1).equals("state-failing");
+    }
+
     private static List<String> kinds(List<JsonNode> events) {
         return events.stream().map(e -> e.get("Event").asText()).toList();
     }
@@ -187,12 +199,19 @@ class OperabilityTest {
             ConsulHttp a = client(dc3);
             ConsulHttp d = client(dc4);
             assertEquals(200, establish(d, "flap-03", generate(a, "flap-04")).statusCode());
-            Eventually.within(LIMIT, "ACTIVE", () -> state(a, "flap-04").equals("ACTIVE") && state(d, "flap-03").equals("ACTIVE"));
+            // Healthy on both sides with no episode left open: a loaded machine may have shown a short silence
+            // while the peering came up; that episode must be closed before the one under test begins.
+            Eventually.within(LIMIT, "ACTIVE, no open failure episode", () ->
+                    state(a, "flap-04").equals("ACTIVE") && state(d, "flap-03").equals("ACTIVE")
+                            && !episodeOpen(events(a, "flap-04")) && !episodeOpen(events(d, "flap-03")));
+            int beforeOnA = events(a, "flap-04").size();
+            int beforeOnD = events(d, "flap-03").size();
 
             link3.close();
             link4.close();
-            Eventually.within(LIMIT, "both sides record FAILING", () -> kinds(events(a, "flap-04")).contains("state-failing")
-                    && kinds(events(d, "flap-03")).contains("state-failing"));
+            Eventually.within(LIMIT, "both sides record FAILING", () ->
+                    kinds(since(events(a, "flap-04"), beforeOnA)).contains("state-failing")
+                            && kinds(since(events(d, "flap-03"), beforeOnD)).contains("state-failing"));
             assertEquals("FAILING", state(a, "flap-04"));
             assertEquals(0.0, gauge(a, "consul.peering.healthy", "flap-04").orElseThrow().get("Value").asDouble());
             Thread.sleep(1_000);
@@ -200,12 +219,12 @@ class OperabilityTest {
             link3 = TcpForwarder.start(front3, port3);
             link4 = TcpForwarder.start(front4, port4);
             Eventually.within(LIMIT, "both sides record the recovery", () ->
-                    kinds(events(a, "flap-04")).contains("state-recovered")
-                            && kinds(events(d, "flap-03")).contains("state-recovered"));
+                    kinds(since(events(a, "flap-04"), beforeOnA)).contains("state-recovered")
+                            && kinds(since(events(d, "flap-03"), beforeOnD)).contains("state-recovered"));
             Thread.sleep(1_000);
 
             for (ConsulHttp side : List.of(a, d)) {
-                List<JsonNode> trail = events(side, side == a ? "flap-04" : "flap-03");
+                List<JsonNode> trail = since(events(side, side == a ? "flap-04" : "flap-03"), side == a ? beforeOnA : beforeOnD);
                 List<String> transitions = kinds(trail).stream().filter(k -> k.startsWith("state-failing")
                         || k.startsWith("state-recovered")).toList();
                 assertEquals(List.of("state-failing", "state-recovered"), transitions, trail.toString());
