@@ -744,18 +744,24 @@ public class PeeringStore {
 
     /**
      * Rule: a failure episode is reported once. Marks a connected row as having its FAILING event in the audit
-     * trail, unless it already has one without its recovery.
+     * trail, unless it already has one without its recovery. Marking advances the partition's peerings index, so
+     * blocking reads of the peering and the list (the Peers page) wake and show FAILING once per episode.
      *
      * @param episode the last successful contact before the failure, the episode's identity
      * @return true when this call marked it
      */
     public boolean markFailingReported(Peering peering, Instant episode) {
-        return recordLiveness(peering, "SET #failingSince = :episode", names("#failingSince", FAILING_SINCE),
+        boolean marked = recordLiveness(peering, "SET #failingSince = :episode", names("#failingSince", FAILING_SINCE),
                 Map.of(":episode", instant(episode)), " AND attribute_not_exists(#failingSince)");
+        if (marked) {
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        }
+        return marked;
     }
 
     /**
-     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode.
+     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode and, like
+     * {@link #markFailingReported}, advances the partition's peerings index so that watchers see it ACTIVE again.
      *
      * @return true when this call cleared it
      */
@@ -767,10 +773,11 @@ public class PeeringStore {
                     .expressionAttributeNames(Map.of("#id", ID, "#failingSince", FAILING_SINCE))
                     .expressionAttributeValues(Map.of(":id", s(peering.id()), ":episode", instant(episode)))
                     .build());
-            return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+        index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        return true;
     }
 
     private boolean recordLiveness(Peering peering, String update, Map<String, String> names,

@@ -206,6 +206,21 @@ class OperabilityTest {
                             && !episodeOpen(events(a, "flap-04")) && !episodeOpen(events(d, "flap-03")));
             int beforeOnA = events(a, "flap-04").size();
             int beforeOnD = events(d, "flap-03").size();
+            // A watcher of the peering (the Peers page) follows it with blocking reads of a 20 s wait: the episode
+            // advances the index, so the watch ends showing FAILING long before a wait would run out.
+            long watched = Long.parseLong(a.get("/v1/peering/flap-04").headers().firstValue("X-Consul-Index").orElseThrow());
+            long watchStarted = System.nanoTime();
+            java.util.concurrent.CompletableFuture<String> watch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                long index = watched;
+                while (true) {
+                    HttpResponse<String> woken = a.get("/v1/peering/flap-04?index=" + index + "&wait=20s");
+                    index = Long.parseLong(woken.headers().firstValue("X-Consul-Index").orElseThrow());
+                    String shown = json(woken.body()).get("State").asText();
+                    if (!shown.equals("ACTIVE") || System.nanoTime() - watchStarted > LIMIT.toNanos()) {
+                        return shown;
+                    }
+                }
+            });
 
             link3.close();
             link4.close();
@@ -213,6 +228,9 @@ class OperabilityTest {
                     kinds(since(events(a, "flap-04"), beforeOnA)).contains("state-failing")
                             && kinds(since(events(d, "flap-03"), beforeOnD)).contains("state-failing"));
             assertEquals("FAILING", state(a, "flap-04"));
+            assertEquals("FAILING", watch.get());
+            assertTrue(System.nanoTime() - watchStarted < Duration.ofSeconds(15).toNanos(),
+                    "the watch was woken by the episode, not by its 20 s wait running out");
             assertEquals(0.0, gauge(a, "consul.peering.healthy", "flap-04").orElseThrow().get("Value").asDouble());
             Thread.sleep(1_000);
 
