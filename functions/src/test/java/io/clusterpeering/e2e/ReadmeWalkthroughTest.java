@@ -78,7 +78,8 @@ class ReadmeWalkthroughTest {
     }
 
     private static void run(Walkthrough walkthrough) throws Exception {
-        try (LocalCluster dc1 = start("dc1"); LocalCluster dc2 = start("dc2"); Shell shell = new Shell()) {
+        try (LocalCluster dc1 = start("dc1", walkthrough.settings()); LocalCluster dc2 = start("dc2", walkthrough.settings());
+             Shell shell = new Shell()) {
             Map<String, String> ports = Map.of("127.0.0.1:8500", "127.0.0.1:" + dc1.port(),
                     "127.0.0.1:8501", "127.0.0.1:" + dc2.port());
             for (Command command : walkthrough.commands()) {
@@ -127,9 +128,10 @@ class ReadmeWalkthroughTest {
         }
     }
 
-    private static LocalCluster start(String datacenter) {
+    private static LocalCluster start(String datacenter, Map<String, String> settings) {
         int port = EmbeddedDynamoDb.freePort();
         Map<String, Object> properties = new HashMap<>(TestDynamoDb.freshTable("readme-" + datacenter));
+        properties.putAll(settings);
         properties.put("micronaut.server.port", port);
         properties.put("peering.datacenter", datacenter);
         properties.put("peering.advertise-url", "http://127.0.0.1:" + port);
@@ -158,7 +160,9 @@ class ReadmeWalkthroughTest {
 
         Shell() throws IOException {
             directory = Files.createTempDirectory("readme-walkthrough");
-            bash = new ProcessBuilder("bash", "--noprofile", "--norc").redirectErrorStream(true).start();
+            // In a directory of its own: files a walkthrough writes (dc1-bootstrap.json) go there and are removed.
+            bash = new ProcessBuilder("bash", "--noprofile", "--norc").directory(directory.toFile())
+                    .redirectErrorStream(true).start();
             input = new OutputStreamWriter(bash.getOutputStream(), StandardCharsets.UTF_8);
             Thread reader = new Thread(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8))) {

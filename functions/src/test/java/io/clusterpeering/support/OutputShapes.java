@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * Compares what a command printed with what the README shows, by shape rather than by value where values are
  * bound to change between runs: JSON must have the same keys in the same order, the same array lengths, the
  * same types (a {@code null} where a time is shown is a difference), and the same strings and booleans once
- * IDs, times, certificates and tokens are masked; numbers (indexes, ports) compare by type only. Text compares
+ * IDs, times, certificates, tokens and SHA-256 hashes are masked; numbers (indexes, ports) compare by type only. Text compares
  * line by line after the same masking.
  */
 public final class OutputShapes {
@@ -21,6 +21,8 @@ public final class OutputShapes {
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
     private static final Pattern TOKEN = Pattern.compile("eyJ[A-Za-z0-9_.\\-]*(\\.\\.\\.)?");
+    /** A SHA-256 in base64 (an ACL token's or policy's {@code Hash}): it covers random IDs. */
+    private static final Pattern HASH = Pattern.compile("[A-Za-z0-9+/]{43}=");
 
     private OutputShapes() {
     }
@@ -107,6 +109,7 @@ public final class OutputShapes {
     private static String maskText(String text) {
         String masked = TOKEN.matcher(text).replaceAll("<token>");
         masked = UUID.matcher(masked).replaceAll("<uuid>");
+        masked = HASH.matcher(masked).replaceAll("<hash>");
         return TIME.matcher(masked).replaceAll("<time>");
     }
 

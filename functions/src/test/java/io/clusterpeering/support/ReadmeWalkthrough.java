@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +20,11 @@ import java.util.stream.Stream;
  *   <li>{@code <!-- walkthrough:begin -->} ... {@code <!-- walkthrough:end -->} bound a walkthrough (HTML
  *       comments, so the page does not show them); {@code <!-- walkthrough:begin acl -->} names one. Everything
  *       else in the README is ignored;</li>
+ *   <li>settings after the name, {@code <!-- walkthrough:begin acl peering.acl.enabled=true -->}, are the
+ *       configuration properties both clusters of that walkthrough start with (what the README's environment
+ *       variables set, e.g. {@code PEERING_ACL_ENABLED=true});</li>
+ *   <li>{@code <!-- walkthrough:begin audit continues=main -->} goes on where the named walkthrough ended, with
+ *       its clusters and shell (for examples that the README places after the state a walkthrough built);</li>
  *   <li>a fenced {@code sh} block holds commands: each line is one command, with lines ending in {@code \},
  *       open quotes and open {@code $(} joined; a whole-line {@code #} comment is skipped;</li>
  *   <li>a fenced block of any other language ({@code json}, or none) right after (with only prose between) is
@@ -28,7 +35,10 @@ import java.util.stream.Stream;
  * </ul>
  */
 public final class ReadmeWalkthrough {
-    private static final Pattern BEGIN = Pattern.compile("^<!--\\s*walkthrough:begin(?:\\s+([\\w-]+))?\\s*-->\\s*$");
+    private static final Pattern BEGIN = Pattern.compile(
+            "^<!--\\s*walkthrough:begin(?:\\s+([\\w-]+))?((?:\\s+[\\w.-]+=\\S+)*)\\s*-->\\s*$");
+    /** The setting that makes a walkthrough go on from another one. */
+    static final String CONTINUES = "continues";
     private static final Pattern END = Pattern.compile("^<!--\\s*walkthrough:end\\s*-->\\s*$");
     private static final Pattern STATUS = Pattern.compile("^<!--\\s*status\\s+(\\d{3})\\s*-->\\s*$");
     private static final Pattern FENCE = Pattern.compile("^```\\s*([\\w-]*).*$");
@@ -57,6 +67,7 @@ public final class ReadmeWalkthrough {
         }
         List<Walkthrough> walkthroughs = new ArrayList<>();
         String name = null;
+        Map<String, String> settings = Map.of();
         List<Command> commands = null;
         Integer pendingStatus = null;
         boolean lastBlockWasOutput = false;
@@ -66,12 +77,24 @@ public final class ReadmeWalkthrough {
             if (begin.matches()) {
                 require(commands == null, i, "walkthrough:begin inside a walkthrough");
                 name = begin.group(1) == null ? "main" : begin.group(1);
+                settings = settings(begin.group(2));
                 commands = new ArrayList<>();
                 continue;
             }
             if (END.matcher(line).matches()) {
                 require(commands != null, i, "walkthrough:end without a begin");
-                walkthroughs.add(new Walkthrough(name, List.copyOf(commands)));
+                String continued = settings.get(CONTINUES);
+                if (continued == null) {
+                    walkthroughs.add(new Walkthrough(name, settings, List.copyOf(commands)));
+                } else {
+                    int earlier = indexOf(walkthroughs, continued);
+                    require(earlier >= 0, i, "continues=" + continued + " names no earlier walkthrough");
+                    require(settings.size() == 1, i, "a continuation takes the settings of " + continued);
+                    Walkthrough base = walkthroughs.get(earlier);
+                    List<Command> all = new ArrayList<>(base.commands());
+                    all.addAll(commands);
+                    walkthroughs.set(earlier, new Walkthrough(base.name(), base.settings(), List.copyOf(all)));
+                }
                 commands = null;
                 continue;
             }
@@ -196,6 +219,25 @@ public final class ReadmeWalkthrough {
         return commands;
     }
 
+    private static Map<String, String> settings(String text) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String pair : text.strip().split("\\s+")) {
+            if (!pair.isEmpty()) {
+                settings.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        return Map.copyOf(settings);
+    }
+
+    private static int indexOf(List<Walkthrough> walkthroughs, String name) {
+        for (int i = 0; i < walkthroughs.size(); i++) {
+            if (walkthroughs.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static void require(boolean condition, int lineIndex, String problem) {
         if (!condition) {
             throw new IllegalArgumentException("README.md line " + (lineIndex + 1) + ": " + problem);
@@ -206,9 +248,10 @@ public final class ReadmeWalkthrough {
      * One walkthrough.
      *
      * @param name     {@code main}, or the name after {@code walkthrough:begin}
-     * @param commands its commands in order
+     * @param settings the configuration properties its clusters start with (none for most)
+     * @param commands its commands in order, those of its continuations included
      */
-    public record Walkthrough(String name, List<Command> commands) {
+    public record Walkthrough(String name, Map<String, String> settings, List<Command> commands) {
     }
 
     /**
