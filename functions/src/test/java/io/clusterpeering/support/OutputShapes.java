@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * Compares what a command printed with what the README shows, by shape rather than by value where values are
  * bound to change between runs: JSON must have the same keys in the same order, the same array lengths, the
  * same types (a {@code null} where a time is shown is a difference), and the same strings and booleans once
- * IDs, times, certificates, tokens and SHA-256 hashes are masked; numbers (indexes, ports) compare by type only. Text compares
+ * IDs, times, certificates, tokens, SHA-256 hashes and measured milliseconds are masked; numbers (indexes, ports) compare by type only. Text compares
  * line by line after the same masking.
  */
 public final class OutputShapes {
@@ -23,6 +23,10 @@ public final class OutputShapes {
     private static final Pattern TOKEN = Pattern.compile("eyJ[A-Za-z0-9_.\\-]*(\\.\\.\\.)?");
     /** A SHA-256 in base64 (an ACL token's or policy's {@code Hash}): it covers random IDs. */
     private static final Pattern HASH = Pattern.compile("[A-Za-z0-9+/]{43}=");
+    /** A measured clock skew: its size and its sign change from run to run. */
+    private static final Pattern SKEW = Pattern.compile("\\d+ ms (?:ahead of|behind)");
+    /** A measured duration in milliseconds, in a sentence ("in 7 ms", "± 517 ms"). */
+    private static final Pattern MILLIS = Pattern.compile("\\b\\d+ ms\\b");
 
     private OutputShapes() {
     }
@@ -110,6 +114,8 @@ public final class OutputShapes {
         String masked = TOKEN.matcher(text).replaceAll("<token>");
         masked = UUID.matcher(masked).replaceAll("<uuid>");
         masked = HASH.matcher(masked).replaceAll("<hash>");
+        masked = SKEW.matcher(masked).replaceAll("<skew>");
+        masked = MILLIS.matcher(masked).replaceAll("<millis>");
         return TIME.matcher(masked).replaceAll("<time>");
     }
 
