@@ -2,6 +2,7 @@ package io.clusterpeering.service;
 
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.Peering;
+import io.clusterpeering.store.BeatChainStore;
 import io.clusterpeering.store.PeeringStore;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -30,13 +31,15 @@ public class HeartbeatFanOut {
     static final int DEAD_AFTER_INTERVALS = 3;
 
     private final PeeringStore store;
+    private final BeatChainStore beatChains;
     private final HeartbeatService heartbeats;
     private final Optional<BeatQueue> queue;
     private final Duration interval;
 
-    public HeartbeatFanOut(PeeringStore store, HeartbeatService heartbeats, Optional<BeatQueue> queue,
-                           PeeringConfiguration config) {
+    public HeartbeatFanOut(PeeringStore store, BeatChainStore beatChains, HeartbeatService heartbeats,
+                           Optional<BeatQueue> queue, PeeringConfiguration config) {
         this.store = store;
+        this.beatChains = beatChains;
         this.heartbeats = heartbeats;
         this.queue = queue;
         this.interval = config.getHeartbeatInterval();
@@ -66,7 +69,7 @@ public class HeartbeatFanOut {
                     continue;
                 }
                 String chain = UUID.randomUUID().toString();
-                if (store.startBeatChain(peering, chain, now, deadBefore)) {
+                if (beatChains.startBeatChain(peering, chain, now, deadBefore)) {
                     started.add(new BeatTicket(peering.partition(), peering.name(), peering.id(), chain, 0));
                 }
             }
@@ -89,7 +92,7 @@ public class HeartbeatFanOut {
     public Optional<HeartbeatService.BeatOutcome> work(BeatTicket ticket) {
         BeatQueue beats = queue.orElseThrow(() -> new IllegalStateException("no heartbeat queue is configured"));
         Instant now = Instant.now();
-        if (!store.claimBeat(ticket.key(), ticket.peeringId(), ticket.chain(), ticket.step(), now.plus(interval))) {
+        if (!beatChains.claimBeat(ticket.key(), ticket.peeringId(), ticket.chain(), ticket.step(), now.plus(interval))) {
             return Optional.empty();
         }
         Optional<Peering> peering = store.find(ticket.key()).filter(p -> p.id().equals(ticket.peeringId()));

@@ -9,6 +9,7 @@ import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
 import io.clusterpeering.store.PeeringStore;
+import io.clusterpeering.store.StreamStatusStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public class HeartbeatService {
     static final Duration STUCK_DELETION = Duration.ofMinutes(5);
 
     private final PeeringStore store;
+    private final StreamStatusStore streamStatus;
     private final PeerMessages messages;
     private final PeerClient peers;
 
@@ -51,12 +53,13 @@ public class HeartbeatService {
 
     private final PeeringHealthWatch health;
 
-    public HeartbeatService(PeeringStore store, PeerMessages messages, PeerClient peers,
+    public HeartbeatService(PeeringStore store, StreamStatusStore streamStatus, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication, PeeringConfiguration config,
                             PeeringHealthWatch health) {
         this.health = health;
         this.replication = replication;
         this.store = store;
+        this.streamStatus = streamStatus;
         this.messages = messages;
         this.peers = peers;
         this.beaters = Executors.newFixedThreadPool(config.getHeartbeatConcurrency(), runnable -> {
@@ -193,7 +196,7 @@ public class HeartbeatService {
                     messages.verifyHeartbeatAnswer(answer.body(), peering.peerCaPems(), peering.peerId(), peering.id(),
                             PeerMessages.sequenceOf(sentAt));
                     health.heartbeatDelivered(peering, (System.nanoTime() - sentNanos) / 1_000_000);
-                    if (store.recordHeartbeatRoundTrip(peering, Instant.now())
+                    if (streamStatus.recordHeartbeatRoundTrip(peering, Instant.now())
                             && peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
                         health.activated(peering, "the acceptor answered the first heartbeat");
                     }
@@ -211,7 +214,7 @@ public class HeartbeatService {
             }
             String shortError = error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH) + "...";
             LOG.warn("heartbeat for peering {} (id {}) failed: {}", peering.name(), peering.id(), shortError);
-            store.recordSendFailure(peering, Instant.now(), shortError);
+            streamStatus.recordSendFailure(peering, Instant.now(), shortError);
         } catch (RuntimeException storeFailure) {
             LOG.error("recording the heartbeat of peering {} failed", peering.name(), storeFailure);
         }

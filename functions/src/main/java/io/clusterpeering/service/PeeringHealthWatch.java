@@ -5,7 +5,7 @@ import io.clusterpeering.domain.AuditEvent;
 import io.clusterpeering.domain.Liveness;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringStatus;
-import io.clusterpeering.store.PeeringStore;
+import io.clusterpeering.store.StreamStatusStore;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
@@ -24,12 +24,12 @@ import java.time.Instant;
  */
 @Singleton
 public class PeeringHealthWatch {
-    private final PeeringStore store;
+    private final StreamStatusStore store;
     private final AuditRecorder audit;
     private final PeeringMetrics metrics;
     private final PeeringConfiguration config;
 
-    public PeeringHealthWatch(PeeringStore store, AuditRecorder audit, PeeringMetrics metrics, PeeringConfiguration config) {
+    public PeeringHealthWatch(StreamStatusStore store, AuditRecorder audit, PeeringMetrics metrics, PeeringConfiguration config) {
         this.store = store;
         this.audit = audit;
         this.metrics = metrics;

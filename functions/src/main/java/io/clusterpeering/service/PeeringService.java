@@ -25,6 +25,7 @@ import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.store.StreamStatusStore;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
 import io.clusterpeering.token.EstablishmentSecrets;
@@ -58,6 +59,7 @@ public class PeeringService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PeeringStore store;
+    private final StreamStatusStore streamStatus;
     private final ImportedDataStore importedData;
     private final ConsulIndex index;
     private final ClusterIdentitySource identitySource;
@@ -71,7 +73,7 @@ public class PeeringService {
     private final PeeringMetrics metrics;
     private final PeeringHealthWatch health;
 
-    public PeeringService(PeeringStore store, ImportedDataStore importedData, ConsulIndex index,
+    public PeeringService(PeeringStore store, StreamStatusStore streamStatus, ImportedDataStore importedData, ConsulIndex index,
                           ClusterIdentitySource identitySource, PeeringTokenCodec tokens, PeerMessages messages,
                           PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config,
                           jakarta.inject.Provider<ReplicationService> replication, AuditRecorder audit,
@@ -81,6 +83,7 @@ public class PeeringService {
         this.metrics = metrics;
         this.health = health;
         this.store = store;
+        this.streamStatus = streamStatus;
         this.importedData = importedData;
         this.index = index;
         this.identitySource = identitySource;
@@ -344,7 +347,7 @@ public class PeeringService {
         switch (message.kind()) {
             case HEARTBEAT -> {
                 String answer = messages.signHeartbeatAnswer(peering.id(), peering.peerId(), message.seq(), now);
-                if (!store.recordHeartbeatAnswered(peering, now, message.seq())) {
+                if (!streamStatus.recordHeartbeatAnswered(peering, now, message.seq())) {
                     throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
                             + " here, or a newer message was already taken");
                 }
@@ -380,7 +383,7 @@ public class PeeringService {
                 case SERVICE_UPDATE -> replication.get().receiveUpdate(peering, message.body());
                 default -> replication.get().receiveChunk(peering, message.body());
             }
-            store.recordReceived(peering, now);
+            streamStatus.recordReceived(peering, now);
             return answer;
         } catch (IllegalArgumentException e) {
             throw new InvalidRequest("the replication message is malformed: " + e.getMessage());

@@ -24,6 +24,7 @@ import io.clusterpeering.store.CatalogStore.ServiceHead;
 import io.clusterpeering.store.CatalogStore.ServiceListing;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.PeeringStore;
+import io.clusterpeering.store.StreamStatusStore;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
 import jakarta.annotation.PreDestroy;
@@ -83,6 +84,7 @@ public class ReplicationService {
     static final String VIEWED_AT = "ViewedAt";
 
     private final PeeringStore peerings;
+    private final StreamStatusStore streamStatus;
     private final CatalogStore catalog;
     private final ImportedDataStore imported;
     private final ConfigEntryService configEntries;
@@ -95,12 +97,13 @@ public class ReplicationService {
     private final ExecutorService senders;
     private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
-    public ReplicationService(PeeringStore peerings, CatalogStore catalog, ImportedDataStore imported,
+    public ReplicationService(PeeringStore peerings, StreamStatusStore streamStatus, CatalogStore catalog, ImportedDataStore imported,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
                               ReplicationTraffic traffic, PeeringMetrics metrics) {
         this.metrics = metrics;
         this.peerings = peerings;
+        this.streamStatus = streamStatus;
         this.catalog = catalog;
         this.imported = imported;
         this.configEntries = configEntries;
@@ -359,7 +362,7 @@ public class ReplicationService {
         if (answer.isEmpty()) {
             return false;
         }
-        peerings.recordExport(peering, listed.stream().map(ListedService::name).toList());
+        streamStatus.recordExport(peering, listed.stream().map(ListedService::name).toList());
         for (String service : resendList(answer.get())) {
             if (listed.stream().anyMatch(l -> l.name().equals(service))) {
                 sendService(peering, service);
@@ -478,7 +481,7 @@ public class ReplicationService {
      */
     public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
         ServiceList list = ServiceList.fromClaim(body);
-        if (!peerings.takeExportList(peering, list.viewedAt())) {
+        if (!streamStatus.takeExportList(peering, list.viewedAt())) {
             // Concurrent resyncs can deliver their lists out of order: an older one must not hide what a newer
             // one exported (or bring back what it dropped).
             LOG.debug("an older exported-services list from the peer of {} was ignored", peering.name());
@@ -491,7 +494,7 @@ public class ReplicationService {
         if (!list.roots().isEmpty()) {
             imported.putTrustBundle(peering.key(), list.trustDomain(), list.roots(), Instant.now());
         }
-        peerings.recordImport(peering, List.copyOf(listed.keySet()), list.roots(), list.serverAddresses());
+        streamStatus.recordImport(peering, List.copyOf(listed.keySet()), list.roots(), list.serverAddresses());
         return resend;
     }
 
@@ -509,7 +512,7 @@ public class ReplicationService {
                 && !peering.liveness().importedServices().contains(update.service())) {
             // The update made a service visible: an exported-services list viewed before the exporter read the
             // entry this update was sent under is older, and must not hide the service again.
-            peerings.takeExportList(peering, viewedAt.longValue());
+            streamStatus.takeExportList(peering, viewedAt.longValue());
         }
         return measured(peering, body, now, applied);
     }
@@ -545,7 +548,7 @@ public class ReplicationService {
     /** A service first seen in an update (a new service behind a wildcard) joins StreamStatus.ImportedServices. */
     private ImportedDataStore.Applied recordNewService(Peering peering, String service, ImportedDataStore.Applied applied) {
         if (applied == ImportedDataStore.Applied.CHANGED && !peering.liveness().importedServices().contains(service)) {
-            peerings.addImportedService(peering, service);
+            streamStatus.addImportedService(peering, service);
         }
         return applied;
     }

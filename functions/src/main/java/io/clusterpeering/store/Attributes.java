@@ -12,6 +12,15 @@ final class Attributes {
     private Attributes() {
     }
 
+    /** Expression attribute names from pairs: {@code names("#id", ID, "#state", STATE)}. */
+    static Map<String, String> names(String... pairs) {
+        Map<String, String> map = new java.util.HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
     static AttributeValue s(String value) {
         return AttributeValue.fromS(value);
     }

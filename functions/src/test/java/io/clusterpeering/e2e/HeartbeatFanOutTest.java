@@ -92,7 +92,8 @@ class HeartbeatFanOutTest {
         PeeringConfiguration fast = (PeeringConfiguration) Proxy.newProxyInstance(PeeringConfiguration.class.getClassLoader(),
                 new Class<?>[] {PeeringConfiguration.class}, (proxy, method, args) ->
                         method.getName().equals("getHeartbeatInterval") ? INTERVAL : method.invoke(real, args));
-        return new HeartbeatFanOut(dc1.context().getBean(PeeringStore.class), dc1.context().getBean(HeartbeatService.class),
+        return new HeartbeatFanOut(dc1.context().getBean(PeeringStore.class), dc1.context().getBean(io.clusterpeering.store.BeatChainStore.class),
+                dc1.context().getBean(HeartbeatService.class),
                 Optional.of(queue), fast);
     }
 

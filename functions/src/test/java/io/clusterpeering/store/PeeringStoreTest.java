@@ -41,12 +41,14 @@ class PeeringStoreTest {
     private static final int RACERS = 16;
     private static ApplicationContext context;
     private static PeeringStore store;
+    private static StreamStatusStore streamStatus;
     private static ImportedDataStore imported;
 
     @BeforeAll
     static void startContext() {
         context = ApplicationContext.run(TestDynamoDb.freshTable("store"));
         store = context.getBean(PeeringStore.class);
+        streamStatus = context.getBean(StreamStatusStore.class);
         imported = context.getBean(ImportedDataStore.class);
     }
 
@@ -116,7 +118,7 @@ class PeeringStoreTest {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
-        assertTrue(store.recordHeartbeat(active, Instant.now(), 500));
+        assertTrue(streamStatus.recordHeartbeat(active, Instant.now(), 500));
 
         assertFalse(store.markTerminated(active, 400), "older than the last message taken");
         assertEquals(PeeringState.ACTIVE, store.find(key).orElseThrow().state());
@@ -238,15 +240,15 @@ class PeeringStoreTest {
     void livenessIsRecordedOnlyOnConnectedPeerings() {
         PeeringKey key = newKey();
         Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
-        assertFalse(store.recordHeartbeat(pending, Instant.now(), 1), "a PENDING row records no heartbeat");
+        assertFalse(streamStatus.recordHeartbeat(pending, Instant.now(), 1), "a PENDING row records no heartbeat");
 
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         Instant at = Instant.parse("2026-01-01T00:00:00Z");
         long indexBefore = context.getBean(ConsulIndex.class).current(IndexScope.peerings(key.partition()));
-        assertTrue(store.recordHeartbeat(active, at, 100));
-        assertFalse(store.recordHeartbeat(active, at.plusSeconds(5), 100), "a replayed heartbeat changes nothing");
-        assertTrue(store.recordSent(active, at.plusSeconds(1)));
-        assertTrue(store.recordSendFailure(active, at.plusSeconds(2), "connection refused"));
+        assertTrue(streamStatus.recordHeartbeat(active, at, 100));
+        assertFalse(streamStatus.recordHeartbeat(active, at.plusSeconds(5), 100), "a replayed heartbeat changes nothing");
+        assertTrue(streamStatus.recordSent(active, at.plusSeconds(1)));
+        assertTrue(streamStatus.recordSendFailure(active, at.plusSeconds(2), "connection refused"));
         assertEquals(indexBefore, context.getBean(ConsulIndex.class).current(IndexScope.peerings(key.partition())),
                 "liveness does not bump the index");
 

@@ -1,0 +1,285 @@
+package io.clusterpeering.store;
+
+import io.clusterpeering.config.DynamoDbConfiguration;
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringRole;
+import io.clusterpeering.domain.PeeringState;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.clusterpeering.store.Attributes.instant;
+import static io.clusterpeering.store.Attributes.n;
+import static io.clusterpeering.store.Attributes.names;
+import static io.clusterpeering.store.Attributes.s;
+import static io.clusterpeering.store.PeeringItems.*;
+
+/**
+ * The stream status of a connected peering (Consul's {@code StreamStatus}), recorded on its row: heartbeats
+ * received, sent and answered, the last error reaching the peer, heartbeat round trips, the failure episodes the
+ * audit trail reports once, and the replication bookkeeping the status shows (the services imported from and
+ * exported to the peer, the newest export list taken). Every write is conditional on the row being the same
+ * peering (its ID) and still connected (ESTABLISHING or ACTIVE), so nothing revives a peering being deleted or
+ * terminated; each answers false when that condition (or its own rule) did not hold. Heartbeat times move no
+ * Consul index; changes a reader shows (the imported and exported lists, a failure episode) advance the
+ * partition's peerings index. The lifecycle rules of the same rows are {@link PeeringStore}'s.
+ */
+@Singleton
+public class StreamStatusStore {
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final ConsulIndex index;
+
+    /**
+     * @param dynamoDb the client, built once at start-up
+     * @param config   names the table
+     * @param index    advances the peerings index where a change is shown
+     */
+    public StreamStatusStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config, ConsulIndex index) {
+        this.dynamoDb = dynamoDb;
+        this.table = config.getTableName();
+        this.index = index;
+    }
+
+    /**
+     * Records that a heartbeat arrived from the peer. Only connected rows record liveness, and only a message
+     * newer than the last one taken (a replayed heartbeat changes nothing); the index is not bumped, as
+     * Consul's stream status never wakes a blocking query.
+     *
+     * @param messageSeq the heartbeat's sequence number (the sender's clock, in milliseconds)
+     * @return false when the row is no longer connected, or the message is not newer
+     */
+    public boolean recordHeartbeat(Peering peering, Instant at, long messageSeq) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSeq = :seq",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSeq", LAST_PEER_MESSAGE_SEQ),
+                Map.of(":at", instant(at), ":seq", n(messageSeq)),
+                " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+    }
+
+    /**
+     * Records a heartbeat from the peer and our answer to it, which carries our own heartbeat: LastHeartbeat
+     * and LastReceive (it arrived) and LastSend (ours went back) in one write. Same rules as
+     * {@link #recordHeartbeat}: connected rows only, and only a message newer than the last one taken.
+     *
+     * @param messageSeq the peer's heartbeat's sequence number
+     * @return false when the row is no longer connected, or the message is not newer
+     */
+    public boolean recordHeartbeatAnswered(Peering peering, Instant at, long messageSeq) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at, #lastSeq = :seq",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND,
+                        "#lastSeq", LAST_PEER_MESSAGE_SEQ),
+                Map.of(":at", instant(at), ":seq", n(messageSeq)),
+                " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+    }
+
+    /**
+     * The rule "an older exported-services list never undoes a newer one": takes the peer's list when it was made
+     * from a view not older than that of the newest list taken (lists of concurrent resyncs can arrive out of
+     * order, and the peer's heartbeat resync may work from a view a moment old). Connected rows only; does not
+     * bump the index.
+     *
+     * @param viewedAt the list's {@code ViewedAt}, the exporter's clock in epoch milliseconds
+     * @return true when the list may be applied
+     */
+    public boolean takeExportList(Peering peering, long viewedAt) {
+        return recordLiveness(peering, "SET #listIndex = :listIndex", names("#listIndex", EXPORT_LIST_INDEX),
+                Map.of(":listIndex", n(viewedAt)),
+                " AND (attribute_not_exists(#listIndex) OR #listIndex <= :listIndex)");
+    }
+
+    /**
+     * Records a heartbeat round trip we started: ours was delivered (LastSend) and the peer's signed answer,
+     * itself a heartbeat bound to ours, arrived (LastHeartbeat, LastReceive). The answer's freshness was checked
+     * by its binding to our heartbeat, so the peer's message sequence is left alone.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordHeartbeatRoundTrip(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at",
+                names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND),
+                Map.of(":at", instant(at)), "");
+    }
+
+    /**
+     * Records what the peer's latest snapshot says: the services it exports to us
+     * (StreamStatus.ImportedServices), its CA roots (PeerCAPems, and the CA its later messages are checked
+     * against, so a rotated CA carries over) and, for a dialer, the acceptor's current server addresses.
+     * Written only when something changed.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordImport(Peering peering, List<String> services, List<String> roots, List<String> serverAddresses) {
+        List<String> sorted = services.stream().sorted().toList();
+        StringBuilder update = new StringBuilder();
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        if (!sorted.equals(peering.liveness().importedServices())) {
+            update.append("#imported = :services");
+            names.put("#imported", IMPORTED_SERVICES);
+            values.put(":services", Attributes.list(sorted));
+        }
+        if (!roots.isEmpty() && !roots.equals(peering.peerCaPems())) {
+            update.append(update.length() == 0 ? "" : ", ").append("#roots = :roots");
+            names.put("#roots", PEER_CA_PEMS);
+            values.put(":roots", Attributes.list(roots));
+        }
+        if (peering.role() == PeeringRole.DIALER && !serverAddresses.isEmpty()
+                && !serverAddresses.equals(peering.peerServerAddresses())) {
+            update.append(update.length() == 0 ? "" : ", ").append("#addresses = :addresses");
+            names.put("#addresses", PEER_SERVER_ADDRESSES);
+            values.put(":addresses", Attributes.list(serverAddresses));
+        }
+        if (update.length() == 0) {
+            return true;
+        }
+        boolean recorded = recordLiveness(peering, "SET " + update, names, values, "");
+        if (recorded && names.containsKey("#imported")) {
+            // The partition's imported-services list changed: wake its blocking readers.
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        }
+        return recorded;
+    }
+
+    /**
+     * Adds one service to StreamStatus.ImportedServices (a new service behind the peer's wildcard, first seen in an
+     * update), unless it is there; wakes the partition's imported-services readers.
+     *
+     * @return true when this call added it
+     */
+    public boolean addImportedService(Peering peering, String service) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:establishing, :active) AND NOT contains(#imported, :service)")
+                    .updateExpression("SET #imported = list_append(if_not_exists(#imported, :none), :services)")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#imported", IMPORTED_SERVICES))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":service", s(service),
+                            ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of()),
+                            ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+        index.next(IndexScope.peerings(peering.partition()));
+        return true;
+    }
+
+    /**
+     * Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed, and then
+     * advances the partition's peerings index: the list and the read answer this set, so their blocking queries
+     * (the Peers page's counts among them) wake on it. Heartbeat times move no index, as in Consul.
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordExport(Peering peering, List<String> services) {
+        List<String> sorted = services.stream().sorted().toList();
+        if (sorted.equals(peering.liveness().exportedServices())) {
+            return true;
+        }
+        boolean recorded = recordLiveness(peering, "SET #exported = :services", names("#exported", EXPORTED_SERVICES),
+                Map.of(":services", Attributes.list(sorted)), "");
+        if (recorded) {
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        }
+        return recorded;
+    }
+
+    /** Records that a message other than a heartbeat arrived from the peer. @return false when not connected */
+    public boolean recordReceived(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastReceive = :at", names("#lastReceive", LAST_RECEIVE),
+                Map.of(":at", instant(at)), "");
+    }
+
+    /** Records a message delivered to the peer. @return false when the row is no longer connected */
+    public boolean recordSent(Peering peering, Instant at) {
+        return recordLiveness(peering, "SET #lastSend = :at", names("#lastSend", LAST_SEND), Map.of(":at", instant(at)), "");
+    }
+
+    /**
+     * Records why a message to the peer failed (a short text, never a secret).
+     *
+     * @return false when the row is no longer connected
+     */
+    public boolean recordSendFailure(Peering peering, Instant at, String error) {
+        return recordLiveness(peering, "SET #lastError = :error, #lastErrorAt = :at",
+                names("#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT),
+                Map.of(":at", instant(at), ":error", s(error)), "");
+    }
+
+    /**
+     * Records the round trip of a heartbeat the peer accepted: the window of the latest round trips
+     * ({@link io.clusterpeering.domain.LinkLatency}) moves on by one. Only connected rows record it; the index is
+     * not bumped.
+     *
+     * @param roundTripMillis from sending the heartbeat to the peer's answer, in milliseconds
+     * @return false when the row is no longer connected
+     */
+    public boolean recordHeartbeatRoundTrip(Peering peering, long roundTripMillis) {
+        return recordLiveness(peering, "SET #rtts = :rtts", names("#rtts", HEARTBEAT_RTTS),
+                Map.of(":rtts", numberList(peering.liveness().latency().plus(roundTripMillis).samples())), "");
+    }
+
+    /**
+     * Rule: a failure episode is reported once. Marks a connected row as having its FAILING event in the audit
+     * trail, unless it already has one without its recovery. Marking advances the partition's peerings index, so
+     * blocking reads of the peering and the list (the Peers page) wake and show FAILING once per episode.
+     *
+     * @param episode the last successful contact before the failure, the episode's identity
+     * @return true when this call marked it
+     */
+    public boolean markFailingReported(Peering peering, Instant episode) {
+        boolean marked = recordLiveness(peering, "SET #failingSince = :episode", names("#failingSince", FAILING_SINCE),
+                Map.of(":episode", instant(episode)), " AND attribute_not_exists(#failingSince)");
+        if (marked) {
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        }
+        return marked;
+    }
+
+    /**
+     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode and, like
+     * {@link #markFailingReported}, advances the partition's peerings index so that watchers see it ACTIVE again.
+     *
+     * @return true when this call cleared it
+     */
+    public boolean clearFailingReported(Peering peering, Instant episode) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #failingSince = :episode")
+                    .updateExpression("REMOVE #failingSince")
+                    .expressionAttributeNames(Map.of("#id", ID, "#failingSince", FAILING_SINCE))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":episode", instant(episode)))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+        index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        return true;
+    }
+
+    private boolean recordLiveness(Peering peering, String update, Map<String, String> names,
+                                   Map<String, AttributeValue> values, String extraCondition) {
+        Map<String, String> allNames = new HashMap<>(names);
+        allNames.put("#id", ID);
+        allNames.put("#state", STATE);
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        allValues.put(":id", s(peering.id()));
+        allValues.put(":establishing", s(PeeringState.ESTABLISHING.name()));
+        allValues.put(":active", s(PeeringState.ACTIVE.name()));
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:establishing, :active)" + extraCondition)
+                    .updateExpression(update)
+                    .expressionAttributeNames(allNames).expressionAttributeValues(allValues).build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+}
