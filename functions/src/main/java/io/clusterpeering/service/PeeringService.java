@@ -347,10 +347,7 @@ public class PeeringService {
         switch (message.kind()) {
             case HEARTBEAT -> {
                 String answer = messages.signHeartbeatAnswer(peering.id(), peering.peerId(), message.seq(), now);
-                if (!streamStatus.recordHeartbeatAnswered(peering, now, message.seq())) {
-                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
-                            + " here, or a newer message was already taken");
-                }
+                streamStatus.recordHeartbeatAnswered(peering, now, message.seq());
                 if (peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
                     health.activated(peering, "the acceptor's first heartbeat arrived");
                 }

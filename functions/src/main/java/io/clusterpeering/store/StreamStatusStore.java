@@ -2,12 +2,14 @@ package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringException.PeeringConflict;
 import io.clusterpeering.domain.PeeringRole;
 import io.clusterpeering.domain.PeeringState;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Instant;
@@ -69,14 +71,36 @@ public class StreamStatusStore {
      * {@link #recordHeartbeat}: connected rows only, and only a message newer than the last one taken.
      *
      * @param messageSeq the peer's heartbeat's sequence number
-     * @return false when the row is no longer connected, or the message is not newer
+     * @throws PeeringConflict when a rule held, naming which, as the row stood at the write (DynamoDB returns it
+     *                         with the failed condition): the peering is gone or replaced, is not connected here
+     *                         (its state), or has taken a message at least as new (both sequence numbers)
      */
-    public boolean recordHeartbeatAnswered(Peering peering, Instant at, long messageSeq) {
-        return recordLiveness(peering, "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at, #lastSeq = :seq",
+    public void recordHeartbeatAnswered(Peering peering, Instant at, long messageSeq) {
+        Map<String, AttributeValue> held = recordLivenessOrHeld(peering,
+                "SET #lastReceive = :at, #lastHeartbeat = :at, #lastSend = :at, #lastSeq = :seq",
                 names("#lastReceive", LAST_RECEIVE, "#lastHeartbeat", LAST_HEARTBEAT, "#lastSend", LAST_SEND,
                         "#lastSeq", LAST_PEER_MESSAGE_SEQ),
                 Map.of(":at", instant(at), ":seq", n(messageSeq)),
                 " AND (attribute_not_exists(#lastSeq) OR #lastSeq < :seq)");
+        if (held != null) {
+            throw new PeeringConflict(heldRule(peering, held, messageSeq));
+        }
+    }
+
+    /** Which rule of {@link #recordLiveness} held, from the row as it stood at the failed write. */
+    private static String heldRule(Peering peering, Map<String, AttributeValue> row, long messageSeq) {
+        if (row.isEmpty()) {
+            return "peering " + peering.id() + " no longer exists here";
+        }
+        if (!row.containsKey(ID) || !peering.id().equals(row.get(ID).s())) {
+            return "peering " + peering.id() + " was replaced here by another peering named \"" + peering.name() + "\"";
+        }
+        String state = row.containsKey(STATE) ? row.get(STATE).s() : "UNDEFINED";
+        if (!PeeringState.valueOf(state).isConnected()) {
+            return "peering " + peering.id() + " is " + state + " here";
+        }
+        return "peering " + peering.id() + " already took a newer message (sequence "
+                + (row.containsKey(LAST_PEER_MESSAGE_SEQ) ? row.get(LAST_PEER_MESSAGE_SEQ).n() : "?") + "; this one " + messageSeq + ")";
     }
 
     /**
@@ -265,6 +289,17 @@ public class StreamStatusStore {
 
     private boolean recordLiveness(Peering peering, String update, Map<String, String> names,
                                    Map<String, AttributeValue> values, String extraCondition) {
+        return recordLivenessOrHeld(peering, update, names, values, extraCondition) == null;
+    }
+
+    /**
+     * The conditional write every method here makes: the row is this peering (its ID) and connected, plus the
+     * method's own condition.
+     *
+     * @return null when written; else the row as it stood when the condition failed (empty when there is none)
+     */
+    private Map<String, AttributeValue> recordLivenessOrHeld(Peering peering, String update, Map<String, String> names,
+                                                             Map<String, AttributeValue> values, String extraCondition) {
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#id", ID);
         allNames.put("#state", STATE);
@@ -276,10 +311,11 @@ public class StreamStatusStore {
             dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
                     .conditionExpression("#id = :id AND #state IN (:establishing, :active)" + extraCondition)
                     .updateExpression(update)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .expressionAttributeNames(allNames).expressionAttributeValues(allValues).build());
-            return true;
+            return null;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return e.hasItem() ? e.item() : Map.of();
         }
     }
 }

@@ -260,6 +260,28 @@ class PeeringStoreTest {
     }
 
     @Test
+    void anAnsweredHeartbeatThatARuleRefusesSaysWhichRuleHeldAsTheRowStoodAtTheWrite() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        PeeringConflict notConnected = assertThrows(PeeringConflict.class,
+                () -> streamStatus.recordHeartbeatAnswered(pending, Instant.now(), 1));
+        assertEquals("peering " + pending.id() + " is PENDING here", notConnected.getMessage());
+
+        Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d2"), Instant.now());
+        streamStatus.recordHeartbeatAnswered(active, Instant.now(), 200);
+        PeeringConflict replayed = assertThrows(PeeringConflict.class,
+                () -> streamStatus.recordHeartbeatAnswered(active, Instant.now(), 150));
+        assertEquals("peering " + active.id() + " already took a newer message (sequence 200; this one 150)",
+                replayed.getMessage());
+
+        // The row the caller read is stale: it became DELETING in between, and the message names that state.
+        assertTrue(store.markDeleting(key, Instant.now()));
+        PeeringConflict deleting = assertThrows(PeeringConflict.class,
+                () -> streamStatus.recordHeartbeatAnswered(active, Instant.now(), 300));
+        assertEquals("peering " + active.id() + " is DELETING here", deleting.getMessage());
+    }
+
+    @Test
     void purgeRemovesEverythingImportedFromOnePeerInBatches() {
         PeeringKey peer = newKey();
         PeeringKey otherPeer = newKey();
