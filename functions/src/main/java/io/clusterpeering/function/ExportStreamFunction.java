@@ -2,13 +2,11 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.service.ReplicationService;
 import io.clusterpeering.store.CatalogStore;
-import io.clusterpeering.store.ConfigEntryStore;
 import io.clusterpeering.store.PeeringStore;
-import io.clusterpeering.store.TableKeys;
+import io.clusterpeering.store.TableChanges;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.Logger;
@@ -55,30 +53,14 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
         Set<String> resyncPartitions = new TreeSet<>();
         Set<PeeringKey> connected = new LinkedHashSet<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
-            if (record.getDynamodb() == null || record.getDynamodb().getKeys() == null) {
-                continue;
-            }
-            Map<String, AttributeValue> keys = record.getDynamodb().getKeys();
-            String pk = PeeringStreamFunction.text(keys.get(TableKeys.PK));
-            String sk = PeeringStreamFunction.text(keys.get(TableKeys.SK));
-            CatalogStore.InstanceRef instance = CatalogStore.localInstanceRef(pk, sk);
-            if (instance != null) {
-                instances.computeIfAbsent(instance.partition(), p -> new LinkedHashSet<>()).add(instance);
-                continue;
-            }
-            String node = CatalogStore.localNodeOf(pk, sk);
-            if (node != null && copyUnfinished(record.getDynamodb().getNewImage())) {
-                nodes.computeIfAbsent(pk.substring("CATALOG#".length()), p -> new TreeSet<>()).add(node);
-                continue;
-            }
-            String configPartition = ConfigEntryStore.exportedServicesPartition(pk, sk);
-            if (configPartition != null) {
-                resyncPartitions.add(configPartition);
-                continue;
-            }
-            PeeringKey peering = TableKeys.peeringKeyOf(pk, sk);
-            if (peering != null && peerJustConnected(record)) {
-                connected.add(peering);
+            switch (StreamRecordImages.decode(record)) {
+                case TableChanges.LocalInstanceChanged changed -> instances
+                        .computeIfAbsent(changed.instance().partition(), p -> new LinkedHashSet<>()).add(changed.instance());
+                case TableChanges.NodeCopyUnfinished node ->
+                        nodes.computeIfAbsent(node.partition(), p -> new TreeSet<>()).add(node.node());
+                case TableChanges.ExportedServicesChanged entry -> resyncPartitions.add(entry.partition());
+                case TableChanges.PeeringChanged peering when peering.peerJustConnected() -> connected.add(peering.key());
+                default -> { }
             }
         }
         ReplicationService replication = getApplicationContext().getBean(ReplicationService.class);
@@ -103,34 +85,5 @@ public class ExportStreamFunction extends MicronautRequestHandler<DynamodbEvent,
                     event.getRecords().get(0).getDynamodb().getSequenceNumber()));
         }
         return new StreamsEventResponse(failures);
-    }
-
-    /** Whether a node record's new image shows a copy into its instances left unfinished. */
-    private static boolean copyUnfinished(Map<String, AttributeValue> image) {
-        if (image == null) {
-            return false;
-        }
-        return CatalogStore.copyUnfinished(number(image.get("rev")), number(image.get("copiedRev")));
-    }
-
-    private static long number(AttributeValue value) {
-        return value == null || value.getN() == null ? 0 : Long.parseLong(value.getN());
-    }
-
-    /**
-     * Whether the peer is now known to be ready to take our exports: a dialer row just turned ACTIVE (the
-     * acceptor answered its first heartbeat), or any row just received its first heartbeat. An acceptor turning
-     * ACTIVE at the exchange is not enough: the dialer has not stored its row yet.
-     */
-    private static boolean peerJustConnected(DynamodbEvent.DynamodbStreamRecord record) {
-        Map<String, AttributeValue> after = record.getDynamodb().getNewImage();
-        Map<String, AttributeValue> before = record.getDynamodb().getOldImage();
-        if (after == null || !"ACTIVE".equals(PeeringStreamFunction.text(after.get("state")))) {
-            return false;
-        }
-        boolean dialerPromoted = "DIALER".equals(PeeringStreamFunction.text(after.get("role")))
-                && (before == null || !"ACTIVE".equals(PeeringStreamFunction.text(before.get("state"))));
-        boolean firstHeartbeat = after.containsKey("lastHeartbeat") && (before == null || !before.containsKey("lastHeartbeat"));
-        return dialerPromoted || firstHeartbeat;
     }
 }

@@ -2,11 +2,8 @@ package io.clusterpeering.function;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
-import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.service.DeletionService;
-import io.clusterpeering.store.ImportedDataStore;
-import io.clusterpeering.store.TableKeys;
+import io.clusterpeering.store.TableChanges;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.Logger;
@@ -14,8 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The table's DynamoDB Stream handler that deletes, the only function that deletes imported data:
@@ -33,7 +28,6 @@ import java.util.Set;
  */
 public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent, StreamsEventResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(PeeringStreamFunction.class);
-    private static final Set<String> FINISHING_STATES = Set.of("DELETING", "TERMINATED");
 
     public PeeringStreamFunction() {
         super();
@@ -49,14 +43,14 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
             try {
-                PeeringKey finishing = finishingPeering(record);
-                if (finishing != null) {
-                    DeletionService.Outcome outcome = deletion.finish(finishing);
-                    LOG.debug("stream record {} for peering {}: {}", record.getEventID(), finishing.name(), outcome);
-                }
-                ImportedDataStore.ImportedHead unexported = unexportedService(record);
-                if (unexported != null) {
-                    deletion.purgeUnexported(unexported.peer(), unexported.service());
+                switch (StreamRecordImages.decode(record)) {
+                    case TableChanges.PeeringChanged peering when peering.finishing() -> {
+                        DeletionService.Outcome outcome = deletion.finish(peering.key());
+                        LOG.debug("stream record {} for peering {}: {}", record.getEventID(), peering.key().name(), outcome);
+                    }
+                    case TableChanges.ImportedServiceUnexported unexported ->
+                            deletion.purgeUnexported(unexported.head().peer(), unexported.head().service());
+                    default -> { }
                 }
             } catch (RuntimeException e) {
                 LOG.error("stream record {} failed; it will be retried", record.getEventID(), e);
@@ -65,35 +59,5 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
             }
         }
         return new StreamsEventResponse(failures);
-    }
-
-    /** The peering a record asks to finish, or null when the record is not a DELETING or TERMINATED peering row. */
-    static PeeringKey finishingPeering(DynamodbEvent.DynamodbStreamRecord record) {
-        if (record.getDynamodb() == null || record.getDynamodb().getKeys() == null
-                || record.getDynamodb().getNewImage() == null) {
-            return null;
-        }
-        Map<String, AttributeValue> keys = record.getDynamodb().getKeys();
-        PeeringKey key = TableKeys.peeringKeyOf(text(keys.get(TableKeys.PK)), text(keys.get(TableKeys.SK)));
-        String state = text(record.getDynamodb().getNewImage().get("state"));
-        return key != null && FINISHING_STATES.contains(state) ? key : null;
-    }
-
-    /** The imported service a record says the peer stopped exporting, with instances left; else null. */
-    static ImportedDataStore.ImportedHead unexportedService(DynamodbEvent.DynamodbStreamRecord record) {
-        if (record.getDynamodb() == null || record.getDynamodb().getKeys() == null
-                || record.getDynamodb().getNewImage() == null) {
-            return null;
-        }
-        Map<String, AttributeValue> keys = record.getDynamodb().getKeys();
-        AttributeValue exported = record.getDynamodb().getNewImage().get("exported");
-        if (exported == null || !Boolean.FALSE.equals(exported.getBOOL())) {
-            return null;
-        }
-        return ImportedDataStore.importedHeadOf(text(keys.get(TableKeys.PK)), text(keys.get(TableKeys.SK)));
-    }
-
-    static String text(AttributeValue value) {
-        return value == null ? null : value.getS();
     }
 }

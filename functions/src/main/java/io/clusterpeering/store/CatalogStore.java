@@ -752,18 +752,18 @@ public class CatalogStore {
 
     /** The local instance an item's keys name (as found in a stream record), or null for any other item. */
     public static InstanceRef localInstanceRef(String pk, String sk) {
-        if (pk == null || sk == null || !pk.startsWith("CATALOG#") || !sk.startsWith(CatalogItems.SERVICE_PREFIX)) {
+        if (pk == null || sk == null || !pk.startsWith(CatalogItems.localPartition("")) || !sk.startsWith(CatalogItems.SERVICE_PREFIX)) {
             return null;
         }
         String rest = sk.substring(CatalogItems.SERVICE_PREFIX.length());
         int split = rest.indexOf('#');
         return split <= 0 || split == rest.length() - 1 ? null
-                : new InstanceRef(pk.substring("CATALOG#".length()), rest.substring(0, split), rest.substring(split + 1));
+                : new InstanceRef(pk.substring(CatalogItems.localPartition("").length()), rest.substring(0, split), rest.substring(split + 1));
     }
 
     /** The node a local node item's keys name (as found in a stream record), or null for any other item. */
     public static String localNodeOf(String pk, String sk) {
-        if (pk == null || sk == null || !pk.startsWith("CATALOG#") || !sk.startsWith(CatalogItems.NODE_PREFIX)
+        if (pk == null || sk == null || !pk.startsWith(CatalogItems.localPartition("")) || !sk.startsWith(CatalogItems.NODE_PREFIX)
                 || sk.contains(CatalogItems.POINTER_INFIX)) {
             return null;
         }

@@ -40,6 +40,9 @@ public class ConfigEntryStore {
         this.catalog = catalog;
     }
 
+    /** The sort-key prefix of a partition's exported-services entry. */
+    static final String EXPORTED_SERVICES_PREFIX = "exported-services#";
+
     static String partitionKey(String partition) {
         return "CONFIG#" + partition;
     }
@@ -91,9 +94,9 @@ public class ConfigEntryStore {
 
     /** The config partition a stream record's key belongs to, when it is an exported-services entry; else null. */
     public static String exportedServicesPartition(String pk, String sk) {
-        if (pk == null || sk == null || !pk.startsWith("CONFIG#") || !sk.startsWith("exported-services#")) {
+        if (pk == null || sk == null || !pk.startsWith(partitionKey("")) || !sk.startsWith(EXPORTED_SERVICES_PREFIX)) {
             return null;
         }
-        return pk.substring("CONFIG#".length());
+        return pk.substring(partitionKey("").length());
     }
 }

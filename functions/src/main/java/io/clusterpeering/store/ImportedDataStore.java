@@ -392,9 +392,12 @@ public class ImportedDataStore {
         return deleted;
     }
 
+    /** The partition-key prefix of every item imported from a peer ({@code IMPORTED#<partition>#<peer>}). */
+    static final String IMPORTED_PREFIX = "IMPORTED#";
+
     /** The peer and service of an imported head's keys (as found in a stream record), or null for other items. */
     public static ImportedHead importedHeadOf(String pk, String sk) {
-        if (pk == null || sk == null || !pk.startsWith("IMPORTED#")) {
+        if (pk == null || sk == null || !pk.startsWith(IMPORTED_PREFIX)) {
             return null;
         }
         String service = CatalogItems.serviceOfHead(sk);

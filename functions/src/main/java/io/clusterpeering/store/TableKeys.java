@@ -113,7 +113,7 @@ public final class TableKeys {
     }
 
     static String importedFrom(PeeringKey peer) {
-        return "IMPORTED#" + peer.partition() + "#" + peer.name();
+        return ImportedDataStore.IMPORTED_PREFIX + peer.partition() + "#" + peer.name();
     }
 
     /**

@@ -268,7 +268,9 @@ class ReplicationTest {
         IndexScope ledger = IndexScope.importedService(new PeeringKey(pair.partition(), pair.exporterName()), "ledger");
         new ExportStreamFunction(dc1.context()).execute(instanceChange);
         new PeeringStreamFunction(dc2.context()).execute(staleUnexport);
-        long importerIndex = dc2.context().getBean(ConsulIndex.class).current(ledger);
+        // The clusters' own pollers and the resync after connecting may still be writing the import: measure from
+        // an index that has stopped moving, so only the replayed records below could move it.
+        long importerIndex = settledIndex(ledger);
         List<String> itemsBefore = importedItems(dc2, pair);
 
         new ExportStreamFunction(dc1.context()).execute(instanceChange);
@@ -285,6 +287,8 @@ class ReplicationTest {
         register(pair, "journal", "journal-1", "passing");
         export(pair, "journal");
         Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "journal", "").size() == 1);
+        // The newer list is taken once the import stops moving (the resync after connecting may still be at work).
+        settledIndex(IndexScope.importedService(new PeeringKey(pair.partition(), pair.exporterName()), "journal"));
         var exporterRow = dc1.context().getBean(io.clusterpeering.store.PeeringStore.class)
                 .find(new PeeringKey(pair.partition(), pair.importerName())).orElseThrow();
 
@@ -297,6 +301,26 @@ class ReplicationTest {
         // The same empty list viewed now is the peer unexporting: it is applied.
         assertEquals(200, sendList(exporterRow, System.currentTimeMillis()).statusCode());
         Eventually.within(LIMIT, "unexported", () -> importedHealth(pair, "journal", "").isEmpty());
+    }
+
+    /**
+     * The importer's index of an imported service once it has stopped moving (the same over half a second): the
+     * clusters' own stream pollers and the resync after connecting may still be writing the import.
+     */
+    private static long settledIndex(IndexScope scope) {
+        ConsulIndex indexes = dc2.context().getBean(ConsulIndex.class);
+        long[] settled = {indexes.current(scope)};
+        Eventually.within(LIMIT, "the import has settled", () -> {
+            long before = settled[0];
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            settled[0] = indexes.current(scope);
+            return settled[0] == before;
+        });
+        return settled[0];
     }
 
     /** Signs, as the exporter's peering, an exported-services list naming no service, and posts it to the importer. */

@@ -8,6 +8,7 @@ import io.clusterpeering.function.HeartbeatWorkerFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.Routes;
 import io.clusterpeering.function.UnroutedFunction;
+import io.clusterpeering.store.TableChanges;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
@@ -60,7 +61,6 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.FilterCriteria;
-import software.amazon.awscdk.services.lambda.FilterRule;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
@@ -251,16 +251,7 @@ public class ClusterStack extends Stack {
                 .bisectBatchOnError(true)
                 .reportBatchItemFailures(true)
                 .onFailure(new SqsDlq(failures))
-                .filters(List.of(
-                        FilterCriteria.filter(Map.of(
-                                "eventName", FilterRule.isEqual("MODIFY"),
-                                "dynamodb", Map.of("NewImage", Map.of("state", Map.of("S",
-                                        FilterRule.or("DELETING", "TERMINATED")))))),
-                        // An imported service the peer stopped exporting: its instances are purged.
-                        FilterCriteria.filter(Map.of("dynamodb", Map.of(
-                                "Keys", Map.of("pk", Map.of("S", List.of(Map.of("prefix", "IMPORTED#"))),
-                                        "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#")))),
-                                "NewImage", Map.of("exported", Map.of("BOOL", List.of(false))))))))
+                .filters(filters(TableChanges.deletionPatterns()))
                 .build());
 
         Alias exports = javaFunction(ExportStreamFunction.class, Duration.seconds(120));
@@ -272,7 +263,7 @@ public class ClusterStack extends Stack {
                 .bisectBatchOnError(true)
                 .reportBatchItemFailures(true)
                 .onFailure(new SqsDlq(failures))
-                .filters(exportFilters())
+                .filters(filters(TableChanges.exportPatterns()))
                 .build());
 
         heartbeatFanOut();
@@ -344,23 +335,9 @@ public class ClusterStack extends Stack {
      * that change with them), of an exported-services entry, a dialer turning ACTIVE, or a peering's first
      * heartbeat. Heartbeats and imported data never wake it.
      */
-    private static List<Map<String, Object>> exportFilters() {
-        Map<String, Object> prefix = Map.of("prefix", "CATALOG#");
-        return List.of(
-                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(prefix)),
-                        "sk", Map.of("S", List.of(Map.of("prefix", "SERVICE#"))))))),
-                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of("pk", Map.of("S", List.of(prefix)),
-                        "sk", Map.of("S", List.of(Map.of("prefix", "NODE#"))))))),
-                FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", Map.of(
-                        "pk", Map.of("S", List.of(Map.of("prefix", "CONFIG#"))),
-                        "sk", Map.of("S", List.of(Map.of("prefix", "exported-services#"))))))),
-                FilterCriteria.filter(Map.of("dynamodb", Map.of(
-                        "NewImage", Map.of("state", Map.of("S", List.of("ACTIVE")), "role", Map.of("S", List.of("DIALER"))),
-                        "OldImage", Map.of("state", Map.of("S", List.of(Map.of("anything-but", List.of("ACTIVE")))))))),
-                FilterCriteria.filter(Map.of("dynamodb", Map.of(
-                        "NewImage", Map.of("state", Map.of("S", List.of("ACTIVE")),
-                                "lastHeartbeat", Map.of("S", List.of(Map.of("exists", true)))),
-                        "OldImage", Map.of("lastHeartbeat", Map.of("S", List.of(Map.of("exists", false))))))));
+    /** The stream filter patterns the store defines for a stream function ({@link TableChanges}), as CDK filters. */
+    private static List<Map<String, Object>> filters(List<Map<String, Object>> patterns) {
+        return patterns.stream().map(FilterCriteria::filter).toList();
     }
 
     /** One Java function with its own role, log group, SnapStart version and {@code live} alias. */
