@@ -108,8 +108,8 @@ import java.util.Map;
  *
  * <p>Closed by default: ACLs are on with default policy {@code deny} (turning them off takes {@code -c acl=off}
  * and prints a warning at synth), a custom resource bootstraps them at deploy time with a management token whose
- * SecretID lives only in a Secrets Manager secret, a KMS key only the ACL functions may use seals SecretIDs at
- * rest, and the API's default stage throttles requests.
+ * SecretID lives only in a Secrets Manager secret, a KMS key only the ACL functions may use (to encrypt and
+ * decrypt, nothing else) seals SecretIDs at rest, and the API's default stage throttles requests.
  */
 public class ClusterStack extends Stack {
     /** Memory of every Java function, in MB. */
@@ -395,7 +395,8 @@ public class ClusterStack extends Stack {
             identity.grantRead(role);
         }
         if (access.aclAdmin()) {
-            secretIdKey.grantEncryptDecrypt(role);
+            // Exactly what KmsSecretSealer calls: grantEncryptDecrypt would add kms:ReEncrypt* and kms:GenerateDataKey*.
+            secretIdKey.grant(role, "kms:Encrypt", "kms:Decrypt");
         } else {
             denyAclItems(role);
         }
