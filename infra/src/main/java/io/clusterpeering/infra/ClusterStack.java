@@ -105,6 +105,8 @@ import java.util.Map;
  * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
  * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
  * and a role of its own holding only {@link FunctionAccess}'s grants plus writing to its own log group.
+ * Every queue (the heartbeat queue, its dead-letter queue, the stream failure queue) is encrypted and refuses
+ * requests without TLS.
  *
  * <p>Closed by default: ACLs are on with default policy {@code deny} (turning them off takes {@code -c acl=off}
  * and prints a warning at synth), a custom resource bootstraps them at deploy time with a management token whose
@@ -242,6 +244,7 @@ public class ClusterStack extends Stack {
         Alias stream = javaFunction(PeeringStreamFunction.class, Duration.seconds(120));
         Queue failures = Queue.Builder.create(this, "StreamFailures")
                 .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
                 .build();
         stream.addEventSource(DynamoEventSource.Builder.create(table)
@@ -301,10 +304,12 @@ public class ClusterStack extends Stack {
     private void heartbeatQueue() {
         heartbeatDeadLetters = Queue.Builder.create(this, "HeartbeatDeadLetters")
                 .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
                 .build();
         heartbeats = Queue.Builder.create(this, "HeartbeatQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
                 .visibilityTimeout(Duration.seconds(6L * HEARTBEAT_WORKER_TIMEOUT_SECONDS))
                 .retentionPeriod(Duration.hours(1))
                 .deadLetterQueue(DeadLetterQueue.builder().queue(heartbeatDeadLetters)
