@@ -112,6 +112,9 @@ import java.util.Map;
  * and prints a warning at synth), a custom resource bootstraps them at deploy time with a management token whose
  * SecretID lives only in a Secrets Manager secret, a KMS key only the ACL functions may use (to encrypt and
  * decrypt, nothing else) seals SecretIDs at rest, and the API's default stage throttles requests.
+ *
+ * <p>cdk-nag's AWS Solutions checks find nothing on either variant (infra test {@code AwsSolutionsChecksTest}): the
+ * findings that do not apply are suppressed with their reasons in {@link NagRuleSuppressions}.
  */
 public class ClusterStack extends Stack {
     /** Memory of every Java function, in MB. */
@@ -294,6 +297,7 @@ public class ClusterStack extends Stack {
         CfnOutput.Builder.create(this, "TableName").value(table.getTableName()).build();
         CfnOutput.Builder.create(this, "FailureQueueUrl").value(failures.getQueueUrl()).build();
         CfnLintSuppressions.applyTo(this);
+        NagRuleSuppressions.applyTo(this, settings.variant());
     }
 
     /**
