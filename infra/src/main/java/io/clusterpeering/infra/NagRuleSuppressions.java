@@ -6,6 +6,10 @@ import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.DefaultStackSynthesizer;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.apigateway.CfnMethod;
+import software.amazon.awscdk.services.apigateway.CfnRestApi;
+import software.amazon.awscdk.services.apigateway.CfnStage;
+import software.amazon.awscdk.services.apigatewayv2.CfnRoute;
 import software.constructs.IConstruct;
 
 import java.util.List;
@@ -45,17 +49,17 @@ final class NagRuleSuppressions {
         String consulAcl = "Consul's ACL tokens (X-Consul-Token, default deny) authorize every call in the functions, "
                 + "as in Consul; Consul clients send no IAM or Cognito credentials.";
         for (IConstruct node : child(stack, "Api").getNode().findAll()) {
-            if (node instanceof software.amazon.awscdk.services.apigatewayv2.CfnRoute) {
+            if (node instanceof CfnRoute) {
                 suppress(node, false, rule("AwsSolutions-APIG4", consulAcl));
-            } else if (node instanceof software.amazon.awscdk.services.apigateway.CfnMethod) {
+            } else if (node instanceof CfnMethod) {
                 // The REST variant serves the Peers page's files from S3 at /v1/ui/ beside the API.
                 String reason = node.getNode().getPath().contains("/Default/ui/") ? PAGE_FILES : consulAcl;
                 suppress(node, false, rule("AwsSolutions-APIG4", reason), rule("AwsSolutions-COG4", reason));
-            } else if (node instanceof software.amazon.awscdk.services.apigateway.CfnRestApi) {
+            } else if (node instanceof CfnRestApi) {
                 suppress(node, false, rule("AwsSolutions-APIG2", "Each function validates its request as Consul "
                         + "does and answers Consul's errors; an API Gateway validator would answer bodies Consul's "
                         + "clients do not expect."));
-            } else if (node instanceof software.amazon.awscdk.services.apigateway.CfnStage) {
+            } else if (node instanceof CfnStage) {
                 String accountRole = "REST stage logging needs API Gateway's account-wide CloudWatch role, a "
                         + "per-account singleton a cluster's stack must not own; each function logs its requests.";
                 suppress(node, false, rule("AwsSolutions-APIG1", accountRole), rule("AwsSolutions-APIG6", accountRole),
