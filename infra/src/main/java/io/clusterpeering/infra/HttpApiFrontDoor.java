@@ -2,6 +2,7 @@ package io.clusterpeering.infra;
 
 import io.clusterpeering.function.Routes;
 import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
 import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
 import software.amazon.awscdk.services.apigatewayv2.CfnStage;
@@ -9,6 +10,8 @@ import software.amazon.awscdk.services.apigatewayv2.HttpApi;
 import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 import java.util.List;
@@ -16,9 +19,19 @@ import java.util.Map;
 
 /**
  * An API Gateway HTTP API (payload format 2.0): one route per route of the table, {@code ANY /{proxy+}} to the
- * catch-all, the throttle on the {@code $default} stage. Its base URL is the API's endpoint.
+ * catch-all, the throttle on the {@code $default} stage, and an access log of every request (one JSON line each, no
+ * header, so never a token) in a log group with one month's retention, as every function's log group. Its base URL
+ * is the API's endpoint.
  */
 final class HttpApiFrontDoor implements ApiFrontDoor {
+    /** One JSON line per request: who, which route, API Gateway's answer and the integration's error, no header. */
+    static final String ACCESS_LOG_FORMAT = "{\"requestId\":\"$context.requestId\",\"ip\":\"$context.identity.sourceIp\","
+            + "\"requestTime\":\"$context.requestTime\",\"httpMethod\":\"$context.httpMethod\","
+            + "\"routeKey\":\"$context.routeKey\",\"path\":\"$context.path\",\"status\":\"$context.status\","
+            + "\"protocol\":\"$context.protocol\",\"responseLength\":\"$context.responseLength\","
+            + "\"integrationLatency\":\"$context.integrationLatency\",\"error\":\"$context.error.message\","
+            + "\"integrationError\":\"$context.integrationErrorMessage\"}";
+
     private final HttpApi api;
     private final String baseUrl;
 
@@ -31,6 +44,16 @@ final class HttpApiFrontDoor implements ApiFrontDoor {
                 CfnStage.RouteSettingsProperty.builder()
                         .throttlingRateLimit(settings.throttleRatePerSecond())
                         .throttlingBurstLimit(settings.throttleBurst())
+                        .build());
+        // Access logs (cdk-nag AwsSolutions-APIG1): what API Gateway answered itself (429s, routing) shows nowhere else.
+        LogGroup accessLogs = LogGroup.Builder.create(scope, "ApiAccessLogs")
+                .retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        ((CfnStage) api.getDefaultStage().getNode().getDefaultChild()).setAccessLogSettings(
+                CfnStage.AccessLogSettingsProperty.builder()
+                        .destinationArn(accessLogs.getLogGroupArn())
+                        .format(ACCESS_LOG_FORMAT)
                         .build());
         baseUrl = settings.onLocalStack()
                 ? Fn.join("", List.of("http://", api.getApiId(), ".execute-api.localhost.localstack.cloud:4566"))
