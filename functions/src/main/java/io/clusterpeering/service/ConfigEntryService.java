@@ -39,6 +39,16 @@ public class ConfigEntryService {
      * @throws PermissionDenied when the caller lacks the permission
      */
     public void put(String partition, Map<String, Object> entry, Caller caller) {
+        put(partition, entry, caller, java.util.OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #put(String, Map, Caller)}; with {@code cas}, Consul's check-and-set ({@code ?cas=}): written
+     * only if the entry's ModifyIndex is {@code cas}, or, for 0, only if there is none.
+     *
+     * @return whether it was written ({@code false} only when {@code cas} did not match)
+     */
+    public boolean put(String partition, Map<String, Object> entry, Caller caller, java.util.OptionalLong cas) {
         String kind = ConfigEntryRules.requireSupportedKind(text(field(entry, "Kind")));
         ConfigEntryRules.validate(entry, partition);
         String name = text(field(entry, "Name"));
@@ -46,8 +56,15 @@ public class ConfigEntryService {
         for (String related : ConfigEntryRules.relatedServices(entry)) {
             caller.require(Resource.SERVICE, related, AccessLevel.READ);
         }
-        store.put(partition, kind, name, entry);
+        if (cas.isPresent()) {
+            if (!store.putIfModifyIndex(partition, kind, name, entry, cas.getAsLong())) {
+                return false;
+            }
+        } else {
+            store.put(partition, kind, name, entry);
+        }
         recordChange(partition, kind, name, entry, io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_WRITTEN, caller);
+        return true;
     }
 
     /**
