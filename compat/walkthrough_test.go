@@ -309,6 +309,21 @@ func TestWalkthrough(t *testing.T) {
 		if resolver.ConnectTimeout != 15*time.Second || !ok || len(failover.Targets) != 1 || failover.Targets[0].Peer != peer1 {
 			t.Fatalf("service-resolver read back: ConnectTimeout %s Failover %+v", resolver.ConnectTimeout, resolver.Failover)
 		}
+		// consul config write -cas -modify-index=N: ConfigEntries().CAS, PUT /v1/config?cas=N.
+		resolver.ConnectTimeout = 20 * time.Second
+		written, _, err := a2.ConfigEntries().CAS(resolver, resolver.ModifyIndex+1000, nil)
+		if err != nil || written {
+			t.Fatalf("CAS with a stale index: written %v, %v; want false", written, err)
+		}
+		written, _, err = a2.ConfigEntries().CAS(resolver, resolver.ModifyIndex, nil)
+		if err != nil || !written {
+			t.Fatalf("CAS with the entry's ModifyIndex: written %v, %v; want true", written, err)
+		}
+		entry, _, err = a2.ConfigEntries().Get(api.ServiceResolver, service, nil)
+		if err != nil || entry.(*api.ServiceResolverConfigEntry).ConnectTimeout != 20*time.Second ||
+			entry.GetModifyIndex() <= resolver.ModifyIndex {
+			t.Fatalf("after CAS: %+v, %v", entry, err)
+		}
 	})
 
 	step("delete and the reads that follow", func(t *testing.T) {
