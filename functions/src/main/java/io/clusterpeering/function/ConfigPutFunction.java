@@ -29,8 +29,8 @@ public class ConfigPutFunction extends ConsulHttpFunction {
         super(context);
     }
 
-    /** {@code ?cas=}, an unsigned integer; empty when absent. */
-    private static OptionalLong cas(ApiRequest request) {
+    /** {@code ?cas=}, an unsigned integer; empty when absent (also for DELETE /v1/config/:kind/:name). */
+    static OptionalLong cas(ApiRequest request) {
         Optional<String> value = request.query("cas").filter(v -> !v.isEmpty());
         if (value.isEmpty()) {
             return OptionalLong.empty();

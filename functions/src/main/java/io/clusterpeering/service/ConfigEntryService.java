@@ -93,12 +93,29 @@ public class ConfigEntryService {
      * @throws PermissionDenied when the caller lacks the kind's write permission on it
      */
     public void delete(String partition, String kind, String name, Caller caller) {
+        delete(partition, kind, name, caller, java.util.OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #delete(String, String, String, Caller)}; with {@code cas}, Consul's check-and-set delete: only
+     * an entry whose ModifyIndex is {@code cas} is deleted.
+     *
+     * @return whether it was deleted ({@code false} only when {@code cas} did not match, or there was no entry)
+     */
+    public boolean delete(String partition, String kind, String name, Caller caller, java.util.OptionalLong cas) {
         ConfigEntryRules.requireSupportedKind(kind);
         caller.require(writePermission(kind, name));
         java.util.Optional<Map<String, Object>> existing = store.get(partition, kind, name);
-        store.delete(partition, kind, name);
+        if (cas.isPresent()) {
+            if (!store.deleteIfModifyIndex(partition, kind, name, cas.getAsLong())) {
+                return false;
+            }
+        } else {
+            store.delete(partition, kind, name);
+        }
         existing.ifPresent(entry -> recordChange(partition, kind, name, entry,
                 io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_DELETED, caller));
+        return true;
     }
 
     /**

@@ -101,6 +101,23 @@ public class ConfigEntryStore {
         return catalog.query(partitionKey(partition), kind + "#").stream().map(ConfigEntryStore::entry).toList();
     }
 
+    /**
+     * Deletes an entry only if its ModifyIndex is {@code cas}: Consul's {@code DELETE /v1/config/:kind/:name?cas=}.
+     *
+     * @return whether it was deleted (false also when there is no entry)
+     */
+    public boolean deleteIfModifyIndex(String partition, String kind, String name, long cas) {
+        try {
+            dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name))
+                    .conditionExpression("modifyIndex = :cas")
+                    .expressionAttributeValues(Map.of(":cas", n(cas))));
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+        index.nextAfterWrite();
+        return true;
+    }
+
     /** Deletes an entry; nothing when there is none. */
     public void delete(String partition, String kind, String name) {
         dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name)));

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code PUT /v1/config?cas=<index>} through HTTP, the check-and-set that the Go client's
  * {@code ConfigEntries().CAS} and {@code consul config write -cas -modify-index} send: 0 writes only a new entry,
  * any other index only over the entry with that ModifyIndex, and a mismatch answers {@code false} and changes
- * nothing. Without {@code cas} a write always lands, as before.
+ * nothing; the same for {@code DELETE /v1/config/:kind/:name?cas=} ({@code DeleteCAS}). Without {@code cas} a
+ * write or delete always lands, as before.
  */
 class ConfigEntryCasTest {
     private static LocalCluster cluster;
@@ -69,6 +70,21 @@ class ConfigEntryCasTest {
 
         assertEquals("true", http.put("/v1/config", resolver("10s")).body(), "without cas the write always lands");
         assertEquals("10s", connectTimeout());
+    }
+
+    @Test
+    void deletesOnlyTheEntryWithTheIndexItWasGiven() {
+        assertEquals("true", http.put("/v1/config", "{\"Kind\":\"service-resolver\",\"Name\":\"cas-del\","
+                + "\"ConnectTimeout\":\"5s\"}").body());
+        long index = json(http.get("/v1/config/service-resolver/cas-del").body()).get("ModifyIndex").asLong();
+        assertEquals("false", http.delete("/v1/config/service-resolver/cas-del?cas=" + (index + 1000)).body());
+        assertEquals(200, http.get("/v1/config/service-resolver/cas-del").statusCode(), "a stale cas deletes nothing");
+        assertEquals("true", http.delete("/v1/config/service-resolver/cas-del?cas=" + index).body());
+        assertEquals(404, http.get("/v1/config/service-resolver/cas-del").statusCode());
+        assertEquals("false", http.delete("/v1/config/service-resolver/cas-del?cas=" + index).body(),
+                "nothing left to delete with that index");
+        assertEquals("true", http.delete("/v1/config/service-resolver/cas-del").body(),
+                "without cas a delete always succeeds, also when there is none");
     }
 
     @Test
