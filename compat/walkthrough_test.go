@@ -324,6 +324,17 @@ func TestWalkthrough(t *testing.T) {
 			entry.GetModifyIndex() <= resolver.ModifyIndex {
 			t.Fatalf("after CAS: %+v, %v", entry, err)
 		}
+		// consul config delete -cas -modify-index=N: ConfigEntries().DeleteCAS, DELETE ...?cas=N.
+		deleted, _, err := a2.ConfigEntries().DeleteCAS(api.ServiceResolver, service, entry.GetModifyIndex()+1000, nil)
+		if err != nil || deleted {
+			t.Fatalf("DeleteCAS with a stale index: deleted %v, %v; want false", deleted, err)
+		}
+		deleted, _, err = a2.ConfigEntries().DeleteCAS(api.ServiceResolver, service, entry.GetModifyIndex(), nil)
+		if err != nil || !deleted {
+			t.Fatalf("DeleteCAS with the entry's ModifyIndex: deleted %v, %v; want true", deleted, err)
+		}
+		_, _, err = a2.ConfigEntries().Get(api.ServiceResolver, service, nil)
+		statusError(t, err, 404, `Config entry not found for "service-resolver" / "`+service+`"`)
 	})
 
 	step("delete and the reads that follow", func(t *testing.T) {
