@@ -1,5 +1,6 @@
 package io.clusterpeering.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.support.AclFlow;
 import io.clusterpeering.support.ConsulHttp;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.clusterpeering.support.PeeringFlow.client;
+import static io.clusterpeering.support.PeeringFlow.json;
 import static io.clusterpeering.support.PeeringFlow.port;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +51,18 @@ class StatusEndpointsTest {
         HttpResponse<String> post = http.sendUnchecked("POST", "/v1/status/leader", "");
         assertEquals(405, post.statusCode(), post.body());
         assertEquals("OPTIONS,GET", post.headers().firstValue("Allow").orElse(""));
+    }
+
+    @Test
+    void agentSelfNamesTheSameAddressAlsoWhenTheUrlNamesNoPort() {
+        cluster = PeeringFlow.startCluster("dc1", Map.of("peering.advertise-url", "https://peering.example.com"));
+        ConsulHttp http = client(cluster);
+        HttpResponse<String> self = http.get("/v1/agent/self");
+        assertEquals(200, self.statusCode(), self.body());
+        JsonNode member = json(self.body()).get("Member");
+        assertEquals("peering.example.com", member.get("Addr").asText());
+        assertEquals(443, member.get("Port").asInt(), "the scheme's port, not -1");
+        assertEquals("\"peering.example.com:443\"", http.get("/v1/status/leader").body());
     }
 
     @Test
