@@ -81,6 +81,8 @@ final class RouteRequests {
             }
             case "GET /v1/peerings" -> new Req("GET", "/v1/peerings", null);
             case "GET /v1/agent/self" -> new Req("GET", "/v1/agent/self", null);
+            case "GET /v1/status/leader" -> new Req("GET", "/v1/status/leader", null);
+            case "GET /v1/status/peers" -> new Req("GET", "/v1/status/peers", null);
             case "PUT /v1/catalog/register" -> new Req("PUT", "/v1/catalog/register", "{\"Node\":\"cold-node\",\"Address\":"
                     + "\"10.0.1.1\",\"Service\":{\"ID\":\"cold-" + n + "\",\"Service\":\"cold\",\"Port\":80}}");
             case "PUT /v1/catalog/deregister" -> {

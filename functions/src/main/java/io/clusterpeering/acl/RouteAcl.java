@@ -10,8 +10,9 @@ package io.clusterpeering.acl;
  *       and the handler checks permissions on the named resources of the request (a service, a node, a config
  *       entry), after validating it, as Consul does, or filters what it lists;</li>
  *   <li>{@link Kind#NONE}: no token is resolved: {@code PUT /v1/acl/bootstrap}, {@code GET /v1/acl/token/self}
- *       (which resolves its own token and answers 404 for an unknown one) and the internal cluster-to-cluster
- *       routes, which are authenticated by their signatures, never by ACL tokens.</li>
+ *       (which resolves its own token and answers 404 for an unknown one), {@code GET /v1/status/leader} and
+ *       {@code /v1/status/peers} (Consul's status endpoints check no permission) and the internal
+ *       cluster-to-cluster routes, which are authenticated by their signatures, never by ACL tokens.</li>
  * </ul>
  *
  * @param kind       how the route is guarded

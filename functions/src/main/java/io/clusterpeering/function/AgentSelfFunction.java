@@ -12,8 +12,6 @@ import io.clusterpeering.http.ConsulShapes.AgentSelf;
 import io.clusterpeering.token.ClusterIdentitySource;
 import io.micronaut.context.ApplicationContext;
 
-import java.net.URI;
-
 /**
  * {@code GET /v1/agent/self}: the minimal agent description the Terraform provider reads to learn the
  * datacenter ({@code Config.Datacenter}); every top-level value is an object, as the Go client requires.
@@ -37,9 +35,13 @@ public class AgentSelfFunction extends ConsulHttpFunction {
         String nodeName = "cluster-peering-" + config.getDatacenter();
         request.caller().require(Resource.AGENT, nodeName, AccessLevel.READ);
         String clusterId = bean(ClusterIdentitySource.class).identity().clusterId();
-        URI advertised = URI.create(config.getAdvertiseUrl());
+        // The advertised host:port, as /v1/status/leader answers it (443 or 80 when the URL names no port: an
+        // API Gateway URL in AWS names none, and its port was -1 here).
+        String address = StatusLeaderFunction.advertisedAddress(config);
+        int colon = address.lastIndexOf(':');
         return ApiResponses.json(new AgentSelf(
                 new AgentConfig(config.getDatacenter(), nodeName, clusterId, true, CONSUL_API_VERSION),
-                new AgentMember(nodeName, advertised.getHost(), advertised.getPort(), 1)), request.pretty());
+                new AgentMember(nodeName, address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), 1)),
+                request.pretty());
     }
 }

@@ -8,6 +8,8 @@ import io.micronaut.context.ApplicationContext;
 
 /**
  * {@code DELETE /v1/config/{kind}/{name}}: deletes a config entry, also when there is none. Answers {@code true}.
+ * With {@code ?cas=<index>} (the Go client's {@code ConfigEntries().DeleteCAS}, {@code consul config delete -cas})
+ * it deletes only an entry whose ModifyIndex is that index, and answers {@code false} otherwise.
  */
 public class ConfigDeleteFunction extends ConsulHttpFunction {
 
@@ -21,8 +23,9 @@ public class ConfigDeleteFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        bean(ConfigEntryService.class).delete(request.partitionOrDefault(), request.pathParameter("kind"),
-                request.pathParameter("name"), request.caller());
-        return ApiResponses.json(true, false);
+        boolean deleted = bean(ConfigEntryService.class).delete(request.partitionOrDefault(),
+                request.pathParameter("kind"), request.pathParameter("name"), request.caller(),
+                ConfigPutFunction.cas(request));
+        return ApiResponses.json(deleted, false);
     }
 }

@@ -46,6 +46,11 @@ public final class Routes {
                     RouteAcl.decidedByHandler("agent:read on this cluster's node name")),
             new Route("GET", "/v1/agent/metrics", AgentMetricsFunction.class, AgentMetricsFunction::new, false,
                     RouteAcl.decidedByHandler("agent:read on this cluster's node name")),
+            // Consul's status endpoints check no ACL permission and resolve no token; neither do these.
+            new Route("GET", "/v1/status/leader", StatusLeaderFunction.class, StatusLeaderFunction::new, false,
+                    RouteAcl.none("none, as Consul: status endpoints need no permission and resolve no token")),
+            new Route("GET", "/v1/status/peers", StatusPeersFunction.class, StatusPeersFunction::new, false,
+                    RouteAcl.none("none, as Consul: status endpoints need no permission and resolve no token")),
             new Route("PUT", "/v1/catalog/register", CatalogRegisterFunction.class, CatalogRegisterFunction::new, false,
                     RouteAcl.decidedByHandler("node:write on Node unless it exists unchanged; service:write on the "
                             + "service and on the service of each service check; node:write for node checks")),

@@ -39,6 +39,16 @@ public class ConfigEntryService {
      * @throws PermissionDenied when the caller lacks the permission
      */
     public void put(String partition, Map<String, Object> entry, Caller caller) {
+        put(partition, entry, caller, java.util.OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #put(String, Map, Caller)}; with {@code cas}, Consul's check-and-set ({@code ?cas=}): written
+     * only if the entry's ModifyIndex is {@code cas}, or, for 0, only if there is none.
+     *
+     * @return whether it was written ({@code false} only when {@code cas} did not match)
+     */
+    public boolean put(String partition, Map<String, Object> entry, Caller caller, java.util.OptionalLong cas) {
         String kind = ConfigEntryRules.requireSupportedKind(text(field(entry, "Kind")));
         ConfigEntryRules.validate(entry, partition);
         String name = text(field(entry, "Name"));
@@ -46,8 +56,15 @@ public class ConfigEntryService {
         for (String related : ConfigEntryRules.relatedServices(entry)) {
             caller.require(Resource.SERVICE, related, AccessLevel.READ);
         }
-        store.put(partition, kind, name, entry);
+        if (cas.isPresent()) {
+            if (!store.putIfModifyIndex(partition, kind, name, entry, cas.getAsLong())) {
+                return false;
+            }
+        } else {
+            store.put(partition, kind, name, entry);
+        }
         recordChange(partition, kind, name, entry, io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_WRITTEN, caller);
+        return true;
     }
 
     /**
@@ -76,12 +93,29 @@ public class ConfigEntryService {
      * @throws PermissionDenied when the caller lacks the kind's write permission on it
      */
     public void delete(String partition, String kind, String name, Caller caller) {
+        delete(partition, kind, name, caller, java.util.OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #delete(String, String, String, Caller)}; with {@code cas}, Consul's check-and-set delete: only
+     * an entry whose ModifyIndex is {@code cas} is deleted.
+     *
+     * @return whether it was deleted ({@code false} only when {@code cas} did not match, or there was no entry)
+     */
+    public boolean delete(String partition, String kind, String name, Caller caller, java.util.OptionalLong cas) {
         ConfigEntryRules.requireSupportedKind(kind);
         caller.require(writePermission(kind, name));
         java.util.Optional<Map<String, Object>> existing = store.get(partition, kind, name);
-        store.delete(partition, kind, name);
+        if (cas.isPresent()) {
+            if (!store.deleteIfModifyIndex(partition, kind, name, cas.getAsLong())) {
+                return false;
+            }
+        } else {
+            store.delete(partition, kind, name);
+        }
         existing.ifPresent(entry -> recordChange(partition, kind, name, entry,
                 io.clusterpeering.domain.AuditEvent.Kind.CONFIG_ENTRY_DELETED, caller));
+        return true;
     }
 
     /**

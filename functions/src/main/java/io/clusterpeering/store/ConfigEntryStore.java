@@ -6,6 +6,7 @@ import io.clusterpeering.config.DynamoDbConfiguration;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,30 @@ public class ConfigEntryStore {
 
     /** Creates or replaces an entry. */
     public void put(String partition, String kind, String name, Map<String, Object> entry) {
+        write(partition, kind, name, entry, null, Map.of());
+    }
+
+    /**
+     * Writes an entry only if its ModifyIndex is {@code cas}, or, for {@code cas} 0, only if there is none: the
+     * check-and-set of Consul's {@code PUT /v1/config?cas=} ({@code consul config write -cas -modify-index}).
+     *
+     * @return whether it was written
+     */
+    public boolean putIfModifyIndex(String partition, String kind, String name, Map<String, Object> entry, long cas) {
+        try {
+            if (cas == 0) {
+                write(partition, kind, name, entry, "attribute_not_exists(#entry)", Map.of());
+            } else {
+                write(partition, kind, name, entry, "modifyIndex = :cas", Map.of(":cas", n(cas)));
+            }
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private void write(String partition, String kind, String name, Map<String, Object> entry, String condition,
+                       Map<String, AttributeValue> conditionValues) {
         long modifyIndex = index.next();
         String json;
         try {
@@ -56,10 +81,14 @@ public class ConfigEntryStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, AttributeValue> values = new LinkedHashMap<>(conditionValues);
+        values.put(":entry", s(json));
+        values.put(":index", n(modifyIndex));
         dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name))
                 .updateExpression("SET #entry = :entry, createIndex = if_not_exists(createIndex, :index), modifyIndex = :index")
+                .conditionExpression(condition)
                 .expressionAttributeNames(Map.of("#entry", "entry"))
-                .expressionAttributeValues(Map.of(":entry", s(json), ":index", n(modifyIndex))));
+                .expressionAttributeValues(values));
         index.nextAfterWrite();
     }
 
@@ -73,6 +102,23 @@ public class ConfigEntryStore {
     /** Every entry of a kind, ordered by name. */
     public List<Map<String, Object>> list(String partition, String kind) {
         return catalog.query(partitionKey(partition), kind + "#").stream().map(ConfigEntryStore::entry).toList();
+    }
+
+    /**
+     * Deletes an entry only if its ModifyIndex is {@code cas}: Consul's {@code DELETE /v1/config/:kind/:name?cas=}.
+     *
+     * @return whether it was deleted (false also when there is no entry)
+     */
+    public boolean deleteIfModifyIndex(String partition, String kind, String name, long cas) {
+        try {
+            dynamoDb.deleteItem(r -> r.tableName(table).key(TableKeys.key(partitionKey(partition), kind + "#" + name))
+                    .conditionExpression("modifyIndex = :cas")
+                    .expressionAttributeValues(Map.of(":cas", n(cas))));
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+        index.nextAfterWrite();
+        return true;
     }
 
     /** Deletes an entry; nothing when there is none. */

@@ -207,6 +207,9 @@ class AclMatrixTest {
                         "agent:read@" + NODE_NAME, ro, m),
                 permission("GET /v1/agent/metrics", get("/v1/agent/metrics"), 200,
                         "agent:read@" + NODE_NAME, ro, m),
+                // Consul's status endpoints check no permission and resolve no token: an unknown one is no 403.
+                sameForAll("GET /v1/status/leader", get("/v1/status/leader"), new Status(200, "\"127.0.0.1:")),
+                sameForAll("GET /v1/status/peers", get("/v1/status/peers"), new Status(200, "[\"127.0.0.1:")),
                 permission("PUT /v1/catalog/register", c -> new Request("PUT", "/v1/catalog/register",
                         "{\"Node\":\"node-1\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"web-1\",\"Service\":\"web\","
                                 + "\"Port\":8080}}"), 200, "service:write@web", m),

@@ -300,7 +300,7 @@ class BadInputPropertiesTest {
     Arbitrary<String> readPaths() {
         return Arbitraries.of("/v1/peerings", "/v1/peering/dialer", "/v1/catalog/services", "/v1/catalog/service/web",
                 "/v1/health/service/web", "/v1/config/service-resolver", "/v1/exported-services",
-                "/v1/imported-services", "/v1/agent/self");
+                "/v1/imported-services", "/v1/agent/self", "/v1/status/leader", "/v1/status/peers");
     }
 
     @Provide

@@ -456,7 +456,8 @@ class PeeringFunctionsTest {
         Routes.ALL.forEach(route -> byFixture.put(fixtureOf(route), route));
         List<String> order = List.of("generate-token", "read-peering", "list-peerings", "peering-events",
                 "peering-link-check", "peering-check", "establish", "exchange-secret", "peer-message", "peer-probe",
-                "agent-self", "agent-metrics", "catalog-register", "catalog-services", "catalog-service", "health-service",
+                "agent-self", "agent-metrics", "status-leader", "status-peers", "catalog-register", "catalog-services",
+                "catalog-service", "health-service",
                 "config-put", "config-list", "config-get", "exported-services", "imported-services", "config-delete",
                 "catalog-deregister", "delete-peering");
         List<String> aclRoutes = List.of("acl-bootstrap", "acl-policy-create", "acl-policy-read", "acl-policy-update",
@@ -492,6 +493,8 @@ class PeeringFunctionsTest {
         assertEquals(403, answers.get("peer-message").status(), answers.get("peer-message").body());
         assertEquals("Permission denied: the message is not a signed peering message", answers.get("peer-message").body());
         assertEquals("dc1", JSON.readTree(answers.get("agent-self").body()).get("Config").get("Datacenter").asText());
+        assertTrue(answers.get("status-leader").body().matches("\"[^\"]+:\\d+\""), answers.get("status-leader").body());
+        assertEquals("[" + answers.get("status-leader").body() + "]", answers.get("status-peers").body());
         assertEquals("true", answers.get("catalog-register").body());
         assertTrue(JSON.readTree(answers.get("catalog-services").body()).has("backend"), answers.get("catalog-services").body());
         assertEquals("backend-1", JSON.readTree(answers.get("catalog-service").body()).get(0).get("ServiceID").asText());

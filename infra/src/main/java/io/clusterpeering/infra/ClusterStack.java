@@ -53,6 +53,7 @@ import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyDocument;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.iam.Role;
@@ -357,13 +358,17 @@ public class ClusterStack extends Stack {
             throw new IllegalStateException("no grants are declared for " + handler.getName());
         }
         LogGroup logs = logGroup(name);
-        Role role = roleWritingTo(name, logs);
-        role.addToPolicy(PolicyStatement.Builder.create()
+        // The role's statements are inline in the role (one resource, not a role and a policy): the REST variant's
+        // stack would otherwise pass CloudFormation's 500 resources. Grants that constructs add later (event
+        // sources, queues, the ACL bootstrap's secret) still go to a separate policy of that role.
+        PolicyDocument grants = new PolicyDocument();
+        Role role = roleWritingTo(name, logs, grants);
+        grants.addStatements(PolicyStatement.Builder.create()
                 .actions(access.tableActions().stream().map(a -> "dynamodb:" + a).toList())
                 .resources(List.of(table.getTableArn()))
                 .build());
         if (access.deletesUnder() != null) {
-            role.addToPolicy(PolicyStatement.Builder.create()
+            grants.addStatements(PolicyStatement.Builder.create()
                     .actions(List.of("dynamodb:DeleteItem"))
                     .resources(List.of(table.getTableArn()))
                     .conditions(Map.of("ForAllValues:StringLike",
@@ -371,20 +376,28 @@ public class ClusterStack extends Stack {
                     .build());
         }
         if (FunctionAccess.APPENDS_AUDIT.contains(handler)) {
-            role.addToPolicy(PolicyStatement.Builder.create()
+            grants.addStatements(PolicyStatement.Builder.create()
                     .actions(List.of("dynamodb:PutItem"))
                     .resources(List.of(table.getTableArn()))
                     .conditions(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("AUDIT#*"))))
                     .build());
         }
         if (access.readsIdentity()) {
-            identity.grantRead(role);
+            // What Secret.grantRead grants (the secret uses the account's aws/secretsmanager key).
+            grants.addStatements(PolicyStatement.Builder.create()
+                    .actions(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"))
+                    .resources(List.of(identity.getSecretArn()))
+                    .build());
         }
         if (access.aclAdmin()) {
-            // Exactly what KmsSecretSealer calls: grantEncryptDecrypt would add kms:ReEncrypt* and kms:GenerateDataKey*.
-            secretIdKey.grant(role, "kms:Encrypt", "kms:Decrypt");
+            // Exactly what KmsSecretSealer calls (grantEncryptDecrypt would add kms:ReEncrypt* and kms:GenerateDataKey*);
+            // the key policy trusts the account, so the role's own statement is enough.
+            grants.addStatements(PolicyStatement.Builder.create()
+                    .actions(List.of("kms:Encrypt", "kms:Decrypt"))
+                    .resources(List.of(secretIdKey.getKeyArn()))
+                    .build());
         } else {
-            denyAclItems(role);
+            denyAclItems(grants);
         }
         Function function = Function.Builder.create(this, name)
                 .runtime(JAVA_RUNTIME)
@@ -416,14 +429,25 @@ public class ClusterStack extends Stack {
                 .build();
     }
 
-    /** A function's own role: assumable by Lambda, allowed only to write to its log group until grants are added. */
+    /**
+     * A function's own role: assumable by Lambda, with {@code grants} as its inline policy, which first allows
+     * only writing to its log group (what LogGroup.grantWrite grants) until more statements are added.
+     */
     private Role roleWritingTo(String name, LogGroup logs) {
-        Role role = Role.Builder.create(this, name + "Role")
+        return roleWritingTo(name, logs, new PolicyDocument());
+    }
+
+    /** As {@link #roleWritingTo(String, LogGroup)}, with the statements of {@code grants} inline. */
+    private Role roleWritingTo(String name, LogGroup logs, PolicyDocument grants) {
+        grants.addStatements(PolicyStatement.Builder.create()
+                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                .resources(List.of(logs.getLogGroupArn()))
+                .build());
+        return Role.Builder.create(this, name + "Role")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .description("Cluster Peering " + datacenter + ": " + name + " only")
+                .inlinePolicies(Map.of("Grants", grants))
                 .build();
-        logs.grantWrite(role);
-        return role;
     }
 
     private Map<String, String> environment() {
@@ -461,14 +485,14 @@ public class ClusterStack extends Stack {
      * items (tokens with their sealed SecretIDs, policies), and no write under {@code ACL_AUTH#} (the token-check
      * items it reads). Explicit denies, so that no later grant can open them.
      */
-    private void denyAclItems(Role role) {
-        role.addToPolicy(PolicyStatement.Builder.create()
+    private void denyAclItems(PolicyDocument grants) {
+        grants.addStatements(PolicyStatement.Builder.create()
                 .effect(Effect.DENY)
                 .actions(List.of("dynamodb:*"))
                 .resources(List.of(table.getTableArn()))
                 .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of("ACL#*"))))
                 .build());
-        role.addToPolicy(PolicyStatement.Builder.create()
+        grants.addStatements(PolicyStatement.Builder.create()
                 .effect(Effect.DENY)
                 .actions(List.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"))
                 .resources(List.of(table.getTableArn()))

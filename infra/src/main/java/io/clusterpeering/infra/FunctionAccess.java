@@ -43,6 +43,8 @@ import io.clusterpeering.function.PeeringEventsFunction;
 import io.clusterpeering.function.PeeringLinkCheckFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.ReadPeeringFunction;
+import io.clusterpeering.function.StatusLeaderFunction;
+import io.clusterpeering.function.StatusPeersFunction;
 import io.clusterpeering.function.UnroutedFunction;
 
 import java.util.List;
@@ -104,6 +106,9 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(AgentMetricsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            // Answer from configuration alone (GetItem only for the SnapStart priming read).
+            Map.entry(StatusLeaderFunction.class, new FunctionAccess(List.of("GetItem"), false)),
+            Map.entry(StatusPeersFunction.class, new FunctionAccess(List.of("GetItem"), false)),
             Map.entry(PeeringEventsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(PeeringCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(PeeringLinkCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),

@@ -461,7 +461,7 @@ class ClusterStackTest {
     @SuppressWarnings("unchecked")
     private static void forEachStatementByHandler(java.util.function.BiConsumer<String, Map<String, Object>> each) {
         Map<String, List<Map<String, Object>>> byRole = new HashMap<>();
-        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+        for (Map<String, Object> policy : iamPolicies()) {
             for (Object role : (List<Object>) properties(policy).get("Roles")) {
                 byRole.computeIfAbsent(((Map<String, String>) role).get("Ref"), r -> new ArrayList<>()).addAll(statements(policy));
             }
@@ -477,7 +477,7 @@ class ClusterStackTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Boolean> unconditionalDeletesByHandler() {
         Map<String, Boolean> byRole = new HashMap<>();
-        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+        for (Map<String, Object> policy : iamPolicies()) {
             boolean deletes = statements(policy).stream().anyMatch(st -> !"Deny".equals(st.get("Effect"))
                     && !st.containsKey("Condition")
                     && (asList(st.get("Action")).contains("dynamodb:DeleteItem")
@@ -525,7 +525,7 @@ class ClusterStackTest {
     @Test
     @SuppressWarnings("unchecked")
     void noStatementGrantsEverythingOrAnyResourceItDoesNotNeed() {
-        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+        for (Map<String, Object> policy : iamPolicies()) {
             for (Map<String, Object> statement : statements(policy)) {
                 List<String> actions = asList(statement.get("Action"));
                 if ("Deny".equals(statement.get("Effect"))) {
@@ -766,7 +766,7 @@ class ClusterStackTest {
         assertFalse(properties(apiGatewayRoles.get(roleId)).containsKey("ManagedPolicyArns"));
 
         List<Map<String, Object>> granted = new ArrayList<>();
-        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+        for (Map<String, Object> policy : iamPolicies()) {
             if (((List<Object>) properties(policy).get("Roles")).contains(Map.of("Ref", roleId))) {
                 granted.addAll(statements(policy));
             }
@@ -910,7 +910,7 @@ class ClusterStackTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Set<String>> allActionsByHandler() {
         Map<String, Set<String>> byRole = new HashMap<>();
-        for (Map<String, Object> policy : ofType("AWS::IAM::Policy").values()) {
+        for (Map<String, Object> policy : iamPolicies()) {
             for (Object role : (List<Object>) properties(policy).get("Roles")) {
                 String roleId = ((Map<String, String>) role).get("Ref");
                 Set<String> actions = byRole.computeIfAbsent(roleId, r -> new TreeSet<>());
@@ -925,6 +925,26 @@ class ClusterStackTest {
             byHandler.put(properties(f).get("Handler").toString(), byRole.getOrDefault(roleId, Set.of()));
         });
         return byHandler;
+    }
+
+    /**
+     * Every IAM policy of the template in {@code AWS::IAM::Policy}'s shape ({@code PolicyDocument}, {@code Roles}):
+     * the policy resources, and each role's inline policies (the Java functions' own grants are inline).
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> iamPolicies() {
+        List<Map<String, Object>> policies = new ArrayList<>(ofType("AWS::IAM::Policy").values());
+        ofType("AWS::IAM::Role").forEach((roleId, role) -> {
+            Object inline = properties(role).get("Policies");
+            if (inline instanceof List<?> list) {
+                for (Object policy : list) {
+                    policies.add(Map.of("Properties", Map.of(
+                            "PolicyDocument", ((Map<String, Object>) policy).get("PolicyDocument"),
+                            "Roles", List.of(Map.of("Ref", roleId)))));
+                }
+            }
+        });
+        return policies;
     }
 
     @SuppressWarnings("unchecked")
