@@ -50,6 +50,7 @@ final class EmulatedFunction implements AutoCloseable {
     private final List<Environment> all = new ArrayList<>();
     private final List<Report> reports = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param name        the function's logical ID, for logs and the report
@@ -111,6 +112,20 @@ final class EmulatedFunction implements AutoCloseable {
      * @throws IllegalStateException when the invocation fails (a function error, a timeout, a runtime that died)
      */
     String invoke(String event) {
+        inFlight.incrementAndGet();
+        try {
+            return invokeInSomeEnvironment(event);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** Invocations running now. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    private String invokeInSomeEnvironment(String event) {
         Environment env = idle.pollFirst();
         if (env == null) {
             env = start();
