@@ -70,12 +70,41 @@ final class ApiTemplate {
     /** HTTP API: each route key ({@code "GET /v1/peerings"}) to the handler its integration reaches. */
     static Map<String, String> httpRoutes(Map<String, Map<String, Object>> resources) {
         Map<String, String> routes = new TreeMap<>();
+        httpRouteFunctions(resources).forEach((key, function) -> routes.put(key, handlerOfFunction(function, resources)));
+        return routes;
+    }
+
+    /**
+     * HTTP API: each route key ({@code "GET /v1/peerings"}, {@code "ANY /{proxy+}"}) to the logical ID of the
+     * function its integration reaches (through the {@code live} alias).
+     */
+    static Map<String, String> httpRouteFunctions(Map<String, Map<String, Object>> resources) {
+        Map<String, String> routes = new TreeMap<>();
         resources.values().stream().filter(r -> "AWS::ApiGatewayV2::Route".equals(r.get("Type"))).forEach(route -> {
             Map<String, Object> p = properties(route);
             Object target = p.get("Target");
             String integrationId = refs(target).stream().filter(resources::containsKey).findFirst().orElseThrow();
-            routes.put(p.get("RouteKey").toString(), handlerOf(properties(resources.get(integrationId)).get("IntegrationUri"),
+            routes.put(p.get("RouteKey").toString(), functionOf(properties(resources.get(integrationId)).get("IntegrationUri"),
                     resources).orElseThrow());
+        });
+        return routes;
+    }
+
+    /**
+     * REST API: {@code "METHOD /v1/..."} (every method, {@code ANY} included) to the logical ID of the function its
+     * Lambda proxy integration reaches; methods reading S3 (the Peers page) are left out.
+     */
+    static Map<String, String> restRouteFunctions(Map<String, Map<String, Object>> resources) {
+        Map<String, String> routes = new TreeMap<>();
+        String stage = stage(resources);
+        resources.values().stream().filter(r -> "AWS::ApiGateway::Method".equals(r.get("Type"))).forEach(method -> {
+            Map<String, Object> p = properties(method);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> integration = (Map<String, Object>) p.get("Integration");
+            if (!"AWS".equals(integration.get("Type"))) {
+                routes.put(p.get("HttpMethod") + " /" + stage + path(p.get("ResourceId"), resources),
+                        functionOf(integration.get("Uri"), resources).orElseThrow());
+            }
         });
         return routes;
     }
@@ -100,7 +129,7 @@ final class ApiTemplate {
     }
 
     @SuppressWarnings("unchecked")
-    private static String stage(Map<String, Map<String, Object>> resources) {
+    static String stage(Map<String, Map<String, Object>> resources) {
         List<String> stages = resources.values().stream().filter(r -> "AWS::ApiGateway::Stage".equals(r.get("Type")))
                 .map(r -> properties(r).get("StageName").toString()).toList();
         if (stages.size() != 1) {
@@ -151,16 +180,24 @@ final class ApiTemplate {
 
     /** The handler class of the function whose alias an integration URI names. */
     private static Optional<String> handlerOf(Object uri, Map<String, Map<String, Object>> resources) {
+        return functionOf(uri, resources).map(function -> handlerOfFunction(function, resources));
+    }
+
+    private static String handlerOfFunction(String function, Map<String, Map<String, Object>> resources) {
+        return properties(resources.get(function)).get("Handler").toString();
+    }
+
+    /** The logical ID of the function whose alias an integration URI (or an event source mapping) names. */
+    static Optional<String> functionOf(Object uri, Map<String, Map<String, Object>> resources) {
         return refs(uri).stream()
                 .map(resources::get)
                 .filter(r -> r != null && "AWS::Lambda::Alias".equals(r.get("Type")))
                 .map(alias -> refs(properties(alias).get("FunctionName")).get(0))
-                .map(function -> properties(resources.get(function)).get("Handler").toString())
                 .findFirst();
     }
 
     /** Every {@code Ref} and {@code Fn::GetAtt} target inside a CloudFormation value. */
-    private static List<String> refs(Object value) {
+    static List<String> refs(Object value) {
         List<String> found = new java.util.ArrayList<>();
         collect(value, found);
         return found;
