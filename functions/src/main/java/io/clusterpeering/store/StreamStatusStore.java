@@ -178,16 +178,10 @@ public class StreamStatusStore {
      * @return true when this call added it
      */
     public boolean addImportedService(Peering peering, String service) {
-        try {
-            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND #state IN (:establishing, :active) AND NOT contains(#imported, :service)")
-                    .updateExpression("SET #imported = list_append(if_not_exists(#imported, :none), :services)")
-                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#imported", IMPORTED_SERVICES))
-                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":service", s(service),
-                            ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of()),
-                            ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
-                    .build());
-        } catch (ConditionalCheckFailedException e) {
+        if (!recordLiveness(peering, "SET #imported = list_append(if_not_exists(#imported, :none), :services)",
+                names("#imported", IMPORTED_SERVICES), Map.of(":service", s(service),
+                        ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of())),
+                " AND NOT contains(#imported, :service)")) {
             return false;
         }
         index.next(IndexScope.peerings(peering.partition()));
@@ -267,20 +261,15 @@ public class StreamStatusStore {
     }
 
     /**
-     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode and, like
+     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode on the
+     * connected row and, like
      * {@link #markFailingReported}, advances the partition's peerings index so that watchers see it ACTIVE again.
      *
      * @return true when this call cleared it
      */
     public boolean clearFailingReported(Peering peering, Instant episode) {
-        try {
-            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND #failingSince = :episode")
-                    .updateExpression("REMOVE #failingSince")
-                    .expressionAttributeNames(Map.of("#id", ID, "#failingSince", FAILING_SINCE))
-                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":episode", instant(episode)))
-                    .build());
-        } catch (ConditionalCheckFailedException e) {
+        if (!recordLiveness(peering, "REMOVE #failingSince", names("#failingSince", FAILING_SINCE),
+                Map.of(":episode", instant(episode)), " AND #failingSince = :episode")) {
             return false;
         }
         index.nextAfterWrite(IndexScope.peerings(peering.partition()));
