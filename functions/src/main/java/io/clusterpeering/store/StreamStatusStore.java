@@ -178,10 +178,16 @@ public class StreamStatusStore {
      * @return true when this call added it
      */
     public boolean addImportedService(Peering peering, String service) {
-        if (!recordLiveness(peering, "SET #imported = list_append(if_not_exists(#imported, :none), :services)",
-                names("#imported", IMPORTED_SERVICES), Map.of(":service", s(service),
-                        ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of())),
-                " AND NOT contains(#imported, :service)")) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #state IN (:establishing, :active) AND NOT contains(#imported, :service)")
+                    .updateExpression("SET #imported = list_append(if_not_exists(#imported, :none), :services)")
+                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#imported", IMPORTED_SERVICES))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":service", s(service),
+                            ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of()),
+                            ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
             return false;
         }
         index.next(IndexScope.peerings(peering.partition()));
@@ -261,15 +267,20 @@ public class StreamStatusStore {
     }
 
     /**
-     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode on the
-     * connected row and, like
+     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode and, like
      * {@link #markFailingReported}, advances the partition's peerings index so that watchers see it ACTIVE again.
      *
      * @return true when this call cleared it
      */
     public boolean clearFailingReported(Peering peering, Instant episode) {
-        if (!recordLiveness(peering, "REMOVE #failingSince", names("#failingSince", FAILING_SINCE),
-                Map.of(":episode", instant(episode)), " AND #failingSince = :episode")) {
+        try {
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #failingSince = :episode")
+                    .updateExpression("REMOVE #failingSince")
+                    .expressionAttributeNames(Map.of("#id", ID, "#failingSince", FAILING_SINCE))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":episode", instant(episode)))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
             return false;
         }
         index.nextAfterWrite(IndexScope.peerings(peering.partition()));
