@@ -41,6 +41,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -481,21 +482,20 @@ public class ReplicationService {
      */
     public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
         ServiceList list = ServiceList.fromClaim(body);
-        if (!streamStatus.takeExportList(peering, list.viewedAt())) {
+        Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
+        list.services().forEach(s -> listed.put(s.name(),
+                new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));
+        if (!streamStatus.takeExportList(peering, list.viewedAt(), List.copyOf(listed.keySet()), list.roots(),
+                list.serverAddresses())) {
             // Concurrent resyncs can deliver their lists out of order: an older one must not hide what a newer
             // one exported (or bring back what it dropped).
             LOG.debug("an older exported-services list from the peer of {} was ignored", peering.name());
             return List.of();
         }
-        Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
-        list.services().forEach(s -> listed.put(s.name(),
-                new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));
-        List<String> resend = imported.applyServiceList(peering, listed);
         if (!list.roots().isEmpty()) {
             imported.putTrustBundle(peering.key(), list.trustDomain(), list.roots(), Instant.now());
         }
-        streamStatus.recordImport(peering, List.copyOf(listed.keySet()), list.roots(), list.serverAddresses());
-        return resend;
+        return imported.applyServiceList(peering, list.viewedAt(), listed);
     }
 
     /**
@@ -506,15 +506,17 @@ public class ReplicationService {
     public ImportedDataStore.Applied receiveUpdate(Peering peering, Map<String, Object> body) {
         ServiceUpdate update = ServiceUpdate.fromClaim(body, peering.name());
         Instant now = Instant.now();
-        ImportedDataStore.Applied applied = recordNewService(peering, update.service(),
-                imported.applyUpdate(peering, update.service(), update.instances(), now));
-        if (applied == ImportedDataStore.Applied.CHANGED && body.get(VIEWED_AT) instanceof Number viewedAt
-                && !peering.liveness().importedServices().contains(update.service())) {
-            // The update made a service visible: an exported-services list viewed before the exporter read the
-            // entry this update was sent under is older, and must not hide the service again.
-            streamStatus.takeExportList(peering, viewedAt.longValue());
+        OptionalLong viewedAt = body.get(VIEWED_AT) instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty();
+        boolean newService = !peering.liveness().importedServices().contains(update.service());
+        if (newService && viewedAt.isPresent() && !streamStatus.takeExportList(peering, viewedAt.getAsLong())) {
+            // A service we do not import yet, sent under a view of the exports older than the newest list taken:
+            // that list decided (it either names the service, and asked for it whole, or dropped it).
+            return ImportedDataStore.Applied.UNCHANGED;
         }
-        return measured(peering, body, now, applied);
+        // The view is taken before the apply: an exported-services list viewed before the exporter read the entry
+        // this update was sent under is older, and must not hide the service again, also while it is being applied.
+        return measured(peering, body, now, recordNewService(peering, update.service(),
+                imported.applyUpdate(peering, update.service(), update.instances(), now), viewedAt));
     }
 
     /** The update body with the time the exporter began reading its exports for it (epoch ms). */
@@ -533,7 +535,8 @@ public class ReplicationService {
         ServiceChunk chunk = ServiceChunk.fromClaim(body, peering.name());
         Instant now = Instant.now();
         return measured(peering, body, now, recordNewService(peering, chunk.service(), imported.applyChunk(peering,
-                chunk.service(), chunk.version(), chunk.after(), chunk.through(), chunk.instances(), now)));
+                chunk.service(), chunk.version(), chunk.after(), chunk.through(), chunk.instances(), now),
+                OptionalLong.empty()));
     }
 
     /** Records the replication lag of a message that changed what we import ({@link ReplicationLag}). */
@@ -546,9 +549,10 @@ public class ReplicationService {
     }
 
     /** A service first seen in an update (a new service behind a wildcard) joins StreamStatus.ImportedServices. */
-    private ImportedDataStore.Applied recordNewService(Peering peering, String service, ImportedDataStore.Applied applied) {
+    private ImportedDataStore.Applied recordNewService(Peering peering, String service, ImportedDataStore.Applied applied,
+                                                       OptionalLong viewedAt) {
         if (applied == ImportedDataStore.Applied.CHANGED && !peering.liveness().importedServices().contains(service)) {
-            streamStatus.addImportedService(peering, service);
+            streamStatus.addImportedService(peering, service, viewedAt);
         }
         return applied;
     }

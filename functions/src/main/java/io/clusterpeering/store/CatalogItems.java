@@ -74,7 +74,7 @@ final class CatalogItems {
     }
 
     static String localPartition(String partition) {
-        return "CATALOG#" + partition;
+        return TableKeys.CATALOG_PREFIX + partition;
     }
 
     static String nodeKey(String node) {

@@ -45,7 +45,7 @@ public class ConfigEntryStore {
     static final String EXPORTED_SERVICES_PREFIX = "exported-services#";
 
     static String partitionKey(String partition) {
-        return "CONFIG#" + partition;
+        return TableKeys.CONFIG_PREFIX + partition;
     }
 
     /** Creates or replaces an entry. */

@@ -253,13 +253,20 @@ public class ImportedDataStore {
      * not exported (reads stop showing it at once, through the peering's ImportedServices, and the stream handler
      * purges its instances, {@link #purgeUnexported}).
      *
+     * <p>The list must have been taken first ({@link StreamStatusStore#takeExportList}): every flag it moves is
+     * written only while the peering row still holds this list's {@code viewedAt}, so a list that a newer one
+     * overtook while it was being applied stops, and never hides what the newer one exports (nor brings back what it
+     * dropped).
+     *
+     * @param viewedAt the list's {@code ViewedAt} (the exporter's clock, epoch ms), as taken
      * @param listed service name → its digest text and instance count on the exporter
      * @return the listed services the exporter should send again whole: those we lack, and those whose digest or
      *         count differ from ours while we have applied their version (a lost update), or differ at the same
      *         version twice in a row (the last update was lost). A service merely behind (its update may be in
-     *         flight) is marked and judged at the next resync. Empty when the peering is no longer connected.
+     *         flight) is marked and judged at the next resync. Empty when the peering is no longer connected or a
+     *         newer list was taken meanwhile.
      */
-    public List<String> applyServiceList(Peering peering, Map<String, ListedService> listed) {
+    public List<String> applyServiceList(Peering peering, long viewedAt, Map<String, ListedService> listed) {
         PeeringKey peer = peering.key();
         String pk = TableKeys.importedFrom(peer);
         List<String> stillExported = new ArrayList<>();
@@ -287,7 +294,7 @@ public class ImportedDataStore {
         for (Map.Entry<String, ListedService> entry : new TreeMap<>(listed).entrySet()) {
             Head head = heads.get(entry.getKey());
             ListedService theirs = entry.getValue();
-            if (head != null && !head.exported() && !setExported(peering, pk, head, true)) {
+            if (head != null && !head.exported() && !setExported(peering, viewedAt, pk, head, true)) {
                 return List.of();
             }
             if (head != null && head.exported() && head.count() == theirs.instances()
@@ -302,7 +309,7 @@ public class ImportedDataStore {
         }
         for (String service : stillExported) {
             Head head = heads.get(service);
-            if (head != null && head.exported() && !setExported(peering, pk, head, false)) {
+            if (head != null && head.exported() && !setExported(peering, viewedAt, pk, head, false)) {
                 return List.of();
             }
         }
@@ -336,10 +343,15 @@ public class ImportedDataStore {
         }
     }
 
-    /** Moves a head's exported flag (and its index, waking blocking readers). @return false when not connected */
-    private boolean setExported(Peering peering, String pk, Head head, boolean exported) {
+    /**
+     * Moves a head's exported flag (and its index, waking blocking readers) on behalf of the list viewed at
+     * {@code viewedAt}. @return false when not connected, or a newer list was taken since
+     */
+    private boolean setExported(Peering peering, long viewedAt, String pk, Head head, boolean exported) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, List.of(), exported, 0));
+            Outcome outcome = run(peering, ServiceHeads.step(table, pk, head, List.of(), exported, 0),
+                    " AND #listIndex = :listIndex", Map.of("#listIndex", PeeringItems.EXPORT_LIST_INDEX),
+                    Map.of(":listIndex", Attributes.n(viewedAt)));
             if (outcome == Outcome.WRITTEN) {
                 return true;
             }
@@ -392,12 +404,9 @@ public class ImportedDataStore {
         return deleted;
     }
 
-    /** The partition-key prefix of every item imported from a peer ({@code IMPORTED#<partition>#<peer>}). */
-    static final String IMPORTED_PREFIX = "IMPORTED#";
-
     /** The peer and service of an imported head's keys (as found in a stream record), or null for other items. */
     public static ImportedHead importedHeadOf(String pk, String sk) {
-        if (pk == null || sk == null || !pk.startsWith(IMPORTED_PREFIX)) {
+        if (pk == null || sk == null || !pk.startsWith(TableKeys.IMPORTED_PREFIX)) {
             return null;
         }
         String service = CatalogItems.serviceOfHead(sk);
@@ -416,13 +425,23 @@ public class ImportedDataStore {
 
     /** Runs a step together with the check that the peering is still connected with this ID. */
     private Outcome run(Peering peering, Step step) {
+        return run(peering, step, "", Map.of(), Map.of());
+    }
+
+    /** Runs a step together with the check that the peering is still connected with this ID, and the extra one. */
+    private Outcome run(Peering peering, Step step, String extraCondition, Map<String, String> extraNames,
+                        Map<String, AttributeValue> extraValues) {
         String pk = TableKeys.importedFrom(peering.key());
         List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, step));
+        Map<String, String> names = new java.util.HashMap<>(extraNames);
+        names.put("#id", PeeringItems.ID);
+        names.put("#state", PeeringItems.STATE);
+        Map<String, AttributeValue> values = new java.util.HashMap<>(extraValues);
+        values.put(":id", s(peering.id()));
+        values.put(":establishing", s(PeeringState.ESTABLISHING.name()));
+        values.put(":active", s(PeeringState.ACTIVE.name()));
         items.add(ServiceHeads.check(table, TableKeys.peering(peering.key()),
-                "#id = :id AND #state IN (:establishing, :active)",
-                Map.of("#id", PeeringItems.ID, "#state", PeeringItems.STATE),
-                Map.of(":id", s(peering.id()), ":establishing", s(PeeringState.ESTABLISHING.name()),
-                        ":active", s(PeeringState.ACTIVE.name()))));
+                "#id = :id AND #state IN (:establishing, :active)" + extraCondition, names, values));
         return ServiceHeads.run(dynamoDb, items, Set.of(0));
     }
 

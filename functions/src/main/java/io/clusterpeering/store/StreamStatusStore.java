@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -16,11 +17,13 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import static io.clusterpeering.store.Attributes.instant;
 import static io.clusterpeering.store.Attributes.n;
 import static io.clusterpeering.store.Attributes.names;
 import static io.clusterpeering.store.Attributes.s;
+import static io.clusterpeering.store.Attributes.strings;
 import static io.clusterpeering.store.PeeringItems.*;
 
 /**
@@ -104,19 +107,66 @@ public class StreamStatusStore {
     }
 
     /**
-     * The rule "an older exported-services list never undoes a newer one": takes the peer's list when it was made
-     * from a view not older than that of the newest list taken (lists of concurrent resyncs can arrive out of
-     * order, and the peer's heartbeat resync may work from a view a moment old). Connected rows only; does not
-     * bump the index.
+     * The rule "an older exported-services list never undoes a newer one", for an update: takes the view
+     * {@code viewedAt} of the peer's exports as the newest, when it is not older than that of the newest list taken,
+     * without changing what is imported. An update that makes a new service visible takes its view first, so an
+     * older list in flight is refused, or stops where it was ({@link ImportedDataStore#applyServiceList}).
+     * Connected rows only; does not bump the index.
      *
-     * @param viewedAt the list's {@code ViewedAt}, the exporter's clock in epoch milliseconds
-     * @return true when the list may be applied
+     * @param viewedAt when the exporter read its exports for the message (its clock, epoch milliseconds)
+     * @return true when the view was taken (it is the newest)
      */
     public boolean takeExportList(Peering peering, long viewedAt) {
         return recordLiveness(peering, "SET #listIndex = :listIndex", names("#listIndex", EXPORT_LIST_INDEX),
-                Map.of(":listIndex", n(viewedAt)),
-                " AND (attribute_not_exists(#listIndex) OR #listIndex <= :listIndex)");
+                Map.of(":listIndex", n(viewedAt)), NOT_OLDER_LIST);
     }
+
+    /**
+     * The rule "an older exported-services list never undoes a newer one": takes the peer's list when it was made
+     * from a view not older than that of the newest list taken (lists of concurrent resyncs can arrive out of
+     * order, and the peer's heartbeat resync may work from a view a moment old), and in the same write records what
+     * it says: the services it exports to us (StreamStatus.ImportedServices; reads stop showing a dropped service
+     * at once), its CA roots (PeerCAPems, and the CA its later messages are checked against, so a rotated CA carries
+     * over) and, for a dialer, the acceptor's current server addresses. Advances the partition's peerings index
+     * when ImportedServices changed. The list's service heads are applied after, each only while this list is
+     * still the newest taken ({@link ImportedDataStore#applyServiceList}).
+     *
+     * @param viewedAt the list's {@code ViewedAt}, the exporter's clock in epoch milliseconds
+     * @param services the services the list names
+     * @param roots    the peer's CA roots, PEM (empty: keep the stored ones)
+     * @param serverAddresses the acceptor's server addresses, for a dialer (empty: keep the stored ones)
+     * @return true when the list was taken and may be applied; false when a newer one was taken, or the row is no
+     *         longer connected
+     */
+    public boolean takeExportList(Peering peering, long viewedAt, List<String> services, List<String> roots,
+                                  List<String> serverAddresses) {
+        List<String> sorted = services.stream().sorted().toList();
+        StringBuilder update = new StringBuilder("SET #listIndex = :listIndex, #imported = :services");
+        Map<String, String> names = new HashMap<>(Map.of("#listIndex", EXPORT_LIST_INDEX, "#imported", IMPORTED_SERVICES));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":listIndex", n(viewedAt), ":services", Attributes.list(sorted)));
+        if (!roots.isEmpty()) {
+            update.append(", #roots = :roots");
+            names.put("#roots", PEER_CA_PEMS);
+            values.put(":roots", Attributes.list(roots));
+        }
+        if (peering.role() == PeeringRole.DIALER && !serverAddresses.isEmpty()) {
+            update.append(", #addresses = :addresses");
+            names.put("#addresses", PEER_SERVER_ADDRESSES);
+            values.put(":addresses", Attributes.list(serverAddresses));
+        }
+        Write write = writeConnected(peering, update.toString(), names, values, NOT_OLDER_LIST, ReturnValue.UPDATED_OLD);
+        if (!write.written()) {
+            return false;
+        }
+        if (!strings(write.attributes(), IMPORTED_SERVICES).stream().sorted().toList().equals(sorted)) {
+            // The partition's imported-services list changed: wake its blocking readers.
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+        }
+        return true;
+    }
+
+    /** The condition of taking a list or a view: none taken yet, or the newest taken is not newer. */
+    private static final String NOT_OLDER_LIST = " AND (attribute_not_exists(#listIndex) OR #listIndex <= :listIndex)";
 
     /**
      * Records a heartbeat round trip we started: ours was delivered (LastSend) and the peer's signed answer,
@@ -132,62 +182,26 @@ public class StreamStatusStore {
     }
 
     /**
-     * Records what the peer's latest snapshot says: the services it exports to us
-     * (StreamStatus.ImportedServices), its CA roots (PeerCAPems, and the CA its later messages are checked
-     * against, so a rotated CA carries over) and, for a dialer, the acceptor's current server addresses.
-     * Written only when something changed.
-     *
-     * @return false when the row is no longer connected
-     */
-    public boolean recordImport(Peering peering, List<String> services, List<String> roots, List<String> serverAddresses) {
-        List<String> sorted = services.stream().sorted().toList();
-        StringBuilder update = new StringBuilder();
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        if (!sorted.equals(peering.liveness().importedServices())) {
-            update.append("#imported = :services");
-            names.put("#imported", IMPORTED_SERVICES);
-            values.put(":services", Attributes.list(sorted));
-        }
-        if (!roots.isEmpty() && !roots.equals(peering.peerCaPems())) {
-            update.append(update.length() == 0 ? "" : ", ").append("#roots = :roots");
-            names.put("#roots", PEER_CA_PEMS);
-            values.put(":roots", Attributes.list(roots));
-        }
-        if (peering.role() == PeeringRole.DIALER && !serverAddresses.isEmpty()
-                && !serverAddresses.equals(peering.peerServerAddresses())) {
-            update.append(update.length() == 0 ? "" : ", ").append("#addresses = :addresses");
-            names.put("#addresses", PEER_SERVER_ADDRESSES);
-            values.put(":addresses", Attributes.list(serverAddresses));
-        }
-        if (update.length() == 0) {
-            return true;
-        }
-        boolean recorded = recordLiveness(peering, "SET " + update, names, values, "");
-        if (recorded && names.containsKey("#imported")) {
-            // The partition's imported-services list changed: wake its blocking readers.
-            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
-        }
-        return recorded;
-    }
-
-    /**
      * Adds one service to StreamStatus.ImportedServices (a new service behind the peer's wildcard, first seen in an
      * update), unless it is there; wakes the partition's imported-services readers.
      *
+     * @param viewedAt the update's view of the peer's exports, as taken ({@link #takeExportList(Peering, long)}):
+     *                 added only while no newer list was taken since (that list decided); empty when the message
+     *                 carries no view (a chunk of a service a taken list named)
      * @return true when this call added it
      */
-    public boolean addImportedService(Peering peering, String service) {
-        try {
-            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND #state IN (:establishing, :active) AND NOT contains(#imported, :service)")
-                    .updateExpression("SET #imported = list_append(if_not_exists(#imported, :none), :services)")
-                    .expressionAttributeNames(Map.of("#id", ID, "#state", STATE, "#imported", IMPORTED_SERVICES))
-                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":service", s(service),
-                            ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of()),
-                            ":establishing", s(PeeringState.ESTABLISHING.name()), ":active", s(PeeringState.ACTIVE.name())))
-                    .build());
-        } catch (ConditionalCheckFailedException e) {
+    public boolean addImportedService(Peering peering, String service, OptionalLong viewedAt) {
+        Map<String, String> names = new HashMap<>(names("#imported", IMPORTED_SERVICES));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":service", s(service),
+                ":services", Attributes.list(List.of(service)), ":none", Attributes.list(List.of())));
+        String condition = " AND NOT contains(#imported, :service)";
+        if (viewedAt.isPresent()) {
+            names.put("#listIndex", EXPORT_LIST_INDEX);
+            values.put(":listIndex", n(viewedAt.getAsLong()));
+            condition += " AND #listIndex = :listIndex";
+        }
+        if (!recordLiveness(peering, "SET #imported = list_append(if_not_exists(#imported, :none), :services)",
+                names, values, condition)) {
             return false;
         }
         index.next(IndexScope.peerings(peering.partition()));
@@ -293,13 +307,31 @@ public class StreamStatusStore {
     }
 
     /**
-     * The conditional write every method here makes: the row is this peering (its ID) and connected, plus the
-     * method's own condition.
+     * The conditional write of the methods that need no values back.
      *
      * @return null when written; else the row as it stood when the condition failed (empty when there is none)
      */
     private Map<String, AttributeValue> recordLivenessOrHeld(Peering peering, String update, Map<String, String> names,
                                                              Map<String, AttributeValue> values, String extraCondition) {
+        Write write = writeConnected(peering, update, names, values, extraCondition, ReturnValue.NONE);
+        return write.written() ? null : write.attributes();
+    }
+
+    /**
+     * A conditional write's outcome.
+     *
+     * @param written    whether the condition held and the update was made
+     * @param attributes when written, what {@code ReturnValues} asked for; else the row as it stood (empty if none)
+     */
+    private record Write(boolean written, Map<String, AttributeValue> attributes) {
+    }
+
+    /**
+     * The conditional write every method here makes: the row is this peering (its ID) and connected, plus the
+     * method's own condition.
+     */
+    private Write writeConnected(Peering peering, String update, Map<String, String> names,
+                                 Map<String, AttributeValue> values, String extraCondition, ReturnValue returnValues) {
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#id", ID);
         allNames.put("#state", STATE);
@@ -308,14 +340,15 @@ public class StreamStatusStore {
         allValues.put(":establishing", s(PeeringState.ESTABLISHING.name()));
         allValues.put(":active", s(PeeringState.ACTIVE.name()));
         try {
-            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+            return new Write(true, dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table)
+                    .key(TableKeys.peering(peering.key()))
                     .conditionExpression("#id = :id AND #state IN (:establishing, :active)" + extraCondition)
                     .updateExpression(update)
+                    .returnValues(returnValues)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                    .expressionAttributeNames(allNames).expressionAttributeValues(allValues).build());
-            return null;
+                    .expressionAttributeNames(allNames).expressionAttributeValues(allValues).build()).attributes());
         } catch (ConditionalCheckFailedException e) {
-            return e.hasItem() ? e.item() : Map.of();
+            return new Write(false, e.hasItem() ? e.item() : Map.of());
         }
     }
 }

@@ -106,7 +106,7 @@ public final class TableChanges {
                         "dynamodb", Map.of("NewImage", Map.of(PeeringItems.STATE, Map.of("S",
                                 List.of(PeeringState.DELETING.name(), PeeringState.TERMINATED.name()))))),
                 Map.of("dynamodb", Map.of(
-                        "Keys", Map.of(TableKeys.PK, prefix(ImportedDataStore.IMPORTED_PREFIX),
+                        "Keys", Map.of(TableKeys.PK, prefix(TableKeys.IMPORTED_PREFIX),
                                 TableKeys.SK, prefix(CatalogItems.SERVICE_PREFIX)),
                         "NewImage", Map.of(ServiceHeads.EXPORTED, Map.of("BOOL", List.of(false))))));
     }

@@ -45,6 +45,12 @@ public final class TableKeys {
     public static final String ACL_PREFIX = "ACL#";
     /** Prefix of the token-check items: every HTTP function may read them, only the ACL functions write them. */
     public static final String ACL_AUTH_PREFIX = "ACL_AUTH#";
+    /** Partition-key prefix of the local catalog ({@code CATALOG#<partition>}): nodes, instances, service heads. */
+    public static final String CATALOG_PREFIX = "CATALOG#";
+    /** Partition-key prefix of the config entries ({@code CONFIG#<partition>}). */
+    public static final String CONFIG_PREFIX = "CONFIG#";
+    /** Partition-key prefix of everything imported from a peer ({@code IMPORTED#<partition>#<peer>}). */
+    public static final String IMPORTED_PREFIX = "IMPORTED#";
     /** The table's TTL attribute: epoch seconds after which DynamoDB may remove the item (expired tokens). */
     public static final String EXPIRES_AT = "expiresAt";
     static final String ACL_TOKENS = ACL_PREFIX + "TOKEN";
@@ -113,7 +119,7 @@ public final class TableKeys {
     }
 
     static String importedFrom(PeeringKey peer) {
-        return ImportedDataStore.IMPORTED_PREFIX + peer.partition() + "#" + peer.name();
+        return IMPORTED_PREFIX + peer.partition() + "#" + peer.name();
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,9 @@ class ImportedDataStoreTest {
     private static PeeringStore store;
     private static ImportedDataStore imported;
     private static CatalogStore catalog;
+    private static StreamStatusStore streamStatus;
+    /** ViewedAt values for the lists these tests take, each newer than the last. */
+    private static final java.util.concurrent.atomic.AtomicLong VIEWS = new java.util.concurrent.atomic.AtomicLong(1_000);
 
     @BeforeAll
     static void startContext() {
@@ -50,6 +54,7 @@ class ImportedDataStoreTest {
         store = context.getBean(PeeringStore.class);
         imported = context.getBean(ImportedDataStore.class);
         catalog = context.getBean(CatalogStore.class);
+        streamStatus = context.getBean(StreamStatusStore.class);
     }
 
     @AfterAll
@@ -77,6 +82,13 @@ class ImportedDataStoreTest {
 
     private static VersionedInstance deletion(String service, int i, long version) {
         return new VersionedInstance("node-" + i, service + "-" + i, null, version);
+    }
+
+    /** Takes a new, newest exported-services list for the peering, as the importer does first: its ViewedAt. */
+    private static long takenList(Peering peering) {
+        long viewedAt = VIEWS.incrementAndGet();
+        assertTrue(streamStatus.takeExportList(peering, viewedAt));
+        return viewedAt;
     }
 
     private static Map<String, ServiceInstance> importedNow(Peering peering, String service) {
@@ -154,7 +166,7 @@ class ImportedDataStoreTest {
             }
             imported.applyUpdate(peering, "web", all, Instant.now());
             // The peer's list drops web: its instances are to be purged.
-            imported.applyServiceList(peering, Map.of());
+            imported.applyServiceList(peering, takenList(peering), Map.of());
             List<VersionedInstance> newer = all.stream().map(u -> upsert("web", Integer.parseInt(
                     u.serviceId().substring(4)), "v2", 1000 + Long.parseLong(u.serviceId().substring(4)))).toList();
             int delay = round * 2;
@@ -164,7 +176,8 @@ class ImportedDataStoreTest {
                     () -> {
                         Thread.sleep(delay * 15L);
                         // The peer exports web again, then sends it whole: the newer state lists every instance.
-                        imported.applyServiceList(peering, Map.of("web", new ImportedDataStore.ListedService("0", 120, 2000)));
+                        imported.applyServiceList(peering, takenList(peering),
+                                Map.of("web", new ImportedDataStore.ListedService("0", 120, 2000)));
                         return imported.applyChunk(peering, "web", 2000, "", null, newer, Instant.now());
                     }));
             outcomes.forEach(outcome -> assertFalse(outcome instanceof Throwable, String.valueOf(outcome)));
@@ -218,5 +231,46 @@ class ImportedDataStoreTest {
         assertEquals(DeletionService.Outcome.REMOVED, deletion.finish(peering.key()), "the next delivery finishes it");
         assertEquals(0, imported.count(peering.key()));
         assertTrue(store.find(peering.key()).isEmpty());
+    }
+
+    @Test
+    void aListOvertakenByANewerOneWhileBeingAppliedHidesNothingTheNewerOneExports() throws Exception {
+        Map<String, ImportedDataStore.ListedService> web = Map.of("web", new ImportedDataStore.ListedService("0", 1, 10));
+        for (int round = 0; round < 6; round++) {
+            Peering peering = activePeering();
+            long first = VIEWS.incrementAndGet();
+            assertTrue(streamStatus.takeExportList(peering, first, List.of("web"), List.of(), List.of()));
+            imported.applyServiceList(peering, first, web);
+            imported.applyChunk(peering, "web", 10, "", null, List.of(upsert("web", 1, "v1", 10)), Instant.now());
+            Peering current = store.find(peering.key()).orElseThrow();
+            long older = VIEWS.incrementAndGet();
+            long newer = VIEWS.incrementAndGet();
+            int delay = round;
+
+            // Two resyncs' lists in flight at once: an older one that drops web and a newer one naming it, taken and
+            // applied in every interleaving the delays give. Whatever the order, the newer one decides.
+            List<Object> outcomes = Race.run(List.of(
+                    () -> {
+                        Thread.sleep(delay * 3L);
+                        if (!streamStatus.takeExportList(current, older, List.of(), List.of(), List.of())) {
+                            return "refused";
+                        }
+                        return imported.applyServiceList(current, older, Map.of());
+                    },
+                    () -> {
+                        Thread.sleep((5 - delay) * 3L);
+                        assertTrue(streamStatus.takeExportList(current, newer, List.of("web"), List.of(), List.of()));
+                        return imported.applyServiceList(current, newer, web);
+                    }));
+            outcomes.forEach(outcome -> assertFalse(outcome instanceof Throwable, String.valueOf(outcome)));
+
+            assertEquals(List.of("web"), store.find(peering.key()).orElseThrow().liveness().importedServices(),
+                    "round " + round + ": ImportedServices is the newer list's (" + outcomes + ")");
+            // What the stream handler does when a head turns not exported: it must find nothing to purge.
+            assertEquals(0, imported.purgeUnexported(peering.key(), "web", Duration.ofSeconds(5)),
+                    "round " + round + ": web's head still says exported (" + outcomes + ")");
+            assertEquals(Set.of("web-1"), importedNow(peering, "web").keySet(),
+                    "round " + round + ": web is still read (" + outcomes + ")");
+        }
     }
 }
