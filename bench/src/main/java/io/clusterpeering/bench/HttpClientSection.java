@@ -1,5 +1,6 @@
 package io.clusterpeering.bench;
 
+import io.clusterpeering.store.TableKeys;
 import io.clusterpeering.bench.probe.HttpClients;
 import io.clusterpeering.bench.probe.ProbeEvents;
 import io.clusterpeering.bench.probe.RecordedCalls;
@@ -54,11 +55,11 @@ final class HttpClientSection implements Section {
             for (int i = 0; i < 40; i++) {
                 payload.append("0123456789");
             }
-            cluster.dynamoDb().putItem(r -> r.tableName(table).item(Map.of("pk", AttributeValue.fromS("BENCH"),
-                    "sk", AttributeValue.fromS("ITEM"), "payload", AttributeValue.fromS(payload.toString()))));
+            cluster.dynamoDb().putItem(r -> r.tableName(table).item(Map.of(TableKeys.PK, AttributeValue.fromS("BENCH"),
+                    TableKeys.SK, AttributeValue.fromS("ITEM"), "payload", AttributeValue.fromS(payload.toString()))));
         }
         GetItemRequest get = GetItemRequest.builder().tableName(table).consistentRead(true)
-                .key(Map.of("pk", AttributeValue.fromS("BENCH"), "sk", AttributeValue.fromS("ITEM"))).build();
+                .key(Map.of(TableKeys.PK, AttributeValue.fromS("BENCH"), TableKeys.SK, AttributeValue.fromS("ITEM"))).build();
 
         run.progress().step("warm GetItem: raw HTTP and each SDK client, in turns");
         Map<String, Histogram> warm = new LinkedHashMap<>();

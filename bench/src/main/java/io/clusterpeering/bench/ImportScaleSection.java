@@ -1,5 +1,6 @@
 package io.clusterpeering.bench;
 
+import io.clusterpeering.store.TableKeys;
 import io.clusterpeering.bench.probe.ProbeContext;
 import io.clusterpeering.bench.probe.RecordedCalls;
 import io.clusterpeering.domain.HealthCheck;
@@ -11,7 +12,6 @@ import io.clusterpeering.local.LocalStreamPoller;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.service.ReplicationService;
 import io.clusterpeering.service.ReplicationTraffic;
-import io.clusterpeering.store.CatalogBulkLoad;
 import io.clusterpeering.store.CatalogStore;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
@@ -98,7 +98,7 @@ final class ImportScaleSection implements Section {
                 "instances in the catalog", "registrations/s", writes, true);
         run.results().note(TITLE, "Each size: two local clusters (HTTP servers, stream pollers every 200 ms) on an empty "
                 + "DynamoDB Local of its own (DynamoDB Local's writes slow down as its streams grow); the exporter's catalog is bulk-loaded item for item as registrations write it "
-                + "(`store/CatalogBulkLoad` in bench/), then exported to the importer. A change registers one instance "
+                + "(`CatalogStore.bulkLoad`), then exported to the importer. A change registers one instance "
                 + "of `svc-1` again with a new tag through the register function and waits until the importer's "
                 + "`svc-1` head moves; bytes and messages are what the exporter sent (`ReplicationTraffic`). A quiet "
                 + "resync is `ReplicationService.resync` with nothing changed: the digest list goes out, nothing comes "
@@ -142,15 +142,13 @@ final class ImportScaleSection implements Section {
             CatalogStore importerCatalog = dc2.context().getBean(CatalogStore.class);
 
             progress.step(at + " instances: bulk-loading the exporter's catalog");
-            List<CatalogBulkLoad.Loaded> load = new ArrayList<>();
+            List<CatalogStore.Registration> load = new ArrayList<>();
             for (String service : SERVICES) {
                 for (int i = 0; i < perService; i++) {
-                    CatalogStore.Registration r = registration(service, i, "v1");
-                    load.add(new CatalogBulkLoad.Loaded(r, service, r.instance().serviceId(), r.instance().tags(),
-                            r.instance().port(), r.instance().meta(), r.checks()));
+                    load.add(registration(service, i, "v1"));
                 }
             }
-            CatalogBulkLoad.load(exporter.dynamoDb(), exporter.table(), "default", load);
+            exporterCatalog.bulkLoad("default", load);
             load = null;
             progress.step(at + " instances: the exporter's stream poller catches up");
             waitFor(Duration.ofMinutes(30), 200, () -> caughtUp(dc1));
@@ -306,8 +304,8 @@ final class ImportScaleSection implements Section {
         List<SdkRequest> calls = CallRecorder.record(() -> {
             call.run();
             return null;
-        }).stream().filter(c -> !(c instanceof GetItemRequest g && g.key().get("pk") != null
-                && g.key().get("pk").s() != null && g.key().get("pk").s().startsWith("ACL_AUTH#"))).toList();
+        }).stream().filter(c -> !(c instanceof GetItemRequest g && g.key().get(TableKeys.PK) != null
+                && g.key().get(TableKeys.PK).s() != null && g.key().get(TableKeys.PK).s().startsWith(TableKeys.ACL_AUTH_PREFIX))).toList();
         DynamoDbClient client = cluster.dynamoDb();
         Runnable raw = () -> calls.forEach(c -> RecordedCalls.invoke(client, c));
         Histogram fn = Latency.histogram();
@@ -398,9 +396,9 @@ final class ImportScaleSection implements Section {
         List<Map<String, AttributeValue>> rows = new ArrayList<>();
         for (Map<String, AttributeValue> copy : copies) {
             Map<String, AttributeValue> row = new HashMap<>(copy);
-            row.put("pk", AttributeValue.fromS("BENCH#raw"));
+            row.put(TableKeys.PK, AttributeValue.fromS("BENCH#raw"));
             rows.add(row);
-            keys.add(Map.of("pk", row.get("pk"), "sk", row.get("sk")));
+            keys.add(Map.of(TableKeys.PK, row.get(TableKeys.PK), TableKeys.SK, row.get(TableKeys.SK)));
         }
         ExecutorService writers = Executors.newFixedThreadPool(PURGE_PARALLELISM);
         try {

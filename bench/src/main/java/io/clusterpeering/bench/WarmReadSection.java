@@ -1,5 +1,6 @@
 package io.clusterpeering.bench;
 
+import io.clusterpeering.store.TableKeys;
 import io.clusterpeering.bench.probe.ColdStartProbe;
 import io.clusterpeering.bench.probe.ProbeContext;
 import io.clusterpeering.bench.probe.RecordedCalls;
@@ -179,7 +180,7 @@ final class WarmReadSection implements Section {
         IndexScope counter = IndexScope.peerings("default");
         batch.requestItems().forEach((table, keys) -> {
             for (Map<String, AttributeValue> key : keys.keys()) {
-                boolean isCounter = counter.sk().equals(s(key.get("sk"))) || "INDEX".equals(s(key.get("pk")));
+                boolean isCounter = counter.sk().equals(s(key.get(TableKeys.SK))) || IndexScope.GLOBAL.pk().equals(s(key.get(TableKeys.PK)));
                 if (!isCounter) {
                     gets.add(GetItemRequest.builder().tableName(table).key(key).consistentRead(consistent(keys)).build());
                 }
@@ -193,7 +194,7 @@ final class WarmReadSection implements Section {
     }
 
     private static boolean tokenCheck(SdkRequest call) {
-        return call instanceof GetItemRequest get && s(get.key().get("pk")) != null && s(get.key().get("pk")).startsWith("ACL_AUTH#");
+        return call instanceof GetItemRequest get && s(get.key().get(TableKeys.PK)) != null && s(get.key().get(TableKeys.PK)).startsWith(TableKeys.ACL_AUTH_PREFIX);
     }
 
     private static String s(AttributeValue value) {
@@ -227,10 +228,10 @@ final class WarmReadSection implements Section {
     }
 
     private static String key(Map<String, AttributeValue> key) {
-        String pk = s(key.get("pk"));
-        if (pk != null && pk.startsWith("ACL_AUTH#")) {
-            return "ACL_AUTH#…";
+        String pk = s(key.get(TableKeys.PK));
+        if (pk != null && pk.startsWith(TableKeys.ACL_AUTH_PREFIX)) {
+            return TableKeys.ACL_AUTH_PREFIX + "…";
         }
-        return pk + "/" + s(key.get("sk"));
+        return pk + "/" + s(key.get(TableKeys.SK));
     }
 }

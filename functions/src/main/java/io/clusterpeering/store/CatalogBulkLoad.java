@@ -11,9 +11,11 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,51 +23,51 @@ import java.util.concurrent.Future;
 import static io.clusterpeering.store.Attributes.n;
 
 /**
- * Benchmark setup only: writes a local catalog of many instances with BatchWriteItem, item for item what
- * {@link CatalogStore#register} would have written (instances with their node copies, pointers, nodes, each
- * service's head with its count, tag counts and digest, the service list), so a benchmark can start from 100,000
- * instances in minutes instead of registering them one transaction at a time. Not for tests of the store's rules.
+ * The catalog's bulk load ({@link CatalogStore#bulkLoad}): writes many new registrations with BatchWriteItem,
+ * item for item what {@link CatalogStore#register} writes for them one transaction at a time (instances with their
+ * node copies and checks, pointers, nodes with their node checks, each service's head with its count, tag counts
+ * and digest, its service-list entry, the list counter), so a catalog of 100,000 instances is written in minutes.
+ * Indexes are numbered per service in load order, as successive registrations would number them.
  */
-public final class CatalogBulkLoad {
+final class CatalogBulkLoad {
+    /** BatchWriteItem calls in flight at once. */
+    private static final int WRITERS = 8;
+
     private CatalogBulkLoad() {
     }
 
     /**
-     * One instance to load: instance {@code i} of the service runs on node {@code node-<i>}.
+     * Writes the registrations (all new: nothing of them is stored yet, and no node is named with two different
+     * sets of fields) into the partition's catalog.
      *
-     * @param node    its node's fields (the node is written once, for its first instance)
-     * @param service the service
-     * @param id      the service ID
-     * @param tags    tags
-     * @param port    port
-     * @param meta    service meta
-     * @param checks  its service checks
+     * @throws IllegalArgumentException when a registration has no instance
+     * @throws InterruptedException     when interrupted while the writers work
      */
-    public record Loaded(CatalogStore.Registration node, String service, String id, List<String> tags, int port,
-                         Map<String, String> meta, List<HealthCheck> checks) {
-    }
-
-    /** Writes the instances (all new) into the partition's catalog with 8 writers. */
-    public static void load(DynamoDbClient dynamoDb, String table, String partition, List<Loaded> instances)
-            throws Exception {
+    static void load(DynamoDbClient dynamoDb, String table, String partition, List<CatalogStore.Registration> registrations)
+            throws InterruptedException {
         String pk = CatalogItems.localPartition(partition);
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, List<Map<String, AttributeValue>>> byService = new TreeMap<>();
-        Map<String, Boolean> nodes = new HashMap<>();
-        for (Loaded loaded : instances) {
-            CatalogStore.Registration r = loaded.node();
-            NodeItem node = new NodeItem(r.node(), r.nodeId(), r.address(), r.datacenter(), r.nodeMeta(),
-                    r.taggedAddresses(), List.of(), 1, 1);
-            if (nodes.put(r.node(), true) == null) {
-                items.add(node.toItem(pk));
+        Map<String, NodeItem> nodes = new LinkedHashMap<>();
+        for (CatalogStore.Registration r : registrations) {
+            CatalogStore.Instance instance = r.instance();
+            if (instance == null) {
+                throw new IllegalArgumentException("a bulk load registers instances: node " + r.node() + " has none");
             }
-            Map<String, AttributeValue> instance = CatalogItems.localInstance(pk, node, loaded.id(), loaded.service(),
-                    loaded.tags(), "", loaded.port(), loaded.meta(), loaded.checks());
-            byService.computeIfAbsent(loaded.service(), s -> new ArrayList<>()).add(instance);
-            Map<String, AttributeValue> pointer = new HashMap<>(TableKeys.key(pk, CatalogItems.pointerKey(r.node(), loaded.id())));
-            pointer.put(CatalogItems.SERVICE, Attributes.s(loaded.service()));
+            List<HealthCheck> nodeChecks = r.checks().stream().filter(c -> c.serviceId().isEmpty()).toList();
+            NodeItem node = nodes.computeIfAbsent(r.node(),
+                    name -> CatalogStore.mergedNode(r, null, nodeChecks).withRev(1, 1));
+            List<HealthCheck> serviceChecks = CatalogStore.mergedChecks(List.of(), r.checks().stream()
+                    .filter(c -> c.serviceId().equals(instance.serviceId())).toList(), instance.service());
+            byService.computeIfAbsent(instance.service(), s -> new ArrayList<>()).add(CatalogItems.localInstance(pk,
+                    node, instance.serviceId(), instance.service(), instance.tags(), instance.address(), instance.port(),
+                    instance.meta(), serviceChecks));
+            Map<String, AttributeValue> pointer = new HashMap<>(TableKeys.key(pk, CatalogItems.pointerKey(r.node(),
+                    instance.serviceId())));
+            pointer.put(CatalogItems.SERVICE, Attributes.s(instance.service()));
             items.add(pointer);
         }
+        nodes.values().forEach(node -> items.add(node.toItem(pk)));
         byService.forEach((service, serviceInstances) -> {
             long index = 1;
             long digest = ServiceDigest.EMPTY;
@@ -97,7 +99,7 @@ public final class CatalogBulkLoad {
         counter.put(ConsulIndex.HEAD_VALUE, n(2));
         items.add(counter);
 
-        ExecutorService writers = Executors.newFixedThreadPool(8);
+        ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
         try {
             List<Future<?>> batches = new ArrayList<>();
             for (int from = 0; from < items.size(); from += Batches.WRITE_LIMIT) {
@@ -114,7 +116,12 @@ public final class CatalogBulkLoad {
                 }));
             }
             for (Future<?> batch : batches) {
-                batch.get();
+                try {
+                    batch.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException runtime ? runtime
+                            : new IllegalStateException("a bulk-load batch failed", e.getCause());
+                }
             }
         } finally {
             writers.shutdownNow();

@@ -9,6 +9,7 @@ import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.Routes;
 import io.clusterpeering.function.UnroutedFunction;
 import io.clusterpeering.store.TableChanges;
+import io.clusterpeering.store.TableKeys;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
@@ -196,14 +197,14 @@ public class ClusterStack extends Stack {
         this.identityBootstrapCode = Code.fromAsset(identityBootstrapJar(functionsJar));
 
         table = Table.Builder.create(this, "Table")
-                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .partitionKey(Attribute.builder().name(TableKeys.PK).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(TableKeys.SK).type(AttributeType.STRING).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .deletionProtection(true)
                 .stream(StreamViewType.NEW_AND_OLD_IMAGES)
-                .timeToLiveAttribute("expiresAt")
+                .timeToLiveAttribute(TableKeys.EXPIRES_AT)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
@@ -490,13 +491,13 @@ public class ClusterStack extends Stack {
                 .effect(Effect.DENY)
                 .actions(List.of("dynamodb:*"))
                 .resources(List.of(table.getTableArn()))
-                .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of("ACL#*"))))
+                .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(TableKeys.ACL_PREFIX + "*"))))
                 .build());
         grants.addStatements(PolicyStatement.Builder.create()
                 .effect(Effect.DENY)
                 .actions(List.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"))
                 .resources(List.of(table.getTableArn()))
-                .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of("ACL_AUTH#*"))))
+                .conditions(Map.of("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(TableKeys.ACL_AUTH_PREFIX + "*"))))
                 .build());
     }
 

@@ -46,6 +46,7 @@ import io.clusterpeering.function.ReadPeeringFunction;
 import io.clusterpeering.function.StatusLeaderFunction;
 import io.clusterpeering.function.StatusPeersFunction;
 import io.clusterpeering.function.UnroutedFunction;
+import io.clusterpeering.store.TableKeys;
 
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             // deletes are limited to IMPORTED# keys).
             Map.entry(PeerMessageFunction.class, new FunctionAccess(
                     List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false,
-                    "IMPORTED#")),
+                    TableKeys.IMPORTED_PREFIX)),
             // The one-minute tick: starts heartbeat chains (beat items) and nudges stuck deletions.
             Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), false)),
             // One chain step: claims it, beats and resyncs one peering (signs messages).
@@ -127,10 +128,10 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             // Registrations are transactions over a service head, the instance, its pointer and its node; a service
             // ID registered under another name deletes the old instance (CATALOG# keys only).
             Map.entry(CatalogRegisterFunction.class, new FunctionAccess(
-                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false, "CATALOG#")),
+                    List.of("GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false, TableKeys.CATALOG_PREFIX)),
             Map.entry(CatalogDeregisterFunction.class, new FunctionAccess(
                     List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false,
-                    "CATALOG#")),
+                    TableKeys.CATALOG_PREFIX)),
             // Reads; a blocking read with ?peer= waits on two counters (one BatchGetItem).
             Map.entry(CatalogServicesFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
             Map.entry(CatalogServiceFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
@@ -138,7 +139,7 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(ConfigPutFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(ConfigGetFunction.class, new FunctionAccess(List.of("GetItem"), false)),
             Map.entry(ConfigListFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
-            Map.entry(ConfigDeleteFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false, "CONFIG#")),
+            Map.entry(ConfigDeleteFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false, TableKeys.CONFIG_PREFIX)),
             Map.entry(ExportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
             Map.entry(ImportedServicesFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             // Exports changes (snapshot reads of instances with their heads, consumer peerings by key) and finishes
