@@ -281,24 +281,19 @@ public class StreamStatusStore {
     }
 
     /**
-     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode and, like
+     * Rule: a recovery ends the episode it recovers from, once. Clears the FAILING mark of that episode on the
+     * connected row and, like
      * {@link #markFailingReported}, advances the partition's peerings index so that watchers see it ACTIVE again.
      *
      * @return true when this call cleared it
      */
     public boolean clearFailingReported(Peering peering, Instant episode) {
-        try {
-            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
-                    .conditionExpression("#id = :id AND #failingSince = :episode")
-                    .updateExpression("REMOVE #failingSince")
-                    .expressionAttributeNames(Map.of("#id", ID, "#failingSince", FAILING_SINCE))
-                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":episode", instant(episode)))
-                    .build());
-        } catch (ConditionalCheckFailedException e) {
-            return false;
+        boolean cleared = recordLiveness(peering, "REMOVE #failingSince", names("#failingSince", FAILING_SINCE),
+                Map.of(":episode", instant(episode)), " AND #failingSince = :episode");
+        if (cleared) {
+            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
         }
-        index.nextAfterWrite(IndexScope.peerings(peering.partition()));
-        return true;
+        return cleared;
     }
 
     private boolean recordLiveness(Peering peering, String update, Map<String, String> names,
