@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The bodies of the replication messages an exporter sends a peer (Consul streams the same resources over its
@@ -24,7 +25,42 @@ import java.util.Map;
  * </ul>
  */
 public final class ReplicationMessages {
+    /** The body key of when the exporter began reading its exports for a message (epoch ms). */
+    static final String VIEWED_AT = "ViewedAt";
+    /**
+     * The body key of when the exporter's stream handler received the change an update carries, or read the
+     * catalog a chunk comes from (epoch ms): the start of the replication lag the importer measures.
+     */
+    static final String CHANGED_AT = "ChangedAt";
+
     private ReplicationMessages() {
+    }
+
+    /** A replication message's body, decoded: a {@link ServiceList}, a {@link ServiceUpdate} or a {@link ServiceChunk}. */
+    public sealed interface ReplicationBody permits ServiceList, ServiceUpdate, ServiceChunk {
+        /** The body as a JSON-shaped claim value, as signed. */
+        Map<String, Object> toClaim();
+    }
+
+    /**
+     * Decodes the body of a verified replication message into its record, before any use case sees it.
+     *
+     * @param kind     {@link PeerMessage.Kind#EXPORTED_SERVICES}, {@link PeerMessage.Kind#SERVICE_UPDATE} or
+     *                 {@link PeerMessage.Kind#SERVICE_SNAPSHOT}
+     * @param claim    the message's body
+     * @param peerName the local name of the exporter (imported instances carry it as PeerName)
+     * @throws IllegalArgumentException when the body is missing or malformed, or the kind carries no body
+     */
+    public static ReplicationBody decode(PeerMessage.Kind kind, Map<String, Object> claim, String peerName) {
+        if (claim == null) {
+            throw new IllegalArgumentException("the message carries no replication body");
+        }
+        return switch (kind) {
+            case EXPORTED_SERVICES -> ServiceList.fromClaim(claim);
+            case SERVICE_UPDATE -> ServiceUpdate.fromClaim(claim, peerName);
+            case SERVICE_SNAPSHOT -> ServiceChunk.fromClaim(claim, peerName);
+            case HEARTBEAT, TERMINATE -> throw new IllegalArgumentException(kind + " carries no replication body");
+        };
     }
 
     /**
@@ -51,8 +87,8 @@ public final class ReplicationMessages {
      *                        concurrent resyncs can arrive out of order)
      */
     public record ServiceList(List<ListedService> services, List<String> roots, String trustDomain,
-                              List<String> serverAddresses, long viewedAt) {
-        /** The body as a JSON-shaped claim value. */
+                              List<String> serverAddresses, long viewedAt) implements ReplicationBody {
+        @Override
         public Map<String, Object> toClaim() {
             Map<String, Object> claim = new LinkedHashMap<>();
             List<Object> list = new ArrayList<>();
@@ -68,7 +104,7 @@ public final class ReplicationMessages {
             claim.put("Roots", roots);
             claim.put("TrustDomain", trustDomain);
             claim.put("ServerAddresses", serverAddresses);
-            claim.put("ViewedAt", viewedAt);
+            claim.put(VIEWED_AT, viewedAt);
             return claim;
         }
 
@@ -88,7 +124,7 @@ public final class ReplicationMessages {
                     io.clusterpeering.token.Pem.decode(roots);
                 }
                 return new ServiceList(services, roots, text(claim.get("TrustDomain")),
-                        strings(claim.get("ServerAddresses")), number(claim.get("ViewedAt")));
+                        strings(claim.get("ServerAddresses")), number(claim.get(VIEWED_AT)));
             } catch (ClassCastException | NullPointerException e) {
                 throw new IllegalArgumentException("the exported service list is malformed", e);
             }
@@ -100,13 +136,30 @@ public final class ReplicationMessages {
      *
      * @param service   the service name
      * @param instances the instances, each with its version; a deletion has no instance
+     * @param viewedAt  when the exporter began reading the exports it sent this under (epoch ms), if known: an
+     *                  exported-services list viewed before it must not hide the service again
+     * @param changedAt when the exporter's stream handler received the change (epoch ms), if known: the start of the
+     *                  replication lag
      */
-    public record ServiceUpdate(String service, List<VersionedInstance> instances) {
-        /** The body as a JSON-shaped claim value. */
+    public record ServiceUpdate(String service, List<VersionedInstance> instances, OptionalLong viewedAt,
+                                OptionalLong changedAt) implements ReplicationBody {
+        /** An update carrying neither time (tests and replays). */
+        public ServiceUpdate(String service, List<VersionedInstance> instances) {
+            this(service, instances, OptionalLong.empty(), OptionalLong.empty());
+        }
+
+        /** The same update, stamped with the exporter's view and change times (epoch ms). */
+        public ServiceUpdate stamped(long viewedAt, long changedAt) {
+            return new ServiceUpdate(service, instances, OptionalLong.of(viewedAt), OptionalLong.of(changedAt));
+        }
+
+        @Override
         public Map<String, Object> toClaim() {
             Map<String, Object> claim = new LinkedHashMap<>();
             claim.put("Service", service);
             claim.put("Instances", instances.stream().map(ReplicationMessages::toWire).toList());
+            viewedAt.ifPresent(at -> claim.put(VIEWED_AT, at));
+            changedAt.ifPresent(at -> claim.put(CHANGED_AT, at));
             return claim;
         }
 
@@ -117,7 +170,8 @@ public final class ReplicationMessages {
          */
         public static ServiceUpdate fromClaim(Map<String, Object> claim, String peerName) {
             String service = requireName(claim.get("Service"), "Service");
-            return new ServiceUpdate(service, readInstances(claim, service, peerName));
+            return new ServiceUpdate(service, readInstances(claim, service, peerName), optionalTime(claim, VIEWED_AT),
+                    optionalTime(claim, CHANGED_AT));
         }
     }
 
@@ -129,10 +183,12 @@ public final class ReplicationMessages {
      * @param after     the exclusive lower bound ({@code <node>#<service id>}), empty for the first chunk
      * @param through   the inclusive upper bound, or null for the last chunk (to the end of the service)
      * @param instances the instances in the range, in key order, each with its version
+     * @param changedAt when the exporter read its catalog for the chunk (epoch ms), if known: the start of the
+     *                  replication lag
      */
     public record ServiceChunk(String service, long version, String after, String through,
-                               List<VersionedInstance> instances) {
-        /** The body as a JSON-shaped claim value. */
+                               List<VersionedInstance> instances, OptionalLong changedAt) implements ReplicationBody {
+        @Override
         public Map<String, Object> toClaim() {
             Map<String, Object> claim = new LinkedHashMap<>();
             claim.put("Service", service);
@@ -142,6 +198,7 @@ public final class ReplicationMessages {
                 claim.put("Through", through);
             }
             claim.put("Instances", instances.stream().map(ReplicationMessages::toWire).toList());
+            changedAt.ifPresent(at -> claim.put(CHANGED_AT, at));
             return claim;
         }
 
@@ -154,8 +211,21 @@ public final class ReplicationMessages {
             String service = requireName(claim.get("Service"), "Service");
             Object through = claim.get("Through");
             return new ServiceChunk(service, number(claim.get("Version")), text(claim.get("After")),
-                    through == null ? null : text(through), readInstances(claim, service, peerName));
+                    through == null ? null : text(through), readInstances(claim, service, peerName),
+                    optionalTime(claim, CHANGED_AT));
         }
+    }
+
+    /** An optional epoch-millisecond field: empty when absent. @throws IllegalArgumentException when not a number */
+    private static OptionalLong optionalTime(Map<String, Object> claim, String key) {
+        Object value = claim.get(key);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        if (value instanceof Number number) {
+            return OptionalLong.of(number.longValue());
+        }
+        throw new IllegalArgumentException(key + " is not a number");
     }
 
     /** One instance (or deletion) on the wire. */

@@ -20,6 +20,11 @@ import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
 import io.clusterpeering.peer.PeerMessages.ExchangeRequest;
+import io.clusterpeering.peer.ReplicationMessages;
+import io.clusterpeering.peer.ReplicationMessages.ReplicationBody;
+import io.clusterpeering.peer.ReplicationMessages.ServiceChunk;
+import io.clusterpeering.peer.ReplicationMessages.ServiceList;
+import io.clusterpeering.peer.ReplicationMessages.ServiceUpdate;
 import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
@@ -369,22 +374,28 @@ public class PeeringService {
     }
 
     private Map<String, Object> receiveReplication(Peering peering, PeerMessage message, Instant now) {
-        if (message.body() == null || !peering.state().isConnected()) {
-            throw new PeeringConflict("peering " + peering.id() + " is " + peering.state()
-                    + " here, or the message carries no replication body");
+        if (!peering.state().isConnected()) {
+            throw new PeeringConflict("peering " + peering.id() + " is " + peering.state() + " here");
         }
+        ReplicationBody body;
         try {
-            Map<String, Object> answer = Map.of();
-            switch (message.kind()) {
-                case EXPORTED_SERVICES -> answer = Map.of("Resend", replication.get().receiveServiceList(peering, message.body()));
-                case SERVICE_UPDATE -> replication.get().receiveUpdate(peering, message.body());
-                default -> replication.get().receiveChunk(peering, message.body());
-            }
-            streamStatus.recordReceived(peering, now);
-            return answer;
+            body = ReplicationMessages.decode(message.kind(), message.body(), peering.name());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequest("the replication message is malformed: " + e.getMessage());
         }
+        Map<String, Object> answer = switch (body) {
+            case ServiceList list -> Map.of("Resend", replication.get().receiveServiceList(peering, list));
+            case ServiceUpdate update -> {
+                replication.get().receiveUpdate(peering, update);
+                yield Map.of();
+            }
+            case ServiceChunk chunk -> {
+                replication.get().receiveChunk(peering, chunk);
+                yield Map.of();
+            }
+        };
+        streamStatus.recordReceived(peering, now);
+        return answer;
     }
 
     /**

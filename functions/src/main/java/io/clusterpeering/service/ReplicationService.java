@@ -16,6 +16,7 @@ import io.clusterpeering.peer.PeerMessages;
 import io.clusterpeering.peer.ReplicationMessages;
 import io.clusterpeering.peer.ReplicationMessages.ListedService;
 import io.clusterpeering.peer.ReplicationMessages.ServiceChunk;
+import io.clusterpeering.peer.ReplicationMessages.ReplicationBody;
 import io.clusterpeering.peer.ReplicationMessages.ServiceList;
 import io.clusterpeering.peer.ReplicationMessages.ServiceUpdate;
 import io.clusterpeering.store.CatalogStore;
@@ -81,8 +82,6 @@ public class ReplicationService {
     /** How long one read of a partition's exports serves the resyncs of a heartbeat round. */
     private static final Duration EXPORT_VIEW_LIFETIME = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The update key carrying when the exporter began reading the exports it was sent under (epoch ms). */
-    static final String VIEWED_AT = "ViewedAt";
 
     private final PeeringStore peerings;
     private final StreamStatusStore streamStatus;
@@ -279,7 +278,7 @@ public class ReplicationService {
                     int taken = 0;
                     for (ServiceUpdate update : updates) {
                         if (send(peering, PeerMessage.Kind.SERVICE_UPDATE,
-                                viewed(ReplicationLag.stamp(update.toClaim(), changedAt), viewedAt), "send service update").isPresent()) {
+                                update.stamped(viewedAt, changedAt.toEpochMilli()), "send service update").isPresent()) {
                             taken++;
                         }
                     }
@@ -359,7 +358,7 @@ public class ReplicationService {
         int port = advertised.getPort() > 0 ? advertised.getPort() : ("https".equals(advertised.getScheme()) ? 443 : 80);
         ServiceList list = new ServiceList(listed, identity.caPems(), identity.clusterId() + ".consul",
                 List.of(advertised.getHost() + ":" + port), view.viewedAt());
-        Optional<String> answer = send(peering, PeerMessage.Kind.EXPORTED_SERVICES, list.toClaim(), "send exported services");
+        Optional<String> answer = send(peering, PeerMessage.Kind.EXPORTED_SERVICES, list, "send exported services");
         if (answer.isEmpty()) {
             return false;
         }
@@ -392,7 +391,7 @@ public class ReplicationService {
      */
     public int sendService(Peering peering, String service) {
         // A resync's chunks carry the time the catalog was read, for the peer's replication lag.
-        Instant readAt = Instant.now();
+        OptionalLong readAt = OptionalLong.of(Instant.now().toEpochMilli());
         long version = catalog.localService(peering.partition(), service).index();
         int taken = 0;
         String after = "";
@@ -409,7 +408,7 @@ public class ReplicationService {
                 int size = wireSize(versioned);
                 if (!chunk.isEmpty() && bytes + size > MESSAGE_BUDGET_BYTES) {
                     String through = chunk.get(chunk.size() - 1).instanceId();
-                    taken += sendChunk(peering, new ServiceChunk(service, version, after, through, List.copyOf(chunk)), readAt);
+                    taken += sendChunk(peering, new ServiceChunk(service, version, after, through, List.copyOf(chunk), readAt));
                     after = through;
                     chunk.clear();
                     bytes = 0;
@@ -419,12 +418,11 @@ public class ReplicationService {
                 pageAfter = versioned.instanceId();
             }
         }
-        return taken + sendChunk(peering, new ServiceChunk(service, version, after, null, chunk), readAt);
+        return taken + sendChunk(peering, new ServiceChunk(service, version, after, null, chunk, readAt));
     }
 
-    private int sendChunk(Peering peering, ServiceChunk chunk, Instant readAt) {
-        return send(peering, PeerMessage.Kind.SERVICE_SNAPSHOT, ReplicationLag.stamp(chunk.toClaim(), readAt),
-                "send service snapshot").isPresent() ? 1 : 0;
+    private int sendChunk(Peering peering, ServiceChunk chunk) {
+        return send(peering, PeerMessage.Kind.SERVICE_SNAPSHOT, chunk, "send service snapshot").isPresent() ? 1 : 0;
     }
 
     /**
@@ -432,9 +430,9 @@ public class ReplicationService {
      *
      * @return the peer's answer body when it took the message (HTTP 200), else empty (logged)
      */
-    private Optional<String> send(Peering peering, PeerMessage.Kind kind, Map<String, Object> body, String purpose) {
+    private Optional<String> send(Peering peering, PeerMessage.Kind kind, ReplicationBody body, String purpose) {
         try {
-            String signed = messages.signMessage(kind, peering.id(), peering.peerId(), Instant.now(), body);
+            String signed = messages.signMessage(kind, peering.id(), peering.peerId(), Instant.now(), body.toClaim());
             traffic.sent(kind, signed.length());
             PeerClient.PeerAnswer answer = peers.post(peering.peerUrls(), PeeringService.MESSAGE_PATH, signed, purpose);
             if (answer.ok()) {
@@ -478,10 +476,8 @@ public class ReplicationService {
      * and records StreamStatus.ImportedServices.
      *
      * @return the listed services whose digest differs from ours, for the peer to send again
-     * @throws IllegalArgumentException when the body is malformed
      */
-    public List<String> receiveServiceList(Peering peering, Map<String, Object> body) {
-        ServiceList list = ServiceList.fromClaim(body);
+    public List<String> receiveServiceList(Peering peering, ServiceList list) {
         Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
         list.services().forEach(s -> listed.put(s.name(),
                 new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));
@@ -498,15 +494,10 @@ public class ReplicationService {
         return imported.applyServiceList(peering, list.viewedAt(), listed);
     }
 
-    /**
-     * Takes an update of some instances of one service: applies what is newer than what is stored.
-     *
-     * @throws IllegalArgumentException when the body is malformed
-     */
-    public ImportedDataStore.Applied receiveUpdate(Peering peering, Map<String, Object> body) {
-        ServiceUpdate update = ServiceUpdate.fromClaim(body, peering.name());
+    /** Takes an update of some instances of one service: applies what is newer than what is stored. */
+    public ImportedDataStore.Applied receiveUpdate(Peering peering, ServiceUpdate update) {
         Instant now = Instant.now();
-        OptionalLong viewedAt = body.get(VIEWED_AT) instanceof Number n ? OptionalLong.of(n.longValue()) : OptionalLong.empty();
+        OptionalLong viewedAt = update.viewedAt();
         boolean newService = !peering.liveness().importedServices().contains(update.service());
         if (newService && viewedAt.isPresent() && !streamStatus.takeExportList(peering, viewedAt.getAsLong())) {
             // A service we do not import yet, sent under a view of the exports older than the newest list taken:
@@ -515,35 +506,23 @@ public class ReplicationService {
         }
         // The view is taken before the apply: an exported-services list viewed before the exporter read the entry
         // this update was sent under is older, and must not hide the service again, also while it is being applied.
-        return measured(peering, body, now, recordNewService(peering, update.service(),
+        return measured(peering, update.changedAt(), now, recordNewService(peering, update.service(),
                 imported.applyUpdate(peering, update.service(), update.instances(), now), viewedAt));
     }
 
-    /** The update body with the time the exporter began reading its exports for it (epoch ms). */
-    private static Map<String, Object> viewed(Map<String, Object> body, long viewedAt) {
-        Map<String, Object> stamped = new java.util.LinkedHashMap<>(body);
-        stamped.put(VIEWED_AT, viewedAt);
-        return stamped;
-    }
-
-    /**
-     * Takes one chunk of a service sent whole: makes our range of the service match it.
-     *
-     * @throws IllegalArgumentException when the body is malformed
-     */
-    public ImportedDataStore.Applied receiveChunk(Peering peering, Map<String, Object> body) {
-        ServiceChunk chunk = ServiceChunk.fromClaim(body, peering.name());
+    /** Takes one chunk of a service sent whole: makes our range of the service match it. */
+    public ImportedDataStore.Applied receiveChunk(Peering peering, ServiceChunk chunk) {
         Instant now = Instant.now();
-        return measured(peering, body, now, recordNewService(peering, chunk.service(), imported.applyChunk(peering,
+        return measured(peering, chunk.changedAt(), now, recordNewService(peering, chunk.service(), imported.applyChunk(peering,
                 chunk.service(), chunk.version(), chunk.after(), chunk.through(), chunk.instances(), now),
                 OptionalLong.empty()));
     }
 
     /** Records the replication lag of a message that changed what we import ({@link ReplicationLag}). */
-    private ImportedDataStore.Applied measured(Peering peering, Map<String, Object> body, Instant appliedAt,
+    private ImportedDataStore.Applied measured(Peering peering, OptionalLong changedAt, Instant appliedAt,
                                                ImportedDataStore.Applied applied) {
         if (applied == ImportedDataStore.Applied.CHANGED) {
-            ReplicationLag.of(body, appliedAt).ifPresent(lag -> metrics.replicationLag(peering, lag));
+            ReplicationLag.of(changedAt, appliedAt).ifPresent(lag -> metrics.replicationLag(peering, lag));
         }
         return applied;
     }

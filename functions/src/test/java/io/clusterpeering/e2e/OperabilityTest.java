@@ -110,6 +110,21 @@ class OperabilityTest {
         return !transitions.isEmpty() && transitions.get(transitions.size() - 1).equals("state-failing");
     }
 
+    /**
+     * The dialer's trail with its ACTIVE transition before the establishment's success. Establish waits for the
+     * first heartbeat's answer, which makes the dialer ACTIVE first; on a loaded machine that heartbeat can time out,
+     * and the acceptor's heartbeat makes it ACTIVE a moment after establish answered: both orders are right.
+     */
+    private static List<JsonNode> activeBeforeSucceeded(List<JsonNode> trail) {
+        List<JsonNode> ordered = new java.util.ArrayList<>(trail);
+        List<String> kinds = kinds(ordered);
+        int succeeded = kinds.indexOf("establish-succeeded");
+        if (succeeded >= 0 && succeeded + 1 < kinds.size() && kinds.get(succeeded + 1).equals("state-active")) {
+            java.util.Collections.swap(ordered, succeeded, succeeded + 1);
+        }
+        return ordered;
+    }
+
     private static List<String> kinds(List<JsonNode> events) {
         return events.stream().map(e -> e.get("Event").asText()).toList();
     }
@@ -140,7 +155,8 @@ class OperabilityTest {
                 kinds(events(dialer, "life-01")).contains("purge-finished")
                         && kinds(events(acceptor, "life-02")).contains("purge-finished"));
 
-        List<JsonNode> onDialer = events(dialer, "life-01");
+        List<JsonNode> dialerTrail = events(dialer, "life-01");
+        List<JsonNode> onDialer = activeBeforeSucceeded(dialerTrail);
         assertEquals(List.of("establish-attempted", "state-active", "establish-succeeded", "delete-requested",
                 "purge-finished"), kinds(onDialer), onDialer.toString());
         assertEquals(List.of("attempted", "success", "success", "success", "success"),
@@ -162,14 +178,14 @@ class OperabilityTest {
         assertEquals("exported-services/default written (it names this peer)", onAcceptor.get(2).get("Detail").asText());
         assertTrue(onAcceptor.get(4).get("Detail").asText().endsWith("the TERMINATED peering stays until deleted here"));
 
-        for (List<JsonNode> trail : List.of(onDialer, onAcceptor)) {
+        for (List<JsonNode> trail : List.of(dialerTrail, onAcceptor)) {
             Instant previous = Instant.EPOCH;
             for (JsonNode event : trail) {
                 Instant time = Instant.parse(event.get("Time").asText());
                 assertFalse(time.isBefore(previous), "oldest first: " + trail);
                 previous = time;
                 assertEquals("default", event.get("Partition").asText());
-                assertEquals(trail == onDialer ? "life-01" : "life-02", event.get("Peering").asText());
+                assertEquals(trail == dialerTrail ? "life-01" : "life-02", event.get("Peering").asText());
             }
         }
         String secret = claims(token).get("EstablishmentSecret").asText();
