@@ -14,4 +14,27 @@ public record EstablishCommand(String peerName, String partition, String peering
     public EstablishCommand {
         meta = io.clusterpeering.domain.PeeringRules.metaWithoutNulls(meta);
     }
+
+    /**
+     * Checks the request as Consul does before it dials (in Consul's order: PeerName and PeeringToken present, a
+     * valid name, partition and meta) and names the local peering it establishes.
+     *
+     * @return the partition and name of the peering
+     * @throws io.clusterpeering.domain.PeeringException.InvalidRequest naming the first field that is missing or
+     *         invalid (400)
+     */
+    public io.clusterpeering.domain.PeeringKey validatedKey() {
+        if (peerName == null || peerName.isEmpty()) {
+            throw new io.clusterpeering.domain.PeeringException.InvalidRequest(
+                    "PeerName is required in the payload when establishing a peering.");
+        }
+        if (peeringToken == null || peeringToken.isEmpty()) {
+            throw new io.clusterpeering.domain.PeeringException.InvalidRequest(
+                    "PeeringToken is required in the payload when establishing a peering.");
+        }
+        io.clusterpeering.domain.PeeringRules.requireValidPeerName(peerName);
+        io.clusterpeering.domain.PeeringRules.requireValidPartition(partition);
+        io.clusterpeering.domain.PeeringRules.requireValidMeta(meta);
+        return new io.clusterpeering.domain.PeeringKey(partition, peerName);
+    }
 }

@@ -30,6 +30,7 @@ import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.store.PeeringStore.StoredPeering;
 import io.clusterpeering.store.StreamStatusStore;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
@@ -138,10 +139,10 @@ public class PeeringService {
     }
 
     /**
-     * Establishes a peering with a token (Consul's {@code POST /v1/peering/establish}), as the dialer. Verifies
-     * the token before any network call, exchanges its secret with the acceptor, stores the dialer row
-     * (ESTABLISHING) and sends the first heartbeat, which makes it ACTIVE. When the exchange fails nothing is
-     * stored, so the same token can be retried.
+     * Establishes a peering with a token (Consul's {@code POST /v1/peering/establish}), as the dialer. Checks the
+     * request, then, as one audited attempt: verifies the token before any network call, exchanges its secret with
+     * the acceptor, stores the dialer row (ESTABLISHING) and sends the first heartbeat, which makes it ACTIVE. When
+     * the exchange fails nothing is stored, so the same token can be retried.
      *
      * @throws InvalidRequest              when a field is missing or malformed, or the token is invalid (400)
      * @throws EstablishmentSecretRejected when the acceptor refuses the secret: reused or outdated token (403)
@@ -149,18 +150,14 @@ public class PeeringService {
      * @throws PeerUnreachable             when no acceptor address answered (502), naming each address
      */
     public void establish(EstablishCommand command, String actor) {
-        if (command.peerName() == null || !PeeringRules.isValidPeerName(command.peerName())) {
-            establishAsDialer(command);
-            return;
-        }
+        PeeringKey key = command.validatedKey();
         long started = System.nanoTime();
-        PeeringKey key = new PeeringKey(command.partition(), command.peerName());
         String attempt = UUID.randomUUID().toString();
         audit.record(attempt, actor, key, null, AuditEvent.Kind.ESTABLISH_ATTEMPTED, AuditEvent.ATTEMPTED,
                 "establishing with a peering token", null);
         Peering dialer;
         try {
-            dialer = establishAsDialer(command);
+            dialer = dial(key, command);
         } catch (RuntimeException e) {
             String reason = refusedTokenReason(e);
             if (reason != null) {
@@ -184,16 +181,11 @@ public class PeeringService {
         return e instanceof EstablishmentSecretRejected ? "rejected" : null;
     }
 
-    private Peering establishAsDialer(EstablishCommand command) {
-        if (command.peerName() == null || command.peerName().isEmpty()) {
-            throw new InvalidRequest("PeerName is required in the payload when establishing a peering.");
-        }
-        if (command.peeringToken() == null || command.peeringToken().isEmpty()) {
-            throw new InvalidRequest("PeeringToken is required in the payload when establishing a peering.");
-        }
-        PeeringRules.requireValidPeerName(command.peerName());
-        PeeringRules.requireValidPartition(command.partition());
-        PeeringRules.requireValidMeta(command.meta());
+    /**
+     * The dialer's side of establishment, in order: the token, the local name, the secret exchange with the
+     * acceptor, the stored row, the first heartbeat.
+     */
+    private Peering dial(PeeringKey key, EstablishCommand command) {
         PeeringToken token = tokens.decode(command.peeringToken());
         ClusterIdentity identity = identitySource.identity();
         String ownServerName = identity.serverName(config.getDatacenter());
@@ -201,25 +193,45 @@ public class PeeringService {
             throw new InvalidRequest("PeeringToken: cannot create a peering within the same cluster \"" + ownServerName
                     + "\"; export services between partitions instead of peering");
         }
-        PeeringKey key = new PeeringKey(command.partition(), command.peerName());
-        Optional<Peering> existing = store.find(key);
-        existing.ifPresent(row -> {
-            if (row.state() == PeeringState.DELETING) {
-                throw new PeeringConflict("cannot write to peering \"" + key.name()
-                        + "\": it is marked for deletion; wait until the deletion finishes");
-            }
-            if (row.role() == PeeringRole.ACCEPTOR) {
-                throw new PeeringConflict("cannot create peering with name: \"" + key.name()
-                        + "\"; there is an existing peering expecting to be dialed");
-            }
-        });
         String secretHash = EstablishmentSecrets.hash(token.establishmentSecret());
-        if (existing.isPresent() && existing.get().state() != PeeringState.TERMINATED
-                && store.tokenSecretHash(key).filter(secretHash::equals).isPresent()) {
+        Optional<StoredPeering> existing = store.findForEstablish(key);
+        existing.ifPresent(stored -> requireNameFreeForDialer(key, stored, secretHash));
+        String peeringId = existing.map(stored -> stored.peering().id())
+                .orElseGet(() -> dialerPeeringId(identity, key, token, secretHash));
+        List<String> acceptorUrls = token.addressesToDial().stream().map(a -> token.serverScheme() + "://" + a).toList();
+        String acceptorUrl = exchangeSecret(identity, ownServerName, key, token, peeringId, acceptorUrls);
+        Peering dialer = storeDialer(key, command, token, peeringId, acceptorUrls, existing, secretHash);
+        LOG.info("established peering {} (id {}) with acceptor {}", key.name(), peeringId, acceptorUrl);
+        heartbeats.sendHeartbeat(dialer);
+        return dialer;
+    }
+
+    /**
+     * A dialer may (re-)establish under a name only over its own row: not over an acceptor's, not while it is being
+     * deleted, and not with the token that row was established with (unless the peer terminated it).
+     */
+    private static void requireNameFreeForDialer(PeeringKey key, StoredPeering stored, String secretHash) {
+        Peering row = stored.peering();
+        if (row.state() == PeeringState.DELETING) {
+            throw new PeeringConflict("cannot write to peering \"" + key.name()
+                    + "\": it is marked for deletion; wait until the deletion finishes");
+        }
+        if (row.role() == PeeringRole.ACCEPTOR) {
+            throw new PeeringConflict("cannot create peering with name: \"" + key.name()
+                    + "\"; there is an existing peering expecting to be dialed");
+        }
+        if (row.state() != PeeringState.TERMINATED && stored.establishedWith(secretHash)) {
             throw new EstablishmentSecretRejected("invalid peering establishment secret: this token was already used");
         }
-        String peeringId = existing.map(Peering::id).orElseGet(() -> dialerPeeringId(identity, key, token, secretHash));
-        List<String> acceptorUrls = token.addressesToDial().stream().map(a -> token.serverScheme() + "://" + a).toList();
+    }
+
+    /**
+     * Presents the token's secret to the acceptor, signed, and checks its signed answer.
+     *
+     * @return the acceptor address that answered
+     */
+    private String exchangeSecret(ClusterIdentity identity, String ownServerName, PeeringKey key, PeeringToken token,
+                                  String peeringId, List<String> acceptorUrls) {
         String request = messages.signExchange(new ExchangeRequest(token.peerId(), token.establishmentSecret(), peeringId,
                 identity.caPems(), ownServerName, List.of(config.getAdvertiseUrl()),
                 new Remote(key.partition(), config.getDatacenter())), Instant.now());
@@ -233,6 +245,17 @@ public class PeeringService {
                     + " (" + abbreviate(answer.body()) + ")");
         }
         messages.verifyExchangeAnswer(signedAnswer(answer.body()), token.caPems(), token.peerId(), peeringId);
+        return answer.baseUrl();
+    }
+
+    /**
+     * Stores the dialer row (ESTABLISHING) and the acceptor's trust bundle. The acceptor already took the secret:
+     * when this fails it is told, so it is not left ACTIVE with no dialer, and a row stored before the failure is
+     * ended too, so neither side is left half established (both read TERMINATED; a new token establishes again
+     * over our row).
+     */
+    private Peering storeDialer(PeeringKey key, EstablishCommand command, PeeringToken token, String peeringId,
+                                List<String> acceptorUrls, Optional<StoredPeering> existing, String secretHash) {
         Instant exchangedAt = Instant.now();
         Peering dialer = null;
         try {
@@ -241,21 +264,16 @@ public class PeeringService {
                     PeeringState.ESTABLISHING, null, command.meta(), token.peerId(), token.caPems(), token.serverName(),
                     token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
                     new Liveness(null, exchangedAt, exchangedAt, null, null, List.of(), List.of()),
-                    existing.map(Peering::createIndex).orElse(modifyIndex), modifyIndex), secretHash);
+                    existing.map(stored -> stored.peering().createIndex()).orElse(modifyIndex), modifyIndex), secretHash);
             importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
+            return dialer;
         } catch (RuntimeException e) {
-            // The acceptor already took the secret: tell it, so it is not left ACTIVE with no dialer; and when our
-            // row was stored but what follows failed, end it too, so neither side is left half established (both
-            // read TERMINATED; a new token establishes again over our row).
             terminateAfterFailedSave(acceptorUrls, peeringId, token.peerId());
             if (dialer != null) {
                 terminateOwnRowAfterFailedSave(dialer);
             }
             throw e;
         }
-        LOG.info("established peering {} (id {}) with acceptor {}", key.name(), peeringId, answer.baseUrl());
-        heartbeats.sendHeartbeat(dialer);
-        return dialer;
     }
 
     /**

@@ -413,12 +413,31 @@ public class PeeringStore {
         return committed(peering.partition(), peering);
     }
 
-    /** The hash of the establishment secret of the token a dialer row was established with, if any. */
-    public Optional<String> tokenSecretHash(PeeringKey key) {
+    /**
+     * Reads the peering stored under a name, with the hash of the establishment secret of the token a dialer row
+     * was established with, in one strongly consistent GetItem: what establishing under that name must know
+     * (whether the name is free, and whether this token was already used here).
+     *
+     * @return the row and its token's secret hash (null for an acceptor, or a dialer stored without one), or empty
+     */
+    public Optional<StoredPeering> findForEstablish(PeeringKey key) {
         Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(key))
-                .consistentRead(true).projectionExpression("#hash")
-                .expressionAttributeNames(Map.of("#hash", TOKEN_SECRET_HASH))).item();
-        return item == null ? Optional.empty() : Optional.ofNullable(Attributes.string(item, TOKEN_SECRET_HASH));
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty()
+                : Optional.of(new StoredPeering(fromItem(item), Attributes.string(item, TOKEN_SECRET_HASH)));
+    }
+
+    /**
+     * A stored peering with the hash of the establishment secret a dialer row was established with.
+     *
+     * @param peering         the row
+     * @param tokenSecretHash the token's secret hash (SHA-256, base64url), or null
+     */
+    public record StoredPeering(Peering peering, String tokenSecretHash) {
+        /** Whether this row was established with the token whose secret hashes to {@code secretHash}. */
+        public boolean establishedWith(String secretHash) {
+            return secretHash.equals(tokenSecretHash);
+        }
     }
 
     /**

@@ -219,7 +219,7 @@ class PeeringStoreTest {
 
         store.saveEstablishedDialer(dialerRow(key, "dialer-id-3"), "token-hash-2");
         assertEquals(PeeringState.ESTABLISHING, store.find(key).orElseThrow().state());
-        assertEquals("token-hash-2", store.tokenSecretHash(key).orElseThrow());
+        assertEquals("token-hash-2", store.findForEstablish(key).orElseThrow().tokenSecretHash());
         assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(key, "a-different-id"), "h"));
     }
 
