@@ -1,9 +1,9 @@
 package io.clusterpeering.bench;
 
-import io.clusterpeering.store.TableKeys;
 import io.clusterpeering.bench.probe.HttpClients;
 import io.clusterpeering.bench.probe.ProbeEvents;
 import io.clusterpeering.bench.probe.RecordedCalls;
+import io.clusterpeering.store.TableKeys;
 import org.HdrHistogram.Histogram;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;

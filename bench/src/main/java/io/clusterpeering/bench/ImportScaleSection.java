@@ -1,6 +1,5 @@
 package io.clusterpeering.bench;
 
-import io.clusterpeering.store.TableKeys;
 import io.clusterpeering.bench.probe.ProbeContext;
 import io.clusterpeering.bench.probe.RecordedCalls;
 import io.clusterpeering.domain.HealthCheck;
@@ -12,10 +11,12 @@ import io.clusterpeering.local.LocalStreamPoller;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.service.ReplicationService;
 import io.clusterpeering.service.ReplicationTraffic;
+import io.clusterpeering.store.CatalogReads;
 import io.clusterpeering.store.CatalogStore;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
+import io.clusterpeering.store.TableKeys;
 import org.HdrHistogram.Histogram;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -139,7 +140,8 @@ final class ImportScaleSection implements Section {
             importer.ok("POST", "/v1/peering/establish", "{\"PeerName\":\"exporter\",\"PeeringToken\":\"" + token + "\"}");
             PeeringKey peer = new PeeringKey("default", "exporter");
             CatalogStore exporterCatalog = dc1.context().getBean(CatalogStore.class);
-            CatalogStore importerCatalog = dc2.context().getBean(CatalogStore.class);
+            CatalogReads importerCatalog = dc2.context().getBean(CatalogReads.class);
+            CatalogReads exporterReads = dc1.context().getBean(CatalogReads.class);
 
             progress.step(at + " instances: bulk-loading the exporter's catalog");
             List<CatalogStore.Registration> load = new ArrayList<>();
@@ -168,7 +170,7 @@ final class ImportScaleSection implements Section {
             }
             exporter.ok("PUT", "/v1/config", "{\"Kind\":\"exported-services\",\"Name\":\"default\",\"Services\":[" + list + "]}");
             Map<String, Long> exported = new HashMap<>();
-            SERVICES.forEach(service -> exported.put(service, exporterCatalog.localService("default", service).count()));
+            SERVICES.forEach(service -> exported.put(service, exporterReads.localService("default", service).count()));
             long exportedTotal = exported.values().stream().mapToLong(Long::longValue).sum();
             waitFor(Duration.ofMinutes(60), 200, () -> SERVICES.stream()
                     .allMatch(service -> importerCatalog.importedService(peer, service).count() == exported.get(service)));

@@ -1,11 +1,11 @@
 package io.clusterpeering.bench;
 
-import io.clusterpeering.store.TableKeys;
 import io.clusterpeering.bench.probe.ColdStartProbe;
 import io.clusterpeering.bench.probe.ProbeContext;
 import io.clusterpeering.bench.probe.RecordedCalls;
 import io.clusterpeering.function.ConsulHttpFunction;
 import io.clusterpeering.store.IndexScope;
+import io.clusterpeering.store.TableKeys;
 import org.HdrHistogram.Histogram;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

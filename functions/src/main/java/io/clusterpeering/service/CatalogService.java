@@ -14,6 +14,7 @@ import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringRules;
 import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.config.PeeringConfiguration;
+import io.clusterpeering.store.CatalogReads;
 import io.clusterpeering.store.CatalogStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
@@ -34,11 +35,13 @@ public class CatalogService {
     /** Consul exempts its own service from {@code service:write} on registration. */
     private static final String CONSUL_SERVICE = "consul";
     private final CatalogStore catalog;
+    private final CatalogReads reads;
     private final PeeringStore peerings;
     private final PeeringConfiguration config;
 
-    public CatalogService(CatalogStore catalog, PeeringStore peerings, PeeringConfiguration config) {
+    public CatalogService(CatalogStore catalog, CatalogReads reads, PeeringStore peerings, PeeringConfiguration config) {
         this.catalog = catalog;
+        this.reads = reads;
         this.peerings = peerings;
         this.config = config;
     }
@@ -174,7 +177,7 @@ public class CatalogService {
      */
     public Indexed<Filtered<Map<String, List<String>>>> services(String partition, Optional<String> peer, Caller caller) {
         boolean imported = isPeerRead(peer);
-        Indexed<List<CatalogStore.ServiceListing>> heads;
+        Indexed<List<CatalogReads.ServiceListing>> heads;
         List<String> importedNames = null;
         long peeringsIndex = 0;
         if (imported) {
@@ -184,12 +187,12 @@ public class CatalogService {
                 return new Indexed<>(new Filtered<>(Map.of(), false), peeringsIndex);
             }
             importedNames = peering.get().value().liveness().importedServices();
-            heads = catalog.importedServices(peering.get().value().key());
+            heads = reads.importedServices(peering.get().value().key());
         } else {
-            heads = catalog.localServices(partition);
+            heads = reads.localServices(partition);
         }
         Map<String, List<String>> all = new TreeMap<>();
-        for (CatalogStore.ServiceListing head : heads.value()) {
+        for (CatalogReads.ServiceListing head : heads.value()) {
             if (head.listed() && (importedNames == null || importedNames.contains(head.service()))) {
                 all.put(head.service(), head.tags());
             }
@@ -266,7 +269,7 @@ public class CatalogService {
      */
     private Indexed<List<ServiceInstance>> instances(String partition, String service, Optional<String> peer) {
         if (peer.isEmpty() || peer.get().isEmpty()) {
-            return catalog.localInstances(partition, service);
+            return reads.localInstances(partition, service);
         }
         Optional<Indexed<Peering>> read = peering(partition, peer.get());
         long peeringsIndex = read.map(Indexed::index).orElse(0L);
@@ -274,7 +277,7 @@ public class CatalogService {
                 || !read.get().value().liveness().importedServices().contains(service)) {
             return new Indexed<>(List.of(), peeringsIndex);
         }
-        Indexed<List<ServiceInstance>> instances = catalog.importedInstances(read.get().value().key(), service);
+        Indexed<List<ServiceInstance>> instances = reads.importedInstances(read.get().value().key(), service);
         return new Indexed<>(instances.value(), instances.index() + peeringsIndex);
     }
 

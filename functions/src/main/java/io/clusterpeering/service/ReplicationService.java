@@ -19,10 +19,10 @@ import io.clusterpeering.peer.ReplicationMessages.ServiceChunk;
 import io.clusterpeering.peer.ReplicationMessages.ReplicationBody;
 import io.clusterpeering.peer.ReplicationMessages.ServiceList;
 import io.clusterpeering.peer.ReplicationMessages.ServiceUpdate;
-import io.clusterpeering.store.CatalogStore;
-import io.clusterpeering.store.CatalogStore.ExportedInstance;
-import io.clusterpeering.store.CatalogStore.ServiceHead;
-import io.clusterpeering.store.CatalogStore.ServiceListing;
+import io.clusterpeering.store.CatalogReads;
+import io.clusterpeering.store.CatalogReads.ExportedInstance;
+import io.clusterpeering.store.CatalogReads.ServiceHead;
+import io.clusterpeering.store.CatalogReads.ServiceListing;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.StreamStatusStore;
@@ -85,7 +85,7 @@ public class ReplicationService {
 
     private final PeeringStore peerings;
     private final StreamStatusStore streamStatus;
-    private final CatalogStore catalog;
+    private final CatalogReads catalog;
     private final ImportedDataStore imported;
     private final ConfigEntryService configEntries;
     private final ClusterIdentitySource identitySource;
@@ -97,7 +97,7 @@ public class ReplicationService {
     private final ExecutorService senders;
     private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
-    public ReplicationService(PeeringStore peerings, StreamStatusStore streamStatus, CatalogStore catalog, ImportedDataStore imported,
+    public ReplicationService(PeeringStore peerings, StreamStatusStore streamStatus, CatalogReads catalog, ImportedDataStore imported,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
                               ReplicationTraffic traffic, PeeringMetrics metrics) {
@@ -400,7 +400,7 @@ public class ReplicationService {
         int bytes = 0;
         boolean more = true;
         while (more) {
-            CatalogStore.ExportPage page = catalog.exportPage(peering.partition(), service, pageAfter, SNAPSHOT_PAGE);
+            CatalogReads.ExportPage page = catalog.exportPage(peering.partition(), service, pageAfter, SNAPSHOT_PAGE);
             more = page.more() && !page.instances().isEmpty();
             for (ExportedInstance instance : page.instances()) {
                 VersionedInstance versioned = new VersionedInstance(instance.node(), instance.serviceId(),
@@ -537,7 +537,7 @@ public class ReplicationService {
     }
 
     /** Changed local instances grouped by service: service → sorted instance IDs. */
-    public static Map<String, List<String>> byService(java.util.Collection<CatalogStore.InstanceRef> refs) {
+    public static Map<String, List<String>> byService(java.util.Collection<io.clusterpeering.store.CatalogStore.InstanceRef> refs) {
         Map<String, TreeSet<String>> grouped = new TreeMap<>();
         refs.forEach(ref -> grouped.computeIfAbsent(ref.service(), s -> new TreeSet<>()).add(ref.instanceId()));
         Map<String, List<String>> result = new TreeMap<>();

@@ -31,6 +31,7 @@ class CatalogBulkLoadTest {
             ConsulIndex.HEAD_VALUE);
     private static ApplicationContext context;
     private static CatalogStore catalog;
+    private static CatalogReads reads;
     private static DynamoDbClient dynamoDb;
     private static String table;
 
@@ -38,6 +39,7 @@ class CatalogBulkLoadTest {
     static void startContext() {
         context = ApplicationContext.run(TestDynamoDb.freshTable("bulk"));
         catalog = context.getBean(CatalogStore.class);
+        reads = context.getBean(CatalogReads.class);
         dynamoDb = context.getBean(DynamoDbClient.class);
         table = context.getBean(DynamoDbConfiguration.class).getTableName();
     }
@@ -84,10 +86,10 @@ class CatalogBulkLoadTest {
             }
         }
         for (String service : List.of("api", "web")) {
-            assertEquals(strip(catalog.localInstances("registered", service).value()),
-                    strip(catalog.localInstances("loaded", service).value()), "the reads of " + service);
-            CatalogStore.ServiceHead registeredHead = catalog.localService("registered", service);
-            CatalogStore.ServiceHead loadedHead = catalog.localService("loaded", service);
+            assertEquals(strip(reads.localInstances("registered", service).value()),
+                    strip(reads.localInstances("loaded", service).value()), "the reads of " + service);
+            CatalogReads.ServiceHead registeredHead = reads.localService("registered", service);
+            CatalogReads.ServiceHead loadedHead = reads.localService("loaded", service);
             assertEquals(registeredHead.count(), loadedHead.count());
             assertEquals(registeredHead.digest(), loadedHead.digest());
             assertTrue(loadedHead.index() > 0, "a loaded service has an index");

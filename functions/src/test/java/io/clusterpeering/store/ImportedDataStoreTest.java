@@ -43,7 +43,7 @@ class ImportedDataStoreTest {
     private static ApplicationContext context;
     private static PeeringStore store;
     private static ImportedDataStore imported;
-    private static CatalogStore catalog;
+    private static CatalogReads catalog;
     private static StreamStatusStore streamStatus;
     /** ViewedAt values for the lists these tests take, each newer than the last. */
     private static final java.util.concurrent.atomic.AtomicLong VIEWS = new java.util.concurrent.atomic.AtomicLong(1_000);
@@ -53,7 +53,7 @@ class ImportedDataStoreTest {
         context = ApplicationContext.run(TestDynamoDb.freshTable("imported"));
         store = context.getBean(PeeringStore.class);
         imported = context.getBean(ImportedDataStore.class);
-        catalog = context.getBean(CatalogStore.class);
+        catalog = context.getBean(CatalogReads.class);
         streamStatus = context.getBean(StreamStatusStore.class);
     }
 
