@@ -7,17 +7,13 @@ import io.clusterpeering.acl.AclPolicy;
 import io.clusterpeering.acl.AclToken;
 import io.clusterpeering.acl.AclToken.NodeIdentity;
 import io.clusterpeering.acl.AclToken.ServiceIdentity;
-import io.clusterpeering.acl.Authorizer;
 import io.clusterpeering.acl.Caller;
 import io.clusterpeering.acl.InvalidRulesException;
 import io.clusterpeering.acl.PolicyRules;
 import io.clusterpeering.acl.Resource;
-import io.clusterpeering.acl.RouteAcl;
 import io.clusterpeering.acl.SecretSealer;
 import io.clusterpeering.config.AclConfiguration;
-import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.GoDurations;
-import io.clusterpeering.domain.PeeringException.AclDisabled;
 import io.clusterpeering.domain.PeeringException.AclEntityNotFound;
 import io.clusterpeering.domain.PeeringException.AclNotFound;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
@@ -30,7 +26,6 @@ import io.clusterpeering.service.AclRequests.TokenBody;
 import io.clusterpeering.store.AclStore;
 import io.clusterpeering.store.AclStore.PolicyChanged;
 import io.clusterpeering.store.AclStore.TokenWithAuthorization;
-import io.clusterpeering.token.EstablishmentSecrets;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -49,14 +44,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Consul's ACL system: resolving a request's token into a {@link Caller} (one read), bootstrap, and the
- * policy and token use cases of the {@code /v1/acl/*} API, with Consul's validation texts (as 400s naming the
- * field, where Consul answers 500). Knows nothing of Lambda or HTTP.
+ * Consul's ACL management (the {@code ACL} RPC endpoint of {@code agent/consul/acl_endpoint.go}): bootstrap, and
+ * the policy and token use cases of the {@code /v1/acl/*} API, with Consul's validation texts (as 400s naming the
+ * field, where Consul answers 500). Resolving a request's token is {@link AclResolver}'s, which the request path
+ * uses alone. Knows nothing of Lambda or HTTP.
  */
 @Singleton
 public class AclService {
@@ -67,117 +62,18 @@ public class AclService {
             "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     private static final Pattern POLICY_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,128}$");
     private static final Pattern SERVICE_IDENTITY_NAME = Pattern.compile("^[a-z0-9]([a-z0-9\\-_]*[a-z0-9])?$");
-    private static final Set<String> ROOT_SECRETS = Set.of("allow", "deny", "manage");
     private static final int RETRIES = 5;
-    private static final int RULES_CACHE_LIMIT = 1024;
 
     private final AclStore store;
     private final SecretSealer sealer;
     private final AclConfiguration config;
-    private final String datacenter;
-    /** Parsed rules by their text: content-addressed, so it can never be stale. */
-    private final Map<String, PolicyRules> parsedRules = new ConcurrentHashMap<>();
-
     private final AuditRecorder audit;
 
-    public AclService(AclStore store, SecretSealer sealer, AclConfiguration config, PeeringConfiguration peering,
-                      AuditRecorder audit) {
+    public AclService(AclStore store, SecretSealer sealer, AclConfiguration config, AuditRecorder audit) {
         this.audit = audit;
         this.store = store;
         this.sealer = sealer;
         this.config = config;
-        this.datacenter = peering.getDatacenter();
-    }
-
-    // ---- resolving a request's token ---------------------------------------------------------------------
-
-    /**
-     * The one ACL check of a request, run by the base handler before any handler logic: with ACLs off every
-     * route is open but the ACL API (401); with ACLs on the token is resolved (one read) and, for a route that
-     * declares a permission, the permission is required.
-     *
-     * @param route    what the route requires
-     * @param secretId the request's SecretID, empty for none
-     * @return the caller, or null for a route that resolves no token
-     * @throws io.clusterpeering.domain.PeeringException.AclDisabled on an ACL API route while ACLs are off (401)
-     * @throws AclNotFound       for an unknown, expired or deleted SecretID (403)
-     * @throws PermissionDenied  when the route's permission is not granted (403, Consul's text)
-     */
-    public Caller authorize(RouteAcl route, Optional<String> secretId) {
-        if (!config.isEnabled()) {
-            if (route.aclApi()) {
-                throw new AclDisabled();
-            }
-            return Caller.unrestricted();
-        }
-        return switch (route.kind()) {
-            case NONE -> null;
-            case HANDLER -> resolve(secretId);
-            case PERMISSION -> {
-                Caller caller = resolve(secretId);
-                caller.require(route.permission());
-                yield caller;
-            }
-        };
-    }
-
-    /**
-     * Resolves the request's token, as a Consul server does, with one strongly consistent read: no token is
-     * the anonymous token; a known, unexpired SecretID is its token, with its policies' rules for this
-     * datacenter and the default policy.
-     *
-     * @param secretId the SecretID from the request, empty for none
-     * @throws AclNotFound       with {@code ACL not found} for an unknown, expired or deleted SecretID (before
-     *                           bootstrap: Consul's longer text saying ACLs must be bootstrapped)
-     * @throws PermissionDenied  with {@code Cannot resolve root ACL} for the reserved secrets allow, deny, manage
-     */
-    public Caller resolve(Optional<String> secretId) {
-        String secret = secretId.filter(s -> !s.isEmpty()).orElse(AclToken.ANONYMOUS_SECRET_ID);
-        if (ROOT_SECRETS.contains(secret)) {
-            throw new PermissionDenied("Cannot resolve root ACL");
-        }
-        String hash = secretHash(secret);
-        Optional<AclAuthorization> found = store.findAuthorization(hash)
-                .filter(a -> a.expirationTime() == null || a.expirationTime().isAfter(Instant.now()));
-        if (found.isPresent()) {
-            return new Caller(found.get().accessorId(), hash, authorizer(found.get().grants()));
-        }
-        if (secret.equals(AclToken.ANONYMOUS_SECRET_ID)) {
-            return new Caller(Caller.ANONYMOUS_ACCESSOR_ID, hash, authorizer(List.of()));
-        }
-        throw notFound();
-    }
-
-    private AclNotFound notFound() {
-        return new AclNotFound(store.bootstrapIndex().isPresent() ? "ACL not found"
-                : "ACL system must be bootstrapped before making any requests that require authorization: ACL not found");
-    }
-
-    private Authorizer authorizer(List<Grant> grants) {
-        List<PolicyRules> rules = new ArrayList<>();
-        for (Grant grant : grants) {
-            if (grant.appliesIn(datacenter)) {
-                rules.add(parse(grant.rules()));
-            }
-        }
-        return Authorizer.of(rules, config.defaultAllow());
-    }
-
-    private PolicyRules parse(String rules) {
-        PolicyRules parsed = parsedRules.get(rules);
-        if (parsed == null) {
-            parsed = PolicyRules.parse(rules);
-            if (parsedRules.size() >= RULES_CACHE_LIMIT) {
-                parsedRules.clear();
-            }
-            parsedRules.put(rules, parsed);
-        }
-        return parsed;
-    }
-
-    /** SHA-256 of a SecretID, the form under which it is looked up. */
-    public static String secretHash(String secretId) {
-        return EstablishmentSecrets.hash(secretId);
     }
 
     // ---- bootstrap ---------------------------------------------------------------------------------------
@@ -200,12 +96,12 @@ public class AclService {
         AclPolicy management = new AclPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME,
                 AclPolicy.GLOBAL_MANAGEMENT_DESCRIPTION, PolicyRules.GLOBAL_MANAGEMENT_RULES, List.of(), null, index, index);
         management = withHash(management);
-        AclToken token = withHash(new AclToken(newAccessorId(), secretHash(secret), null,
+        AclToken token = withHash(new AclToken(newAccessorId(), AclResolver.secretHash(secret), null,
                 "Bootstrap Token (Global Management)", List.of(management.id()), List.of(), List.of(), false, null,
                 now, null, index, index));
         token = sealed(token, secret);
         AclToken anonymous = withHash(new AclToken(Caller.ANONYMOUS_ACCESSOR_ID,
-                secretHash(AclToken.ANONYMOUS_SECRET_ID), null, "Anonymous Token", List.of(), List.of(), List.of(),
+                AclResolver.secretHash(AclToken.ANONYMOUS_SECRET_ID), null, "Anonymous Token", List.of(), List.of(), List.of(),
                 false, null, now, null, index, index));
         store.bootstrapOnce(index, management, List.of(
                 new TokenWithAuthorization(token, authorization(token, Map.of(management.id(), management))),
@@ -370,7 +266,7 @@ public class AclService {
         TokenDetails created = retrying(() -> {
             Map<String, AclPolicy> policies = linkedPolicies(body.policies());
             long index = store.nextIndex();
-            AclToken token = sealed(withHash(new AclToken(accessorId, secretHash(secret), null, body.description(),
+            AclToken token = sealed(withHash(new AclToken(accessorId, AclResolver.secretHash(secret), null, body.description(),
                     List.copyOf(policies.keySet()), services, nodes, Boolean.TRUE.equals(body.local()), expiration, now,
                     null, index, index)), secret);
             store.createToken(token, authorization(token, policies), policies.values());
@@ -397,9 +293,9 @@ public class AclService {
      * @throws AclEntityNotFound with Consul's {@code Supplied token does not exist} for an unknown SecretID
      */
     public TokenDetails readSelf(Optional<String> secretId) {
-        String secret = secretId.filter(s -> !s.isEmpty()).orElse(AclToken.ANONYMOUS_SECRET_ID);
-        Optional<AclAuthorization> authorization = ROOT_SECRETS.contains(secret) ? Optional.empty()
-                : store.findAuthorization(secretHash(secret));
+        String secret = AclResolver.presentedSecret(secretId);
+        Optional<AclAuthorization> authorization = AclResolver.isRootSecret(secret) ? Optional.empty()
+                : store.findAuthorization(AclResolver.secretHash(secret));
         AclToken token = authorization.flatMap(a -> findLive(a.accessorId()))
                 .orElseThrow(() -> new AclEntityNotFound("Supplied token does not exist"));
         return details(token, secret);
@@ -437,7 +333,7 @@ public class AclService {
         TokenDetails result = retrying(() -> {
             AclToken existing = findLive(accessorId).orElseThrow(() ->
                     new AclEntityNotFound("Cannot find token \"" + accessorId + "\": ACL not found"));
-            if (!blank(body.secretId()) && !secretHash(body.secretId()).equals(existing.secretHash())) {
+            if (!blank(body.secretId()) && !AclResolver.secretHash(body.secretId()).equals(existing.secretHash())) {
                 throw new InvalidRequest("Changing a token's SecretID is not permitted");
             }
             if (body.local() != null && body.local() != existing.local()) {
@@ -477,7 +373,7 @@ public class AclService {
             Map<String, AclPolicy> policies = store.findPolicies(source.policyIds());
             String secret = newSecretId();
             long index = store.nextIndex();
-            AclToken clone = sealed(withHash(new AclToken(newAccessorId(), secretHash(secret), null,
+            AclToken clone = sealed(withHash(new AclToken(newAccessorId(), AclResolver.secretHash(secret), null,
                     blank(description) ? source.description() : description, List.copyOf(policies.keySet()),
                     source.serviceIdentities(), source.nodeIdentities(), source.local(), source.expirationTime(),
                     Instant.now(), null, index, index)), secret);
