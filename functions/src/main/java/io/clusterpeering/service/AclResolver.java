@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * one strongly consistent read of its token-check item, and runs the route's ACL check. The only ACL class on
  * the request path: every HTTP function's base handler uses it, and it needs neither the SecretID sealer nor
  * the audit trail, so a function that is not an ACL function never creates them. Parsed rules are cached by
- * their text. Policy and token management is {@link AclService}.
+ * their text. Policy and token management is {@link AclManagementService}.
  */
 @Singleton
 public class AclResolver {

@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  * uses alone. Knows nothing of Lambda or HTTP.
  */
 @Singleton
-public class AclService {
+public class AclManagementService {
     /** What acl:read-only callers see in place of a SecretID, as in Consul. */
     public static final String HIDDEN_SECRET = "<hidden>";
     private static final String RESERVED_PREFIX = "00000000-0000-0000-0000-0000000000";
@@ -69,7 +69,7 @@ public class AclService {
     private final AclConfiguration config;
     private final AuditRecorder audit;
 
-    public AclService(AclStore store, SecretSealer sealer, AclConfiguration config, AuditRecorder audit) {
+    public AclManagementService(AclStore store, SecretSealer sealer, AclConfiguration config, AuditRecorder audit) {
         this.audit = audit;
         this.store = store;
         this.sealer = sealer;
@@ -133,12 +133,12 @@ public class AclService {
 
     /** Reads a policy by ID. @throws AclEntityNotFound with Consul's {@code Requested policy does not exist: ACL not found} */
     public AclPolicy readPolicy(String id) {
-        return store.findPolicy(id).orElseThrow(AclService::policyNotFound);
+        return store.findPolicy(id).orElseThrow(AclManagementService::policyNotFound);
     }
 
     /** Reads a policy by name. @throws AclEntityNotFound as {@link #readPolicy} */
     public AclPolicy readPolicyByName(String name) {
-        return store.findPolicyByName(name).orElseThrow(AclService::policyNotFound);
+        return store.findPolicyByName(name).orElseThrow(AclManagementService::policyNotFound);
     }
 
     /** Every policy, ordered by ID. */
@@ -283,7 +283,7 @@ public class AclService {
      * @throws AclEntityNotFound with Consul's {@code Requested token does not exist: ACL not found} (expired too)
      */
     public TokenDetails readToken(String accessorId, Caller caller) {
-        AclToken token = findLive(accessorId).orElseThrow(AclService::tokenNotFound);
+        AclToken token = findLive(accessorId).orElseThrow(AclManagementService::tokenNotFound);
         return details(token, secretFor(token, caller));
     }
 
