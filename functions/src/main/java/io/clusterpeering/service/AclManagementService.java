@@ -5,21 +5,18 @@ import io.clusterpeering.acl.AclAuthorization;
 import io.clusterpeering.acl.AclAuthorization.Grant;
 import io.clusterpeering.acl.AclPolicy;
 import io.clusterpeering.acl.AclToken;
-import io.clusterpeering.acl.AclToken.NodeIdentity;
-import io.clusterpeering.acl.AclToken.ServiceIdentity;
 import io.clusterpeering.acl.Caller;
-import io.clusterpeering.acl.InvalidRulesException;
 import io.clusterpeering.acl.PolicyRules;
 import io.clusterpeering.acl.Resource;
 import io.clusterpeering.acl.SecretSealer;
 import io.clusterpeering.config.AclConfiguration;
-import io.clusterpeering.domain.GoDurations;
 import io.clusterpeering.domain.PeeringException.AclEntityNotFound;
 import io.clusterpeering.domain.PeeringException.AclNotFound;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.domain.PeeringException.PeeringConflict;
 import io.clusterpeering.domain.PeeringException.PermissionDenied;
 import io.clusterpeering.service.AclRequests.BootstrapBody;
+import io.clusterpeering.service.AclRequests.CheckedToken;
 import io.clusterpeering.service.AclRequests.Link;
 import io.clusterpeering.service.AclRequests.PolicyBody;
 import io.clusterpeering.service.AclRequests.TokenBody;
@@ -31,21 +28,19 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
+
+import static io.clusterpeering.service.AclRequests.blank;
 
 /**
  * Consul's ACL management (the {@code ACL} RPC endpoint of {@code agent/consul/acl_endpoint.go}): bootstrap, and
@@ -57,11 +52,6 @@ import java.util.regex.Pattern;
 public class AclManagementService {
     /** What acl:read-only callers see in place of a SecretID, as in Consul. */
     public static final String HIDDEN_SECRET = "<hidden>";
-    private static final String RESERVED_PREFIX = "00000000-0000-0000-0000-0000000000";
-    private static final Pattern UUID_FORMAT = Pattern.compile(
-            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    private static final Pattern POLICY_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,128}$");
-    private static final Pattern SERVICE_IDENTITY_NAME = Pattern.compile("^[a-z0-9]([a-z0-9\\-_]*[a-z0-9])?$");
     private static final int RETRIES = 5;
 
     private final AclStore store;
@@ -89,8 +79,8 @@ public class AclManagementService {
      * @throws InvalidRequest   when the chosen secret is not a UUID
      */
     public TokenDetails bootstrap(BootstrapBody body) {
-        String secret = body == null || blank(body.bootstrapSecret()) ? newSecretId()
-                : requireUuid(body.bootstrapSecret(), "BootstrapSecret");
+        String secret = (body == null ? Optional.<String>empty() : body.validatedSecret())
+                .orElseGet(AclManagementService::newSecretId);
         long index = store.nextIndex();
         Instant now = Instant.now();
         AclPolicy management = new AclPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME,
@@ -119,13 +109,10 @@ public class AclManagementService {
      *                        parse (naming the line), a taken name
      */
     public AclPolicy createPolicy(PolicyBody body, Caller caller) {
-        if (!blank(body.id())) {
-            throw new InvalidRequest("Cannot specify the ID when creating a new policy");
-        }
+        PolicyBody valid = body.validatedForCreate();
         long index = store.nextIndex();
-        AclPolicy policy = withHash(new AclPolicy(UUID.randomUUID().toString(), requirePolicyName(body.name()),
-                body.description(), requireRules(body.rules()), requireDatacenters(body.datacenters()), null,
-                index, index));
+        AclPolicy policy = withHash(new AclPolicy(UUID.randomUUID().toString(), valid.name(), valid.description(),
+                valid.rules(), valid.datacenters(), null, index, index));
         store.createPolicy(policy);
         recordAcl(caller, "policy " + policy.name() + " (" + policy.id() + ") created");
         return policy;
@@ -155,23 +142,13 @@ public class AclManagementService {
      * @throws AclEntityNotFound when there is no such policy
      */
     public AclPolicy updatePolicy(String id, PolicyBody body, Caller caller) {
-        if (!blank(body.id()) && !body.id().equals(id)) {
-            throw new InvalidRequest("Policy ID in URL and payload do not match");
-        }
-        String name = requirePolicyName(body.name());
-        String rules = requireRules(body.rules());
-        List<String> datacenters = requireDatacenters(body.datacenters());
+        PolicyBody valid = body.validatedForUpdate(id);
         AclPolicy result = retrying(() -> {
             AclPolicy previous = store.findPolicy(id).orElseThrow(() ->
                     new AclEntityNotFound("Cannot find policy \"" + id + "\": ACL not found"));
-            if (previous.builtin() && !previous.rules().equals(rules)) {
-                throw new InvalidRequest("Changing the Rules for the builtin global-management policy is not permitted");
-            }
-            if (previous.builtin() && !previous.datacenters().equals(datacenters)) {
-                throw new InvalidRequest("Changing the Datacenters of the builtin global-management policy is not permitted");
-            }
-            AclPolicy updated = withHash(new AclPolicy(id, name, body.description(), rules, datacenters, null,
-                    previous.createIndex(), store.nextIndex()));
+            valid.requireBuiltinUnchanged(previous);
+            AclPolicy updated = withHash(new AclPolicy(id, valid.name(), valid.description(), valid.rules(),
+                    valid.datacenters(), null, previous.createIndex(), store.nextIndex()));
             List<AclToken> linking = tokensLinking(id);
             store.replacePolicy(previous, updated, rewrites(linking, Map.of(id, updated)));
             repairTokensLinkedMeanwhile(id, linking);
@@ -256,18 +233,17 @@ public class AclManagementService {
      *                        expiration outside the allowed range
      */
     public TokenDetails createToken(TokenBody body, Caller caller) {
-        String accessorId = blank(body.accessorId()) ? newAccessorId() : requireUserUuid(body.accessorId(), "AccessorID");
-        String secret = blank(body.secretId()) ? newSecretId() : requireUserUuid(body.secretId(), "SecretID");
-        requireNoUnsupported(body);
         Instant now = Instant.now();
-        Instant expiration = expiration(body, now);
-        List<ServiceIdentity> services = serviceIdentities(body);
-        List<NodeIdentity> nodes = nodeIdentities(body);
+        CheckedToken valid = body.validatedForCreate(now, config.getTokenMinExpirationTtl(),
+                config.getTokenMaxExpirationTtl());
+        String accessorId = valid.accessorId() == null ? newAccessorId() : valid.accessorId();
+        String secret = valid.secretId() == null ? newSecretId() : valid.secretId();
         TokenDetails created = retrying(() -> {
             Map<String, AclPolicy> policies = linkedPolicies(body.policies());
             long index = store.nextIndex();
-            AclToken token = sealed(withHash(new AclToken(accessorId, AclResolver.secretHash(secret), null, body.description(),
-                    List.copyOf(policies.keySet()), services, nodes, Boolean.TRUE.equals(body.local()), expiration, now,
+            AclToken token = sealed(withHash(new AclToken(accessorId, AclResolver.secretHash(secret), null,
+                    body.description(), List.copyOf(policies.keySet()), valid.serviceIdentities(),
+                    valid.nodeIdentities(), Boolean.TRUE.equals(body.local()), valid.expirationTime(), now,
                     null, index, index)), secret);
             store.createToken(token, authorization(token, policies), policies.values());
             return new TokenDetails(token, secret, links(policies));
@@ -324,32 +300,15 @@ public class AclManagementService {
      * @throws AclEntityNotFound when there is no such token
      */
     public TokenDetails updateToken(String accessorId, TokenBody body, Caller caller) {
-        if (!blank(body.accessorId()) && !body.accessorId().equals(accessorId)) {
-            throw new InvalidRequest("Token Accessor ID in URL and payload do not match");
-        }
-        requireNoUnsupported(body);
-        List<ServiceIdentity> services = serviceIdentities(body);
-        List<NodeIdentity> nodes = nodeIdentities(body);
+        CheckedToken valid = body.validatedForUpdate(accessorId);
         TokenDetails result = retrying(() -> {
             AclToken existing = findLive(accessorId).orElseThrow(() ->
                     new AclEntityNotFound("Cannot find token \"" + accessorId + "\": ACL not found"));
-            if (!blank(body.secretId()) && !AclResolver.secretHash(body.secretId()).equals(existing.secretHash())) {
-                throw new InvalidRequest("Changing a token's SecretID is not permitted");
-            }
-            if (body.local() != null && body.local() != existing.local()) {
-                throw new InvalidRequest("Cannot toggle local mode of " + accessorId);
-            }
-            if (!blank(body.expirationTime()) && !parseTime(body.expirationTime(), "ExpirationTime")
-                    .equals(existing.expirationTime())) {
-                throw new InvalidRequest("Cannot change expiration time of " + accessorId);
-            }
-            if (body.expirationTtl() != null && !isZero(body.expirationTtl())) {
-                throw new InvalidRequest("Cannot change expiration time of " + accessorId);
-            }
+            body.requireUnchangedFrom(existing);
             Map<String, AclPolicy> policies = linkedPolicies(body.policies());
             AclToken updated = withHash(new AclToken(existing.accessorId(), existing.secretHash(),
-                    existing.sealedSecret(), body.description(), List.copyOf(policies.keySet()), services, nodes,
-                    existing.local(), existing.expirationTime(), existing.createTime(), null, existing.createIndex(),
+                    existing.sealedSecret(), body.description(), List.copyOf(policies.keySet()),
+                    valid.serviceIdentities(), valid.nodeIdentities(), existing.local(), existing.expirationTime(), existing.createTime(), null, existing.createIndex(),
                     store.nextIndex()));
             store.replaceToken(updated, existing.hash(), authorization(updated, policies), policies.values());
             return new TokenDetails(updated, secretFor(updated, caller), links(policies));
@@ -391,7 +350,7 @@ public class AclManagementService {
      * @throws InvalidRequest for a malformed AccessorID, the anonymous token, or the request's own token
      */
     public void deleteToken(String accessorId, Caller caller) {
-        if (blank(accessorId) || !UUID_FORMAT.matcher(accessorId).matches()) {
+        if (!AclRequests.isUuid(accessorId)) {
             throw new InvalidRequest("Accessor ID is missing or an invalid UUID");
         }
         if (Caller.ANONYMOUS_ACCESSOR_ID.equals(accessorId)) {
@@ -486,12 +445,9 @@ public class AclManagementService {
             return policies;
         }
         for (int i = 0; i < links.size(); i++) {
-            Link link = links.get(i);
-            if (link == null || (blank(link.id()) && blank(link.name()))) {
-                throw new InvalidRequest("Policies[" + i + "]: a policy link needs an ID or a Name");
-            }
+            Link link = (links.get(i) == null ? Link.EMPTY : links.get(i)).validated(i);
             AclPolicy policy;
-            if (!blank(link.id())) {
+            if (link.byId()) {
                 policy = store.findPolicy(link.id()).orElseThrow(() ->
                         new InvalidRequest("No such ACL policy with ID \"" + link.id() + "\""));
             } else {
@@ -501,153 +457,6 @@ public class AclManagementService {
             policies.putIfAbsent(policy.id(), policy);
         }
         return policies;
-    }
-
-    private static List<ServiceIdentity> serviceIdentities(TokenBody body) {
-        List<ServiceIdentity> identities = new ArrayList<>();
-        if (body.serviceIdentities() != null) {
-            for (var identity : body.serviceIdentities()) {
-                String name = identity == null ? null : identity.serviceName();
-                if (blank(name) || !SERVICE_IDENTITY_NAME.matcher(name).matches() || name.length() > 256) {
-                    throw new InvalidRequest("Service identity \"" + (name == null ? "" : name)
-                            + "\" has an invalid name. Only lowercase alphanumeric characters, '-' and '_' are allowed");
-                }
-                identities.add(new ServiceIdentity(name, identity.datacenters()));
-            }
-        }
-        return identities;
-    }
-
-    private List<NodeIdentity> nodeIdentities(TokenBody body) {
-        List<NodeIdentity> identities = new ArrayList<>();
-        if (body.nodeIdentities() != null) {
-            for (var identity : body.nodeIdentities()) {
-                if (identity == null || blank(identity.nodeName())) {
-                    throw new InvalidRequest("NodeIdentities: a node identity needs a NodeName");
-                }
-                if (blank(identity.datacenter())) {
-                    throw new InvalidRequest("Node identity is missing the datacenter field on this token");
-                }
-                identities.add(new NodeIdentity(identity.nodeName(), identity.datacenter()));
-            }
-        }
-        return identities;
-    }
-
-    private static void requireNoUnsupported(TokenBody body) {
-        if (body.roles() != null && !body.roles().isEmpty()) {
-            throw new InvalidRequest("Roles: ACL roles are not supported by this server; link policies instead");
-        }
-        if (body.templatedPolicies() != null && !body.templatedPolicies().isEmpty()) {
-            throw new InvalidRequest("TemplatedPolicies: templated policies are not supported by this server");
-        }
-        if (!blank(body.authMethod())) {
-            throw new InvalidRequest("AuthMethod field is disallowed outside of login");
-        }
-    }
-
-    private Instant expiration(TokenBody body, Instant now) {
-        boolean hasTtl = body.expirationTtl() != null && !isZero(body.expirationTtl());
-        boolean hasTime = !blank(body.expirationTime());
-        if (hasTtl && hasTime) {
-            throw new InvalidRequest("Token Expiration TTL and Expiration Time cannot both be set");
-        }
-        Instant expiration;
-        if (hasTtl) {
-            Duration ttl = ttl(body.expirationTtl());
-            if (ttl.isNegative() || ttl.isZero()) {
-                throw new InvalidRequest("Token Expiration TTL '" + body.expirationTtl() + "' should be > 0");
-            }
-            expiration = now.plus(ttl);
-        } else if (hasTime) {
-            expiration = parseTime(body.expirationTime(), "ExpirationTime");
-            if (expiration.isBefore(now)) {
-                throw new InvalidRequest("ExpirationTime cannot be before CreateTime");
-            }
-        } else {
-            return null;
-        }
-        Duration inFuture = Duration.between(now, expiration);
-        if (inFuture.compareTo(config.getTokenMinExpirationTtl()) < 0) {
-            throw new InvalidRequest("ExpirationTime cannot be less than " + GoDurations.format(config.getTokenMinExpirationTtl())
-                    + " in the future (was " + GoDurations.format(inFuture) + ")");
-        }
-        if (inFuture.compareTo(config.getTokenMaxExpirationTtl()) > 0) {
-            throw new InvalidRequest("ExpirationTime cannot be more than " + GoDurations.format(config.getTokenMaxExpirationTtl())
-                    + " in the future (was " + GoDurations.format(inFuture) + ")");
-        }
-        return expiration;
-    }
-
-    private static Duration ttl(Object value) {
-        if (value instanceof Number number) {
-            return Duration.ofNanos(number.longValue());
-        }
-        try {
-            return GoDurations.parse(value.toString());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequest("ExpirationTTL: " + e.getMessage());
-        }
-    }
-
-    private static boolean isZero(Object ttl) {
-        return (ttl instanceof Number number && number.longValue() == 0) || "".equals(ttl) || "0s".equals(ttl)
-                || "0".equals(ttl);
-    }
-
-    private static Instant parseTime(String value, String field) {
-        try {
-            return java.time.OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequest(field + ": \"" + value + "\" is not an RFC 3339 time");
-        }
-    }
-
-    private static String requirePolicyName(String name) {
-        if (blank(name)) {
-            throw new InvalidRequest("Invalid Policy: no Name is set");
-        }
-        if (!POLICY_NAME.matcher(name).matches()) {
-            throw new InvalidRequest("Invalid Policy: invalid Name. Only alphanumeric characters, '-' and '_' are allowed");
-        }
-        return name;
-    }
-
-    private static String requireRules(String rules) {
-        try {
-            PolicyRules.parse(rules);
-        } catch (InvalidRulesException e) {
-            throw new InvalidRequest(e.getMessage());
-        }
-        return rules == null ? "" : rules;
-    }
-
-    private static List<String> requireDatacenters(List<String> datacenters) {
-        if (datacenters == null) {
-            return List.of();
-        }
-        for (int i = 0; i < datacenters.size(); i++) {
-            if (blank(datacenters.get(i))) {
-                throw new InvalidRequest("Datacenters[" + i + "]: a datacenter name cannot be empty");
-            }
-        }
-        return datacenters;
-    }
-
-    private static String requireUserUuid(String value, String field) {
-        requireUuid(value, "Invalid Token: " + field);
-        if (value.toLowerCase(Locale.ROOT).startsWith(RESERVED_PREFIX)) {
-            throw new InvalidRequest("Invalid Token: " + field
-                    + " - UUIDs with the prefix \"" + RESERVED_PREFIX + "\" are reserved");
-        }
-        return value;
-    }
-
-    private static String requireUuid(String value, String field) {
-        if (!UUID_FORMAT.matcher(value).matches()) {
-            throw new InvalidRequest(field + " - not a valid UUID");
-        }
-        return value;
     }
 
     private static String newAccessorId() {
@@ -721,7 +530,4 @@ public class AclManagementService {
         return new AclEntityNotFound("Requested token does not exist: ACL not found");
     }
 
-    private static boolean blank(String value) {
-        return value == null || value.isBlank();
-    }
 }
