@@ -2,7 +2,6 @@ package io.clusterpeering.service;
 
 import io.clusterpeering.acl.AccessLevel;
 import io.clusterpeering.acl.AclAuthorization;
-import io.clusterpeering.acl.AclAuthorization.Grant;
 import io.clusterpeering.acl.AclPolicy;
 import io.clusterpeering.acl.AclToken;
 import io.clusterpeering.acl.Caller;
@@ -25,12 +24,8 @@ import io.clusterpeering.store.AclStore.PolicyChanged;
 import io.clusterpeering.store.AclStore.TokenWithAuthorization;
 import jakarta.inject.Singleton;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,9 +39,11 @@ import static io.clusterpeering.service.AclRequests.blank;
 
 /**
  * Consul's ACL management (the {@code ACL} RPC endpoint of {@code agent/consul/acl_endpoint.go}): bootstrap, and
- * the policy and token use cases of the {@code /v1/acl/*} API, with Consul's validation texts (as 400s naming the
- * field, where Consul answers 500). Resolving a request's token is {@link AclResolver}'s, which the request path
- * uses alone. Knows nothing of Lambda or HTTP.
+ * the policy and token use cases of the {@code /v1/acl/*} API. The bodies check their own fields
+ * ({@link AclRequests}); this class checks what needs the store (unknown policies, the stored token or policy,
+ * taken names and IDs through {@link AclStore}'s conditional writes), with Consul's texts as 400s naming the
+ * field, where Consul answers 500. Only the ACL functions use it: resolving a request's token is
+ * {@link AclResolver}'s. Knows nothing of Lambda or HTTP.
  */
 @Singleton
 public class AclManagementService {
@@ -59,6 +56,7 @@ public class AclManagementService {
     private final AclConfiguration config;
     private final AuditRecorder audit;
 
+    /** The service over the ACL items, sealing SecretIDs with {@code sealer} and recording every change in the audit trail. */
     public AclManagementService(AclStore store, SecretSealer sealer, AclConfiguration config, AuditRecorder audit) {
         this.audit = audit;
         this.store = store;
@@ -79,23 +77,22 @@ public class AclManagementService {
      * @throws InvalidRequest   when the chosen secret is not a UUID
      */
     public TokenDetails bootstrap(BootstrapBody body) {
-        String secret = (body == null ? Optional.<String>empty() : body.validatedSecret())
+        String secret = Optional.ofNullable(body).flatMap(BootstrapBody::validatedSecret)
                 .orElseGet(AclManagementService::newSecretId);
         long index = store.nextIndex();
         Instant now = Instant.now();
         AclPolicy management = new AclPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME,
-                AclPolicy.GLOBAL_MANAGEMENT_DESCRIPTION, PolicyRules.GLOBAL_MANAGEMENT_RULES, List.of(), null, index, index);
-        management = withHash(management);
-        AclToken token = withHash(new AclToken(newAccessorId(), AclResolver.secretHash(secret), null,
+                AclPolicy.GLOBAL_MANAGEMENT_DESCRIPTION, PolicyRules.GLOBAL_MANAGEMENT_RULES, List.of(), null, index,
+                index).hashed();
+        AclToken token = sealed(new AclToken(newAccessorId(), AclResolver.secretHash(secret), null,
                 "Bootstrap Token (Global Management)", List.of(management.id()), List.of(), List.of(), false, null,
-                now, null, index, index));
-        token = sealed(token, secret);
-        AclToken anonymous = withHash(new AclToken(Caller.ANONYMOUS_ACCESSOR_ID,
-                AclResolver.secretHash(AclToken.ANONYMOUS_SECRET_ID), null, "Anonymous Token", List.of(), List.of(), List.of(),
-                false, null, now, null, index, index));
+                now, null, index, index).hashed(), secret);
+        AclToken anonymous = new AclToken(Caller.ANONYMOUS_ACCESSOR_ID,
+                AclResolver.secretHash(AclToken.ANONYMOUS_SECRET_ID), null, "Anonymous Token", List.of(), List.of(),
+                List.of(), false, null, now, null, index, index).hashed();
         store.bootstrapOnce(index, management, List.of(
-                new TokenWithAuthorization(token, authorization(token, Map.of(management.id(), management))),
-                new TokenWithAuthorization(anonymous, authorization(anonymous, Map.of()))));
+                new TokenWithAuthorization(token, AclAuthorization.of(token, Map.of(management.id(), management))),
+                new TokenWithAuthorization(anonymous, AclAuthorization.of(anonymous, Map.of()))));
         recordAcl(null, "ACLs bootstrapped: management token " + token.accessorId() + " created");
         return new TokenDetails(token, secret, List.of(new PolicyLink(management.id(), management.name())));
     }
@@ -111,8 +108,8 @@ public class AclManagementService {
     public AclPolicy createPolicy(PolicyBody body, Caller caller) {
         PolicyBody valid = body.validatedForCreate();
         long index = store.nextIndex();
-        AclPolicy policy = withHash(new AclPolicy(UUID.randomUUID().toString(), valid.name(), valid.description(),
-                valid.rules(), valid.datacenters(), null, index, index));
+        AclPolicy policy = new AclPolicy(UUID.randomUUID().toString(), valid.name(), valid.description(),
+                valid.rules(), valid.datacenters(), null, index, index).hashed();
         store.createPolicy(policy);
         recordAcl(caller, "policy " + policy.name() + " (" + policy.id() + ") created");
         return policy;
@@ -147,8 +144,8 @@ public class AclManagementService {
             AclPolicy previous = store.findPolicy(id).orElseThrow(() ->
                     new AclEntityNotFound("Cannot find policy \"" + id + "\": ACL not found"));
             valid.requireBuiltinUnchanged(previous);
-            AclPolicy updated = withHash(new AclPolicy(id, valid.name(), valid.description(), valid.rules(),
-                    valid.datacenters(), null, previous.createIndex(), store.nextIndex()));
+            AclPolicy updated = new AclPolicy(id, valid.name(), valid.description(), valid.rules(),
+                    valid.datacenters(), null, previous.createIndex(), store.nextIndex()).hashed();
             List<AclToken> linking = tokensLinking(id);
             store.replacePolicy(previous, updated, rewrites(linking, Map.of(id, updated)));
             repairTokensLinkedMeanwhile(id, linking);
@@ -177,8 +174,8 @@ public class AclManagementService {
             List<TokenWithAuthorization> rewrites = new ArrayList<>();
             for (AclToken token : linking) {
                 List<String> remaining = token.policyIds().stream().filter(p -> !p.equals(id)).toList();
-                AclToken unlinked = withHash(copy(token, token.description(), remaining, store.nextIndex()));
-                rewrites.add(new TokenWithAuthorization(unlinked, authorization(unlinked, store.findPolicies(remaining))));
+                AclToken unlinked = token.relinked(remaining, store.nextIndex());
+                rewrites.add(new TokenWithAuthorization(unlinked, AclAuthorization.of(unlinked, store.findPolicies(remaining))));
             }
             store.deletePolicy(existing.get(), rewrites);
             repairTokensLinkedMeanwhile(id, linking);
@@ -208,8 +205,8 @@ public class AclManagementService {
             Map<String, AclPolicy> current = store.findPolicies(ids);
             store.rewriteTokens(missed.stream().map(t -> {
                 List<String> linked = t.policyIds().stream().filter(current::containsKey).toList();
-                AclToken fixed = withHash(copy(t, t.description(), linked, store.nextIndex()));
-                return new TokenWithAuthorization(fixed, authorization(fixed, current));
+                AclToken fixed = t.relinked(linked, store.nextIndex());
+                return new TokenWithAuthorization(fixed, AclAuthorization.of(fixed, current));
             }).toList());
         }
     }
@@ -220,7 +217,7 @@ public class AclManagementService {
         ids.removeAll(replaced.keySet());
         Map<String, AclPolicy> policies = new LinkedHashMap<>(store.findPolicies(ids));
         policies.putAll(replaced);
-        return tokens.stream().map(t -> new TokenWithAuthorization(t, authorization(t, policies))).toList();
+        return tokens.stream().map(t -> new TokenWithAuthorization(t, AclAuthorization.of(t, policies))).toList();
     }
 
     // ---- tokens ------------------------------------------------------------------------------------------
@@ -241,11 +238,11 @@ public class AclManagementService {
         TokenDetails created = retrying(() -> {
             Map<String, AclPolicy> policies = linkedPolicies(body.policies());
             long index = store.nextIndex();
-            AclToken token = sealed(withHash(new AclToken(accessorId, AclResolver.secretHash(secret), null,
+            AclToken token = sealed(new AclToken(accessorId, AclResolver.secretHash(secret), null,
                     body.description(), List.copyOf(policies.keySet()), valid.serviceIdentities(),
                     valid.nodeIdentities(), Boolean.TRUE.equals(body.local()), valid.expirationTime(), now,
-                    null, index, index)), secret);
-            store.createToken(token, authorization(token, policies), policies.values());
+                    null, index, index).hashed(), secret);
+            store.createToken(token, AclAuthorization.of(token, policies), policies.values());
             return new TokenDetails(token, secret, links(policies));
         });
         recordAcl(caller, "token " + accessorId + " created");
@@ -306,11 +303,11 @@ public class AclManagementService {
                     new AclEntityNotFound("Cannot find token \"" + accessorId + "\": ACL not found"));
             body.requireUnchangedFrom(existing);
             Map<String, AclPolicy> policies = linkedPolicies(body.policies());
-            AclToken updated = withHash(new AclToken(existing.accessorId(), existing.secretHash(),
+            AclToken updated = new AclToken(existing.accessorId(), existing.secretHash(),
                     existing.sealedSecret(), body.description(), List.copyOf(policies.keySet()),
                     valid.serviceIdentities(), valid.nodeIdentities(), existing.local(), existing.expirationTime(), existing.createTime(), null, existing.createIndex(),
-                    store.nextIndex()));
-            store.replaceToken(updated, existing.hash(), authorization(updated, policies), policies.values());
+                    store.nextIndex()).hashed();
+            store.replaceToken(updated, existing.hash(), AclAuthorization.of(updated, policies), policies.values());
             return new TokenDetails(updated, secretFor(updated, caller), links(policies));
         });
         recordAcl(caller, "token " + accessorId + " updated");
@@ -332,11 +329,11 @@ public class AclManagementService {
             Map<String, AclPolicy> policies = store.findPolicies(source.policyIds());
             String secret = newSecretId();
             long index = store.nextIndex();
-            AclToken clone = sealed(withHash(new AclToken(newAccessorId(), AclResolver.secretHash(secret), null,
+            AclToken clone = sealed(new AclToken(newAccessorId(), AclResolver.secretHash(secret), null,
                     blank(description) ? source.description() : description, List.copyOf(policies.keySet()),
                     source.serviceIdentities(), source.nodeIdentities(), source.local(), source.expirationTime(),
-                    Instant.now(), null, index, index)), secret);
-            store.createToken(clone, authorization(clone, policies), policies.values());
+                    Instant.now(), null, index, index).hashed(), secret);
+            store.createToken(clone, AclAuthorization.of(clone, policies), policies.values());
             return new TokenDetails(clone, secret, links(policies));
         });
         recordAcl(caller, "token " + cloned.token().accessorId() + " created as a clone of " + accessorId);
@@ -423,22 +420,6 @@ public class AclManagementService {
         return store.findToken(accessorId).filter(t -> !t.expiredAt(now));
     }
 
-    // ---- building ----------------------------------------------------------------------------------------
-
-    /** The check item of a token: its expiry and a copy of the rules of its policies and identities. */
-    private static AclAuthorization authorization(AclToken token, Map<String, AclPolicy> policies) {
-        List<Grant> grants = new ArrayList<>();
-        for (String id : token.policyIds()) {
-            AclPolicy policy = policies.get(id);
-            if (policy != null) {
-                grants.add(new Grant(policy.id(), policy.hash(), policy.datacenters(), policy.rules()));
-            }
-        }
-        token.serviceIdentities().forEach(i -> grants.add(new Grant(null, null, i.datacenters(), i.rules())));
-        token.nodeIdentities().forEach(i -> grants.add(new Grant(null, null, List.of(i.datacenter()), i.rules())));
-        return new AclAuthorization(token.accessorId(), token.expirationTime(), grants);
-    }
-
     private Map<String, AclPolicy> linkedPolicies(List<Link> links) {
         Map<String, AclPolicy> policies = new LinkedHashMap<>();
         if (links == null) {
@@ -468,46 +449,7 @@ public class AclManagementService {
     }
 
     private AclToken sealed(AclToken token, String secret) {
-        return new AclToken(token.accessorId(), token.secretHash(), sealer.seal(token.accessorId(), secret),
-                token.description(), token.policyIds(), token.serviceIdentities(), token.nodeIdentities(),
-                token.local(), token.expirationTime(), token.createTime(), token.hash(), token.createIndex(),
-                token.modifyIndex());
-    }
-
-    private static AclToken copy(AclToken token, String description, List<String> policyIds, long modifyIndex) {
-        return new AclToken(token.accessorId(), token.secretHash(), token.sealedSecret(), description, policyIds,
-                token.serviceIdentities(), token.nodeIdentities(), token.local(), token.expirationTime(),
-                token.createTime(), null, token.createIndex(), modifyIndex);
-    }
-
-    private static AclToken withHash(AclToken t) {
-        String hash = digest("token", t.description(), String.join(",", t.policyIds()),
-                t.serviceIdentities().toString(), t.nodeIdentities().toString(), Boolean.toString(t.local()),
-                String.valueOf(t.expirationTime()), Long.toString(t.modifyIndex()));
-        return new AclToken(t.accessorId(), t.secretHash(), t.sealedSecret(), t.description(), t.policyIds(),
-                t.serviceIdentities(), t.nodeIdentities(), t.local(), t.expirationTime(), t.createTime(), hash,
-                t.createIndex(), t.modifyIndex());
-    }
-
-    private static AclPolicy withHash(AclPolicy p) {
-        String hash = digest("policy", p.name(), p.description(), p.rules(), String.join(",", p.datacenters()),
-                Long.toString(p.modifyIndex()));
-        return new AclPolicy(p.id(), p.name(), p.description(), p.rules(), p.datacenters(), hash, p.createIndex(),
-                p.modifyIndex());
-    }
-
-    /** An opaque digest of an ACL object's content (Consul's {@code Hash}; SHA-256 here, base64). */
-    private static String digest(String... parts) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : parts) {
-                sha.update((part == null ? "" : part).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-            }
-            return Base64.getEncoder().encodeToString(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return token.withSealedSecret(sealer.seal(token.accessorId(), secret));
     }
 
     private static <T> T retrying(Supplier<T> write) {

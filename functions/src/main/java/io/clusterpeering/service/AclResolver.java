@@ -43,6 +43,7 @@ public class AclResolver {
     /** Parsed rules by their text: content-addressed, so it can never be stale. */
     private final Map<String, PolicyRules> parsedRules = new ConcurrentHashMap<>();
 
+    /** A resolver for this cluster's datacenter ({@code peering.datacenter}) and ACL settings. */
     public AclResolver(AclStore store, AclConfiguration config, PeeringConfiguration peering) {
         this.store = store;
         this.config = config;
