@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
@@ -89,6 +90,13 @@ class AclStoreTest {
                 policy.createIndex(), store.nextIndex()).hashed();
     }
 
+    /** Edits the policy's rules in the store, rewriting the check items of the linking tokens; answers the new version. */
+    private static AclPolicy editedInStore(AclPolicy policy, String rules, List<AclToken> linking) {
+        AclPolicy updated = edited(policy, policy.name(), rules);
+        store.replacePolicy(policy, updated, linking.stream().map(t -> rewrite(t, List.of(updated))).toList());
+        return updated;
+    }
+
     private static AclToken newToken(String accessorId, String secretId, List<AclPolicy> linked) {
         long at = store.nextIndex();
         return new AclToken(accessorId, AclResolver.secretHash(secretId), null, "", linked.stream().map(AclPolicy::id)
@@ -115,11 +123,22 @@ class AclStoreTest {
         return store.findAuthorization(token.secretHash()).orElseThrow().grants().stream().map(Grant::rules).toList();
     }
 
-    private static void assertOneWinner(List<Object> outcomes, Predicate<Object> refusal) {
-        long winners = outcomes.stream().filter(o -> !(o instanceof Throwable)).count();
-        assertEquals(1, winners, "exactly one writer wins: " + outcomes);
+    /**
+     * Races one write per candidate, on real threads released together, and answers the candidate whose write
+     * landed: exactly one must, and every other must be refused as {@code refusal} accepts.
+     */
+    private static <T> T oneWinner(List<T> candidates, Consumer<T> write, Predicate<Object> refusal) throws Exception {
+        List<Object> outcomes = Race.run(candidates.stream().<Callable<T>>map(candidate -> () -> {
+            write.accept(candidate);
+            return candidate;
+        }).toList());
+        List<Object> winners = outcomes.stream().filter(o -> !(o instanceof Throwable)).toList();
+        assertEquals(1, winners.size(), "exactly one writer wins: " + outcomes);
         assertTrue(outcomes.stream().filter(o -> o instanceof Throwable).allMatch(refusal),
                 "every loser is refused by the rule: " + outcomes);
+        @SuppressWarnings("unchecked")
+        T winner = (T) winners.get(0);
+        return winner;
     }
 
     private static Predicate<Object> refusedWith(Class<? extends Throwable> type, String message) {
@@ -131,9 +150,7 @@ class AclStoreTest {
     @Test
     void aclsAreBootstrappedOnceEvenWhenBootstrapsRace() throws Exception {
         assertTrue(store.bootstrapIndex().isEmpty(), "a new table is not bootstrapped");
-        List<AclToken> managementTokens = new ArrayList<>();
-        List<Long> resetIndexes = new ArrayList<>();
-        List<Callable<Long>> racers = new ArrayList<>();
+        List<Bootstrap> bootstraps = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
             long resetIndex = store.nextIndex();
             AclPolicy management = new AclPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID, AclPolicy.GLOBAL_MANAGEMENT_NAME,
@@ -143,23 +160,17 @@ class AclStoreTest {
             AclToken anonymous = new AclToken(Caller.ANONYMOUS_ACCESSOR_ID,
                     AclResolver.secretHash(AclToken.ANONYMOUS_SECRET_ID), null, "Anonymous Token", List.of(),
                     List.of(), List.of(), false, null, Instant.now(), null, resetIndex, resetIndex).hashed();
-            managementTokens.add(token);
-            resetIndexes.add(resetIndex);
-            racers.add(() -> {
-                store.bootstrapOnce(resetIndex, management, List.of(rewrite(token, List.of(management)),
-                        rewrite(anonymous, List.of())));
-                return resetIndex;
-            });
+            bootstraps.add(new Bootstrap(resetIndex, management, List.of(rewrite(token, List.of(management)),
+                    rewrite(anonymous, List.of()))));
         }
-        List<Object> outcomes = Race.run(racers);
 
-        assertOneWinner(outcomes, o -> o instanceof PermissionDenied denied && denied.getMessage()
-                .matches("Permission denied: ACL bootstrap no longer allowed \\(reset index: \\d+\\)"));
-        long winner = (Long) outcomes.stream().filter(o -> o instanceof Long).findFirst().orElseThrow();
-        assertEquals(winner, store.bootstrapIndex().orElseThrow());
-        for (int i = 0; i < RACERS; i++) {
-            boolean won = resetIndexes.get(i) == winner;
-            AclToken token = managementTokens.get(i);
+        Bootstrap winner = oneWinner(bootstraps, b -> store.bootstrapOnce(b.resetIndex(), b.management(), b.tokens()),
+                o -> o instanceof PermissionDenied denied && denied.getMessage()
+                        .matches("Permission denied: ACL bootstrap no longer allowed \\(reset index: \\d+\\)"));
+        assertEquals(winner.resetIndex(), store.bootstrapIndex().orElseThrow());
+        for (Bootstrap bootstrap : bootstraps) {
+            AclToken token = bootstrap.tokens().get(0).token();
+            boolean won = bootstrap == winner;
             assertEquals(won, store.findToken(token.accessorId()).isPresent(), "only the winner's token is stored");
             assertEquals(won, store.findAuthorization(token.secretHash()).isPresent(), "and only its check item");
         }
@@ -170,7 +181,12 @@ class AclStoreTest {
         AclPolicy again = store.findPolicy(AclPolicy.GLOBAL_MANAGEMENT_ID).orElseThrow();
         PermissionDenied late = assertThrows(PermissionDenied.class,
                 () -> store.bootstrapOnce(store.nextIndex(), again, List.of()));
-        assertEquals("Permission denied: ACL bootstrap no longer allowed (reset index: " + winner + ")", late.getMessage());
+        assertEquals("Permission denied: ACL bootstrap no longer allowed (reset index: " + winner.resetIndex() + ")",
+                late.getMessage());
+    }
+
+    /** One contender for the bootstrap: its reset index, its builtin policy, its management and anonymous tokens. */
+    private record Bootstrap(long resetIndex, AclPolicy management, List<TokenWithAuthorization> tokens) {
     }
 
     // ---- tokens ------------------------------------------------------------------------------------------
@@ -207,13 +223,8 @@ class AclStoreTest {
     void concurrentCreatesWithOneAccessorIdHaveOneWinner() throws Exception {
         String accessorId = uuid();
         List<AclToken> tokens = IntStream.range(0, RACERS).mapToObj(i -> newToken(accessorId, uuid(), List.of())).toList();
-        List<Object> outcomes = Race.run(tokens.stream().<Callable<AclToken>>map(t -> () -> {
-            store.createToken(t, AclAuthorization.of(t, Map.of()), List.of());
-            return t;
-        }).toList());
-
-        assertOneWinner(outcomes, refusedWith(InvalidRequest.class, "Invalid Token: AccessorID is already in use"));
-        AclToken winner = (AclToken) outcomes.stream().filter(o -> o instanceof AclToken).findFirst().orElseThrow();
+        AclToken winner = oneWinner(tokens, t -> store.createToken(t, AclAuthorization.of(t, Map.of()), List.of()),
+                refusedWith(InvalidRequest.class, "Invalid Token: AccessorID is already in use"));
         assertEquals(winner.secretHash(), store.findToken(accessorId).orElseThrow().secretHash());
         for (AclToken token : tokens) {
             assertEquals(token == winner, store.findAuthorization(token.secretHash()).isPresent(),
@@ -225,14 +236,10 @@ class AclStoreTest {
     void concurrentCreatesWithOneSecretIdHaveOneWinner() throws Exception {
         String secret = uuid();
         List<AclToken> tokens = IntStream.range(0, RACERS).mapToObj(i -> newToken(uuid(), secret, List.of())).toList();
-        List<Object> outcomes = Race.run(tokens.stream().<Callable<AclToken>>map(t -> () -> {
-            store.createToken(t, AclAuthorization.of(t, Map.of()), List.of());
-            return t;
-        }).toList());
-
-        assertOneWinner(outcomes, refusedWith(InvalidRequest.class, "Invalid Token: SecretID is already in use"));
-        AclToken winner = (AclToken) outcomes.stream().filter(o -> o instanceof AclToken).findFirst().orElseThrow();
-        assertEquals(winner.accessorId(), store.findAuthorization(AclResolver.secretHash(secret)).orElseThrow().accessorId());
+        AclToken winner = oneWinner(tokens, t -> store.createToken(t, AclAuthorization.of(t, Map.of()), List.of()),
+                refusedWith(InvalidRequest.class, "Invalid Token: SecretID is already in use"));
+        assertEquals(winner.accessorId(),
+                store.findAuthorization(AclResolver.secretHash(secret)).orElseThrow().accessorId());
         for (AclToken token : tokens) {
             assertEquals(token == winner, store.findToken(token.accessorId()).isPresent(), "only the winner is stored");
         }
@@ -241,8 +248,7 @@ class AclStoreTest {
     @Test
     void aTokenCopiesOnlyTheRulesOfCurrentPolicies() {
         AclPolicy read = createdPolicy(name(), "acl = \"read\"");
-        AclPolicy write = edited(read, read.name(), "acl = \"write\"");
-        store.replacePolicy(read, write, List.of());
+        AclPolicy write = editedInStore(read, "acl = \"write\"", List.of());
 
         AclToken stale = newToken(uuid(), uuid(), List.of(read));
         assertThrows(PolicyChanged.class, () -> store.createToken(stale, AclAuthorization.of(stale, byId(List.of(read))),
@@ -296,7 +302,7 @@ class AclStoreTest {
     void aTokenReplaceChecksTheLinkedPoliciesToo() {
         AclPolicy policy = createdPolicy(name(), "acl = \"read\"");
         AclToken token = createdToken(List.of());
-        store.replacePolicy(policy, edited(policy, policy.name(), "acl = \"write\""), List.of());
+        editedInStore(policy, "acl = \"write\"", List.of());
 
         AclToken linked = relinkedCopy(token, List.of(policy), "linked");
         assertThrows(PolicyChanged.class, () -> store.replaceToken(linked, token.hash(),
@@ -307,14 +313,11 @@ class AclStoreTest {
     @Test
     void concurrentReplacesFromOneReadHaveOneWinner() throws Exception {
         AclToken token = createdToken(List.of());
-        List<AclToken> edits = IntStream.range(0, RACERS).mapToObj(i -> relinkedCopy(token, List.of(), "edit " + i)).toList();
-        List<Object> outcomes = Race.run(edits.stream().<Callable<AclToken>>map(t -> () -> {
-            store.replaceToken(t, token.hash(), AclAuthorization.of(t, Map.of()), List.of());
-            return t;
-        }).toList());
-
-        assertOneWinner(outcomes, o -> o instanceof PolicyChanged);
-        AclToken winner = (AclToken) outcomes.stream().filter(o -> o instanceof AclToken).findFirst().orElseThrow();
+        List<AclToken> edits = IntStream.range(0, RACERS)
+                .mapToObj(i -> relinkedCopy(token, List.of(), "edit " + i)).toList();
+        AclToken winner = oneWinner(edits,
+                t -> store.replaceToken(t, token.hash(), AclAuthorization.of(t, Map.of()), List.of()),
+                o -> o instanceof PolicyChanged);
         assertEquals(winner.description(), store.findToken(token.accessorId()).orElseThrow().description());
     }
 
@@ -327,8 +330,8 @@ class AclStoreTest {
         assertFalse(store.deleteToken(token), "deleting a deleted token reports there was none");
 
         AclToken raced = createdToken(List.of());
-        List<Object> outcomes = Race.run(IntStream.range(0, RACERS).<Callable<Boolean>>mapToObj(i -> () -> store.deleteToken(raced))
-                .toList());
+        List<Object> outcomes = Race.run(IntStream.range(0, RACERS)
+                .<Callable<Boolean>>mapToObj(i -> () -> store.deleteToken(raced)).toList());
         assertEquals(1, outcomes.stream().filter(Boolean.TRUE::equals).count(), "exactly one deletion: " + outcomes);
         assertTrue(outcomes.stream().allMatch(o -> o instanceof Boolean || o instanceof TransactionCanceledException),
                 "the others find nothing (or lose the transaction to the winner): " + outcomes);
@@ -345,7 +348,8 @@ class AclStoreTest {
 
         InvalidRequest refused = assertThrows(InvalidRequest.class, () -> store.createPolicy(newPolicy(shouted, "")));
         assertEquals("Invalid Policy: A Policy with Name \"" + shouted + "\" already exists", refused.getMessage());
-        assertEquals(first.id(), store.findPolicyByName(shouted).orElseThrow().id(), "names are looked up case-insensitively");
+        assertEquals(first.id(), store.findPolicyByName(shouted).orElseThrow().id(),
+                "names are looked up case-insensitively");
         assertEquals(1, store.listPolicies().stream().filter(p -> p.name().equalsIgnoreCase(name)).count());
     }
 
@@ -363,19 +367,10 @@ class AclStoreTest {
     @Test
     void concurrentCreatesWithOneNameHaveOneWinner() throws Exception {
         String name = name();
-        List<AclPolicy> policies = IntStream.range(0, RACERS).mapToObj(i -> newPolicy(i % 2 == 0 ? name : name.toUpperCase(), ""))
-                .toList();
-        List<Object> outcomes = Race.run(policies.stream().<Callable<AclPolicy>>map(p -> () -> {
-            store.createPolicy(p);
-            return p;
-        }).toList());
-
-        long winners = outcomes.stream().filter(o -> o instanceof AclPolicy).count();
-        assertEquals(1, winners, "exactly one policy gets the name: " + outcomes);
-        assertTrue(outcomes.stream().filter(o -> o instanceof Throwable).allMatch(o -> o instanceof InvalidRequest e
-                && e.getMessage().matches("Invalid Policy: A Policy with Name \"(?i:" + name + ")\" already exists")),
-                "every loser gets Consul's text: " + outcomes);
-        AclPolicy winner = (AclPolicy) outcomes.stream().filter(o -> o instanceof AclPolicy).findFirst().orElseThrow();
+        List<AclPolicy> policies = IntStream.range(0, RACERS)
+                .mapToObj(i -> newPolicy(i % 2 == 0 ? name : name.toUpperCase(), "")).toList();
+        AclPolicy winner = oneWinner(policies, store::createPolicy, o -> o instanceof InvalidRequest e
+                && e.getMessage().matches("Invalid Policy: A Policy with Name \"(?i:" + name + ")\" already exists"));
         assertEquals(winner.id(), store.findPolicyByName(name).orElseThrow().id());
         for (AclPolicy policy : policies) {
             assertEquals(policy == winner, store.findPolicy(policy.id()).isPresent(), "no loser is stored");
@@ -386,9 +381,8 @@ class AclStoreTest {
     void aPolicyEditStartsFromTheCurrentPolicyAndReachesItsTokensInTheSameWrite() {
         AclPolicy policy = createdPolicy(name(), "acl = \"read\"");
         AclToken token = createdToken(List.of(policy));
-        AclPolicy write = edited(policy, policy.name(), "acl = \"write\"");
 
-        store.replacePolicy(policy, write, List.of(rewrite(token, List.of(write))));
+        AclPolicy write = editedInStore(policy, "acl = \"write\"", List.of(token));
         assertEquals("acl = \"write\"", store.findPolicy(policy.id()).orElseThrow().rules());
         assertEquals(List.of("acl = \"write\""), rulesOf(token));
         assertEquals(write.hash(), store.findAuthorization(token.secretHash()).orElseThrow().grants().get(0).policyHash());
@@ -405,13 +399,8 @@ class AclStoreTest {
         AclPolicy policy = createdPolicy(name(), "");
         List<AclPolicy> edits = IntStream.range(0, RACERS)
                 .mapToObj(i -> edited(policy, policy.name(), "key_prefix \"" + i + "\" { policy = \"read\" }")).toList();
-        List<Object> outcomes = Race.run(edits.stream().<Callable<AclPolicy>>map(p -> () -> {
-            store.replacePolicy(policy, p, List.of());
-            return p;
-        }).toList());
-
-        assertOneWinner(outcomes, o -> o instanceof PolicyChanged);
-        AclPolicy winner = (AclPolicy) outcomes.stream().filter(o -> o instanceof AclPolicy).findFirst().orElseThrow();
+        AclPolicy winner = oneWinner(edits, p -> store.replacePolicy(policy, p, List.of()),
+                o -> o instanceof PolicyChanged);
         assertEquals(winner.rules(), store.findPolicy(policy.id()).orElseThrow().rules());
     }
 
@@ -443,17 +432,13 @@ class AclStoreTest {
     void concurrentRenamesToOneNameHaveOneWinner() throws Exception {
         String name = name();
         List<AclPolicy> policies = IntStream.range(0, RACERS).mapToObj(i -> createdPolicy(name(), "")).toList();
-        List<Object> outcomes = Race.run(policies.stream().<Callable<AclPolicy>>map(p -> () -> {
-            store.replacePolicy(p, edited(p, name, ""), List.of());
-            return p;
-        }).toList());
-
-        assertOneWinner(outcomes, refusedWith(InvalidRequest.class, "Invalid Policy: A policy with name \"" + name + "\" already exists"));
-        AclPolicy winner = (AclPolicy) outcomes.stream().filter(o -> o instanceof AclPolicy).findFirst().orElseThrow();
+        AclPolicy winner = oneWinner(policies, p -> store.replacePolicy(p, edited(p, name, ""), List.of()),
+                refusedWith(InvalidRequest.class, "Invalid Policy: A policy with name \"" + name + "\" already exists"));
         assertEquals(winner.id(), store.findPolicyByName(name).orElseThrow().id());
         for (AclPolicy policy : policies) {
             if (policy != winner) {
-                assertEquals(policy.id(), store.findPolicyByName(policy.name()).orElseThrow().id(), "a loser keeps its name");
+                assertEquals(policy.id(), store.findPolicyByName(policy.name()).orElseThrow().id(),
+                        "a loser keeps its name");
             }
         }
     }
@@ -463,9 +448,8 @@ class AclStoreTest {
         AclPolicy policy = createdPolicy(name(), "acl = \"read\"");
         int linking = AclStore.MAX_TRANSACTION_ITEMS / 2 + 10;
         List<AclToken> tokens = IntStream.range(0, linking).mapToObj(i -> createdToken(List.of(policy))).toList();
-        AclPolicy write = edited(policy, policy.name(), "acl = \"write\"");
 
-        store.replacePolicy(policy, write, tokens.stream().map(t -> rewrite(t, List.of(write))).toList());
+        AclPolicy write = editedInStore(policy, "acl = \"write\"", tokens);
         for (AclToken token : tokens) {
             assertEquals(List.of("acl = \"write\""), rulesOf(token), "every check item got the edit");
         }
@@ -476,8 +460,7 @@ class AclStoreTest {
     void aPolicyDeletionStartsFromTheCurrentPolicyFreesItsNameAndUnlinksItsTokens() {
         AclPolicy policy = createdPolicy(name(), "acl = \"read\"");
         AclToken token = createdToken(List.of(policy));
-        AclPolicy write = edited(policy, policy.name(), "acl = \"write\"");
-        store.replacePolicy(policy, write, List.of(rewrite(token, List.of(write))));
+        AclPolicy write = editedInStore(policy, "acl = \"write\"", List.of(token));
         AclToken unlinked = token.relinked(List.of(), store.nextIndex());
 
         assertThrows(PolicyChanged.class, () -> store.deletePolicy(policy, List.of(rewrite(unlinked, List.of()))),
