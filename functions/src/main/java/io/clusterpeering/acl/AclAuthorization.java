@@ -1,7 +1,9 @@
 package io.clusterpeering.acl;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an ACL check needs to decide, kept in one item per token under the hash of its SecretID, so that a
@@ -17,6 +19,27 @@ public record AclAuthorization(String accessorId, Instant expirationTime, List<G
 
     public AclAuthorization {
         grants = grants == null ? List.of() : List.copyOf(grants);
+    }
+
+    /**
+     * The check item of a token: its expiry and a copy of the rules of its policies (with each policy's hash, so
+     * a concurrent edit is detected) and of its service and node identities, as Consul's token resolution
+     * collects them. Links to policies missing from {@code policies} are left out, as Consul skips deleted ones.
+     *
+     * @param token    the token
+     * @param policies its linked policies by ID, as read
+     */
+    public static AclAuthorization of(AclToken token, Map<String, AclPolicy> policies) {
+        List<Grant> grants = new ArrayList<>();
+        for (String id : token.policyIds()) {
+            AclPolicy policy = policies.get(id);
+            if (policy != null) {
+                grants.add(new Grant(policy.id(), policy.hash(), policy.datacenters(), policy.rules()));
+            }
+        }
+        token.serviceIdentities().forEach(i -> grants.add(new Grant(null, null, i.datacenters(), i.rules())));
+        token.nodeIdentities().forEach(i -> grants.add(new Grant(null, null, List.of(i.datacenter()), i.rules())));
+        return new AclAuthorization(token.accessorId(), token.expirationTime(), grants);
     }
 
     /**

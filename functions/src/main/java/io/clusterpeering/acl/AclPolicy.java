@@ -35,6 +35,17 @@ public record AclPolicy(String id, String name, String description, String rules
         return GLOBAL_MANAGEMENT_ID.equals(id);
     }
 
+    /**
+     * This policy with its {@code Hash} computed from its content (Name, Description, Rules, Datacenters and
+     * ModifyIndex), as Consul's {@code ACLPolicy.SetHash}: the tokens that copy its rules record it, and a write
+     * conditional on it fails after a concurrent edit.
+     */
+    public AclPolicy hashed() {
+        String digest = ContentHash.of("policy", name, description, rules, String.join(",", datacenters),
+                Long.toString(modifyIndex));
+        return new AclPolicy(id, name, description, rules, datacenters, digest, createIndex, modifyIndex);
+    }
+
     /** Whether the policy applies in the datacenter. */
     public boolean appliesIn(String datacenter) {
         return datacenters.isEmpty() || datacenters.contains(datacenter);

@@ -47,6 +47,34 @@ public record AclToken(String accessorId, String secretHash, String sealedSecret
     }
 
     /**
+     * This token with its {@code Hash} computed from its content (Description, links, identities, Local,
+     * expiration and ModifyIndex), as Consul's {@code ACLToken.SetHash}: every change of a token changes it, so
+     * a write conditional on the hash it read fails after a concurrent change.
+     */
+    public AclToken hashed() {
+        String digest = ContentHash.of("token", description, String.join(",", policyIds), serviceIdentities.toString(),
+                nodeIdentities.toString(), Boolean.toString(local), String.valueOf(expirationTime),
+                Long.toString(modifyIndex));
+        return new AclToken(accessorId, secretHash, sealedSecret, description, policyIds, serviceIdentities,
+                nodeIdentities, local, expirationTime, createTime, digest, createIndex, modifyIndex);
+    }
+
+    /** This token holding its SecretID sealed ({@link SecretSealer#seal}); the hash does not cover it. */
+    public AclToken withSealedSecret(String sealed) {
+        return new AclToken(accessorId, secretHash, sealed, description, policyIds, serviceIdentities, nodeIdentities,
+                local, expirationTime, createTime, hash, createIndex, modifyIndex);
+    }
+
+    /**
+     * This token linking other policies, as changed at {@code modifyIndex}, hashed again: what a policy's
+     * deletion (or a repair after a concurrent policy change) writes for the tokens that linked it.
+     */
+    public AclToken relinked(List<String> newPolicyIds, long newModifyIndex) {
+        return new AclToken(accessorId, secretHash, sealedSecret, description, newPolicyIds, serviceIdentities,
+                nodeIdentities, local, expirationTime, createTime, null, createIndex, newModifyIndex).hashed();
+    }
+
+    /**
      * Consul's service identity: the rules of a token for one service's instances and sidecar.
      *
      * @param serviceName the service

@@ -6,7 +6,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.service.AclRequests.BootstrapBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -30,6 +30,7 @@ public class AclBootstrapFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         BootstrapBody body = request.body() == null || request.body().isBlank() ? null
                 : ConsulJson.readStrict(request.body(), BootstrapBody.class, "Bootstrap");
-        return ApiResponses.json(TokenView.bootstrapped(bean(AclService.class).bootstrap(body)), request.pretty());
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(TokenView.bootstrapped(acl.bootstrap(body)), request.pretty());
     }
 }

@@ -2,7 +2,7 @@ package io.clusterpeering.function;
 
 import io.clusterpeering.domain.PeeringException.PermissionDenied;
 import io.clusterpeering.service.AclRequests.BootstrapBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import org.slf4j.Logger;
@@ -54,7 +54,8 @@ public class AclManagementTokenBootstrapFunction extends MicronautRequestHandler
                 managementSecret = fresh;
             }
             try {
-                getApplicationContext().getBean(AclService.class).bootstrap(new BootstrapBody(managementSecret));
+                AclManagementService acl = getApplicationContext().getBean(AclManagementService.class);
+                acl.bootstrap(new BootstrapBody(managementSecret));
                 LOG.info("ACLs bootstrapped; the management token's SecretID is in the secret {}", secretId);
             } catch (PermissionDenied alreadyBootstrapped) {
                 LOG.info("ACLs were already bootstrapped; the management token's SecretID is in the secret {}", secretId);

@@ -6,7 +6,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.service.AclRequests.PolicyBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -27,6 +27,7 @@ public class AclPolicyCreateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PolicyBody body = ConsulJson.readStrict(request.body(), PolicyBody.class, "Policy");
-        return ApiResponses.json(PolicyView.of(bean(AclService.class).createPolicy(body, request.caller())), request.pretty());
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(PolicyView.of(acl.createPolicy(body, request.caller())), request.pretty());
     }
 }

@@ -3,7 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -22,7 +22,7 @@ public class AclPolicyDeleteFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        bean(AclService.class).deletePolicy(request.pathParameter("id"), request.caller());
+        bean(AclManagementService.class).deletePolicy(request.pathParameter("id"), request.caller());
         return ApiResponses.json(true, false);
     }
 }

@@ -3,7 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.AclShapes.PolicyView;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -21,6 +21,7 @@ public class AclPolicyListFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return blockingRead(request, () -> bean(AclService.class).listPolicies().stream().map(PolicyView::stub).toList());
+        AclManagementService acl = bean(AclManagementService.class);
+        return blockingRead(request, () -> acl.listPolicies().stream().map(PolicyView::stub).toList());
     }
 }

@@ -3,7 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.AclShapes.PolicyView;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -22,6 +22,7 @@ public class AclPolicyReadByNameFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return blockingRead(request, () -> PolicyView.of(bean(AclService.class).readPolicyByName(request.pathParameter("name"))));
+        AclManagementService acl = bean(AclManagementService.class);
+        return blockingRead(request, () -> PolicyView.of(acl.readPolicyByName(request.pathParameter("name"))));
     }
 }

@@ -6,7 +6,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.service.AclRequests.PolicyBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -26,7 +26,8 @@ public class AclPolicyUpdateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         PolicyBody body = ConsulJson.readStrict(request.body(), PolicyBody.class, "Policy");
-        return ApiResponses.json(PolicyView.of(bean(AclService.class).updatePolicy(request.pathParameter("id"), body, request.caller())),
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(PolicyView.of(acl.updatePolicy(request.pathParameter("id"), body, request.caller())),
                 request.pretty());
     }
 }

@@ -6,7 +6,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.service.AclRequests.CloneBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -28,7 +28,8 @@ public class AclTokenCloneFunction extends ConsulHttpFunction {
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         String description = request.body() == null || request.body().isBlank() ? null
                 : ConsulJson.readStrict(request.body(), CloneBody.class, "Token").description();
-        return ApiResponses.json(TokenView.of(bean(AclService.class).cloneToken(request.pathParameter("AccessorID"),
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(TokenView.of(acl.cloneToken(request.pathParameter("AccessorID"),
                 description, request.caller())), request.pretty());
     }
 }

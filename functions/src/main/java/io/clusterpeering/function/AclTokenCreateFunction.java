@@ -6,7 +6,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.service.AclRequests.TokenBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -27,6 +27,7 @@ public class AclTokenCreateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         TokenBody body = ConsulJson.readStrict(request.body(), TokenBody.class, "Token");
-        return ApiResponses.json(TokenView.of(bean(AclService.class).createToken(body, request.caller())), request.pretty());
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(TokenView.of(acl.createToken(body, request.caller())), request.pretty());
     }
 }

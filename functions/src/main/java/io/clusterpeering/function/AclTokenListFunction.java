@@ -3,7 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.AclShapes.TokenView;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -23,7 +23,8 @@ public class AclTokenListFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return blockingRead(request, () -> bean(AclService.class).listTokens(request.query("policy"), request.caller())
+        AclManagementService acl = bean(AclManagementService.class);
+        return blockingRead(request, () -> acl.listTokens(request.query("policy"), request.caller())
                 .stream().map(TokenView::of).toList());
     }
 }

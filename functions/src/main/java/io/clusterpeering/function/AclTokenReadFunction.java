@@ -3,7 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.AclShapes.TokenView;
 import io.clusterpeering.http.ApiRequest;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -23,7 +23,7 @@ public class AclTokenReadFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return blockingRead(request, () -> TokenView.of(bean(AclService.class).readToken(
+        return blockingRead(request, () -> TokenView.of(bean(AclManagementService.class).readToken(
                 request.pathParameter("AccessorID"), request.caller())));
     }
 }

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.AclShapes.TokenView;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -23,6 +23,7 @@ public class AclTokenSelfFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return ApiResponses.json(TokenView.of(bean(AclService.class).readSelf(request.aclToken())), request.pretty());
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(TokenView.of(acl.readSelf(request.aclToken())), request.pretty());
     }
 }

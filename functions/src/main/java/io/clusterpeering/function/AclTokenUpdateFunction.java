@@ -6,7 +6,7 @@ import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ConsulJson;
 import io.clusterpeering.service.AclRequests.TokenBody;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclManagementService;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -27,7 +27,8 @@ public class AclTokenUpdateFunction extends ConsulHttpFunction {
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
         TokenBody body = ConsulJson.readStrict(request.body(), TokenBody.class, "Token");
-        return ApiResponses.json(TokenView.of(bean(AclService.class).updateToken(request.pathParameter("AccessorID"), body,
+        AclManagementService acl = bean(AclManagementService.class);
+        return ApiResponses.json(TokenView.of(acl.updateToken(request.pathParameter("AccessorID"), body,
                 request.caller())), request.pretty());
     }
 }

@@ -9,7 +9,7 @@ import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
 import io.clusterpeering.http.ErrorResponses;
-import io.clusterpeering.service.AclService;
+import io.clusterpeering.service.AclResolver;
 import io.clusterpeering.token.SecretGuard;
 import io.micronaut.context.ApplicationContext;
 import org.slf4j.MDC;
@@ -19,7 +19,7 @@ import org.slf4j.MDC;
  * (payload format 2.0) or REST API (payload format 1.0): {@link ApiGatewayFunction} reads either event into an
  * {@link ApiRequest} and writes the answer back in its format. For each request it rejects a {@code ?dc=} other
  * than this cluster's datacenter (400), runs the route's ACL check (the one place it runs:
- * {@link AclService#authorize} with what {@link Routes} declares for the route), calls {@link #handle} with the
+ * {@link AclResolver#authorize} with what {@link Routes} declares for the route), calls {@link #handle} with the
  * resolved caller, and turns any exception into Consul's error answer through
  * {@link ErrorResponses}, so no response ever carries a stack trace. The request ID is in every log line (MDC
  * key {@code AWSRequestId}).
@@ -74,7 +74,7 @@ public abstract class ConsulHttpFunction extends ApiGatewayFunction {
         }
         try {
             requireLocalDatacenter(request);
-            bean(AclService.class).authorize(route.acl(), request.aclToken());
+            bean(AclResolver.class).authorize(route.acl(), request.aclToken());
         } catch (SecretGuard.SecretRefused stopHere) {
             // the path reads a secret next: priming ends here
         } catch (RuntimeException refused) {
@@ -113,7 +113,7 @@ public abstract class ConsulHttpFunction extends ApiGatewayFunction {
     private APIGatewayV2HTTPResponse guarded(ApiRequest request) {
         try {
             requireLocalDatacenter(request);
-            Caller caller = bean(AclService.class).authorize(Routes.of(getClass()).acl(), request.aclToken());
+            Caller caller = bean(AclResolver.class).authorize(Routes.of(getClass()).acl(), request.aclToken());
             return handle(caller == null ? request : request.withCaller(caller));
         } catch (Exception | StackOverflowError e) {
             return ErrorResponses.of(e, request.requestId());

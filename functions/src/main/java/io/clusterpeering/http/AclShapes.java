@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.clusterpeering.acl.AclPolicy;
 import io.clusterpeering.acl.AclToken;
-import io.clusterpeering.service.AclService.TokenDetails;
+import io.clusterpeering.service.AclManagementService.TokenDetails;
 
 import java.util.List;
 
