@@ -22,9 +22,27 @@ import java.util.zip.ZipFile;
  * the progress line and the results.
  */
 public final class BenchRun {
-    /** The JVM flags of every fresh-JVM figure, as Lambda's java25 runtime starts a function (C1 only, serial GC). */
+    /**
+     * The JVM flags of every fresh-JVM figure, as Lambda's java25 managed runtime starts our functions: C1 only,
+     * serial GC, a class-data archive.
+     *
+     * <p>Where they come from, in our words. Lambda's page on customizing Java start-up
+     * (https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html) says that java17 and java21 stop tiered
+     * compilation at level 1 by default and that java25 still does, except under SnapStart or provisioned
+     * concurrency, where java25 leaves the JVM's own tiered default (C1, then C2) since the JIT then works off the
+     * request path. Our functions set {@code -XX:TieredStopAtLevel=1} themselves in {@code JAVA_TOOL_OPTIONS}
+     * ({@code ClusterStack}), so they run C1 only under SnapStart as well. The same page names the serial collector
+     * as the Java runtimes' default (it says so for java11 and java17 and nothing there says java25 changed it).
+     * The java25 launch post (https://aws.amazon.com/blogs/compute/aws-lambda-now-supports-java-25) says the runtime
+     * uses the JDK's AOT caches for its own start; the JDK's default CDS archive ({@code -Xshare:auto}) stands for
+     * that here, since Lambda's archive is built for its runtime client, not for our jar.
+     */
     static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC", "-Xshare:auto");
+
+    /** What {@link #LAMBDA_JVM_FLAGS} stand for, in the report's words. */
+    static final String LAMBDA_JVM_FLAGS_WHY = "as Lambda's java25 runtime starts our functions: C1 only (java25's "
+            + "default without SnapStart, and our `JAVA_TOOL_OPTIONS` with it), serial GC, a class-data archive";
 
     private final Options options;
     private final Progress progress;
