@@ -43,6 +43,11 @@ final class ColdStartSection implements Section {
     }
 
     @Override
+    public List<String> subtitles() {
+        return List.of(SNAPSTART);
+    }
+
+    @Override
     public void run(BenchRun run) throws Exception {
         String client = run.lambdaHttpClient();
         try (LocalCluster acceptor = Cluster.local(run, "dc9", Map.of());
