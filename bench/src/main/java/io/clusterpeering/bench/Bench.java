@@ -22,6 +22,7 @@ public final class Bench {
             new ArtifactSection(),
             new HttpClientSection(),
             new ColdStartSection(),
+            new EmulatedLambdaSection(),
             new WarmReadSection(),
             new WriteSection(),
             new ReplicationSection(),
