@@ -293,6 +293,12 @@ final class ColdStartSection implements Section {
                         + "%d ms), then the JVM's child process writing the cache", cache.status(), cache.answeredMs()), null));
     }
 
+    /**
+     * The AOT section's chart ({@code aot-cache.png}: plain Java, the function without and with its cache, medians in
+     * ms) and its note (how the cache is made and used, and why the figure is not what a deployment gets).
+     *
+     * @param series the three sides' medians, ms, in the order of {@code names}
+     */
     private static void aotChartAndNote(BenchRun run, List<String> names, List<List<Double>> series) {
         Map<String, double[]> bars = new LinkedHashMap<>();
         String[] labels = {"plain-Java handler (median)", "function, no AOT cache (median)", "function with its AOT cache (median)"};
