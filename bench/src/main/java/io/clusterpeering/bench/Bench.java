@@ -22,6 +22,7 @@ public final class Bench {
             new ArtifactSection(),
             new HttpClientSection(),
             new ColdStartSection(),
+            new EmulatedLambdaSection(),
             new WarmReadSection(),
             new WriteSection(),
             new ReplicationSection(),
@@ -73,7 +74,10 @@ public final class Bench {
         results.writeTsv(options.results().resolve("figures.tsv"));
         if (options.report() != null) {
             Map<String, String> titles = new LinkedHashMap<>();
-            SECTIONS.forEach(s -> titles.put(s.id(), s.title()));
+            for (Section s : SECTIONS) {
+                titles.put(s.id(), s.title());
+                s.subtitles().forEach(t -> titles.put(s.id() + "/" + t, t));
+            }
             Path analysis = Path.of("bench", "ANALYSIS.md");
             results.writeMarkdown(options.report(),
                     Machine.header(options, started, Instant.now().truncatedTo(ChronoUnit.SECONDS), loadBefore, loadAfter),

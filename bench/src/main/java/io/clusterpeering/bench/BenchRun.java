@@ -15,16 +15,36 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
  * What every section shares during one run: the options, the engine, the Lambda jar and the probe, a work folder,
  * the progress line and the results.
  */
 public final class BenchRun {
-    /** The JVM flags of every fresh-JVM figure, as Lambda's java25 runtime starts a function (C1 only, serial GC). */
+    /**
+     * The JVM flags of every fresh-JVM figure, as Lambda's java25 managed runtime starts our functions: C1 only,
+     * serial GC, a class-data archive.
+     *
+     * <p>Where they come from, in our words. Lambda's page on customizing Java start-up
+     * (https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html) says that java17 and java21 stop tiered
+     * compilation at level 1 by default and that java25 still does, except under SnapStart or provisioned
+     * concurrency, where java25 leaves the JVM's own tiered default (C1, then C2) since the JIT then works off the
+     * request path. Our functions set {@code -XX:TieredStopAtLevel=1} themselves in {@code JAVA_TOOL_OPTIONS}
+     * ({@code ClusterStack}), so they run C1 only under SnapStart as well. The same page names the serial collector
+     * as the Java runtimes' default (it says so for java11 and java17 and nothing there says java25 changed it).
+     * The java25 launch post (https://aws.amazon.com/blogs/compute/aws-lambda-now-supports-java-25) says the runtime
+     * uses the JDK's AOT caches for its own start; the JDK's default CDS archive ({@code -Xshare:auto}) stands for
+     * that here, since Lambda's archive is built for its runtime client, not for our jar.
+     */
     static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC", "-Xshare:auto");
+
+    /** What {@link #LAMBDA_JVM_FLAGS} stand for, in the report's words. */
+    static final String LAMBDA_JVM_FLAGS_WHY = "as Lambda's java25 runtime starts our functions: C1 only (java25's "
+            + "default without SnapStart, and our `JAVA_TOOL_OPTIONS` with it), serial GC, a class-data archive";
 
     private final Options options;
     private final Progress progress;
@@ -42,7 +62,7 @@ public final class BenchRun {
         this.endpoint = endpoint;
         this.work = work;
         this.lambdaJar = lambdaJar;
-        this.probeClasses = extractProbe(work.resolve("probe-classes"));
+        this.probeClasses = extractProbe(work.resolve("probe.jar"));
     }
 
     public Options options() {
@@ -108,7 +128,10 @@ public final class BenchRun {
         }
     }
 
-    /** The probe's classpath from the Lambda jar: the jar, then the probe classes (nothing else of the driver). */
+    /**
+     * The probe's classpath from the Lambda jar: the jar, then the probe classes in a jar of their own (nothing else
+     * of the driver; jars only, since the JDK's AOT cache refuses a class folder on the classpath).
+     */
     public String lambdaClasspath() {
         return lambdaJar + java.io.File.pathSeparator + probeClasses;
     }
@@ -125,15 +148,14 @@ public final class BenchRun {
      * @param handler    the handler class name
      * @param event      the event file
      * @param env        environment on top of this process's
-     * @param jvmFlags   flags on top of {@link #LAMBDA_JVM_FLAGS}
+     * @param jvmFlags   flags on top of {@link #LAMBDA_JVM_FLAGS} (see {@link #jvmFlags})
      * @param prime      whether to simulate a SnapStart checkpoint and restore before the request
      */
     public ProbeResult probe(String classpath, String handler, Path event, Map<String, String> env,
                              List<String> jvmFlags, boolean prime) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(LAMBDA_JVM_FLAGS);
-        command.addAll(jvmFlags);
+        command.addAll(jvmFlags(jvmFlags));
         command.add("-cp");
         command.add(classpath);
         command.add(ColdStartProbe.class.getName());
@@ -164,6 +186,7 @@ public final class BenchRun {
                 }
             }
             process.waitFor();
+            long exited = System.currentTimeMillis() - spawned;
             if (line == null) {
                 throw new IllegalStateException(handler + " did not answer in a fresh JVM:\n" + log);
             }
@@ -174,7 +197,7 @@ public final class BenchRun {
             }
             return new ProbeResult(values.get("answered") - spawned, values.get("constructed") - spawned,
                     values.get("answered") - values.get("requested"), values.get("primed") - values.get("constructed"),
-                    values.get("cpu"), values.get("status").intValue(), body);
+                    values.get("cpu"), values.get("status").intValue(), body, exited);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -193,24 +216,44 @@ public final class BenchRun {
      * @param cpu          the process's CPU time at the answer
      * @param status       the first answer's HTTP status
      * @param body         the answer's body when it was not 2xx
+     * @param exited       process start to the process's exit (with {@code -XX:AOTCacheOutput}, the cache written)
      */
-    public record ProbeResult(long total, long init, long firstRequest, long priming, long cpu, int status, String body) {
+    public record ProbeResult(long total, long init, long firstRequest, long priming, long cpu, int status, String body,
+                              long exited) {
     }
 
-    /** Copies the probe classes out of the driver's classpath, so a fresh JVM can load them beside the Lambda jar alone. */
+    /**
+     * A fresh JVM's flags: {@link #LAMBDA_JVM_FLAGS}, then {@code extra}. With an AOT cache flag in {@code extra}
+     * ({@code -XX:AOTCache=}, {@code -XX:AOTCacheOutput=}, JEP 483/514) {@code -Xshare:auto} is left out: the JVM
+     * refuses the two together, and the AOT cache takes the class-data archive's place.
+     */
+    static List<String> jvmFlags(List<String> extra) {
+        boolean aot = extra.stream().anyMatch(f -> f.startsWith("-XX:AOTCache"));
+        List<String> flags = new ArrayList<>(LAMBDA_JVM_FLAGS);
+        if (aot) {
+            flags.removeIf(f -> f.startsWith("-Xshare:"));
+        }
+        flags.addAll(extra);
+        return flags;
+    }
+
+    /**
+     * Copies the probe classes out of the driver's classpath into {@code target} (a jar), so a fresh JVM can load them
+     * beside the Lambda jar alone.
+     */
     private static Path extractProbe(Path target) {
         String[] names = {"ColdStartProbe", "ProbeContext", "ProbeEvents", "Checkpoint", "PlainJavaHandler",
                 "PlainJavaHandler$Json", "HttpClients", "HttpClients$UrlConnection", "HttpClients$Apache",
                 "HttpClients$Crt", "RecordedCalls"};
-        Path dir = target.resolve("io/clusterpeering/bench/probe");
-        try {
-            Files.createDirectories(dir);
+        try (ZipOutputStream jar = new ZipOutputStream(Files.newOutputStream(target))) {
             for (String name : names) {
                 try (InputStream in = BenchRun.class.getResourceAsStream("/io/clusterpeering/bench/probe/" + name + ".class")) {
                     if (in == null) {
                         throw new IllegalStateException("probe class " + name + " is missing from the driver's classpath");
                     }
-                    Files.write(dir.resolve(name + ".class"), in.readAllBytes());
+                    jar.putNextEntry(new ZipEntry("io/clusterpeering/bench/probe/" + name + ".class"));
+                    jar.write(in.readAllBytes());
+                    jar.closeEntry();
                 }
             }
         } catch (IOException e) {

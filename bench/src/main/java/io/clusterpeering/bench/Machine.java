@@ -59,7 +59,7 @@ final class Machine {
         md.append("| JVM | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.vm.version"))
                 .append(" (driver and every fresh JVM) |\n");
         md.append("| Fresh-JVM flags | `").append(String.join(" ", BenchRun.LAMBDA_JVM_FLAGS))
-                .append("` (Lambda's java25 runtime: C1 only, serial GC) |\n");
+                .append("` (").append(BenchRun.LAMBDA_JVM_FLAGS_WHY).append(") |\n");
         md.append("| Driver JVM | default JIT (C2); warm figures are steady state after warm-up |\n");
         md.append("| Engine | Amazon DynamoDB Local 2.6.1, in memory, its own JVM on 127.0.0.1 |\n");
         md.append("| Samples | warm figures: ").append(options.warmup()).append(" warm-up calls, then ")

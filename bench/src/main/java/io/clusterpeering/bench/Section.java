@@ -1,5 +1,7 @@
 package io.clusterpeering.bench;
 
+import java.util.List;
+
 /**
  * One part of the run: measures its figures and adds them to {@link BenchRun#results()}. The extension point:
  * a new section (for example the scale figures at 1,000 / 10,000 / 100,000 imported instances) is a class that
@@ -12,6 +14,14 @@ public interface Section {
 
     /** The heading of its part of the report. */
     String title();
+
+    /**
+     * Further headings this section files figures or notes under (after {@link #title()}, in this order); without
+     * them in the list the report would leave those figures' notes and charts out.
+     */
+    default List<String> subtitles() {
+        return List.of();
+    }
 
     /** Measures; figures go to {@code run.results()}, PNGs to {@code run.results().dir()}. */
     void run(BenchRun run) throws Exception;
