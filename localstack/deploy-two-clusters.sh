@@ -52,7 +52,7 @@ esac
 # LocalStack runs every function in the AWS Lambda base image of its runtime: Java 25 for ours, Node.js 24 for
 # the CDK's custom-resource provider. Pulled beforehand, so the deploy does not wait on (or fail for) a download.
 missing=()
-for image in public.ecr.aws/lambda/java:17 public.ecr.aws/lambda/nodejs:24; do
+for image in public.ecr.aws/lambda/java:25 public.ecr.aws/lambda/nodejs:24; do
   docker image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
