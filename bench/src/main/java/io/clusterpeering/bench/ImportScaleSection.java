@@ -13,7 +13,7 @@ import io.clusterpeering.service.ReplicationService;
 import io.clusterpeering.service.ReplicationTraffic;
 import io.clusterpeering.store.CatalogReads;
 import io.clusterpeering.store.CatalogStore;
-import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.ImportPurgeStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.TableKeys;
@@ -218,7 +218,7 @@ final class ImportScaleSection implements Section {
             Read peerServices = read(importer, "/v1/catalog/services?peer=exporter", reads * 2);
             Read localHealth = read(exporter, "/v1/health/service/svc-2", reads);
 
-            ImportedDataStore imported = dc2.context().getBean(ImportedDataStore.class);
+            ImportPurgeStore imported = dc2.context().getBean(ImportPurgeStore.class);
             int items = imported.count(peer);
             waitFor(Duration.ofMinutes(30), 200, () -> caughtUp(dc2));
             progress.step(at + " instances: copying the imported items for the raw deletes");

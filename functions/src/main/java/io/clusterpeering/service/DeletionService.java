@@ -7,7 +7,7 @@ import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
-import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.ImportPurgeStore;
 import io.clusterpeering.store.PeeringStore;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -39,13 +39,13 @@ public class DeletionService {
     static final Duration PURGE_BUDGET = Duration.ofSeconds(60);
 
     private final PeeringStore store;
-    private final ImportedDataStore importedData;
+    private final ImportPurgeStore importedData;
     private final PeerMessages messages;
     private final PeerClient peers;
     private final AuditRecorder audit;
     private final PeeringMetrics metrics;
 
-    public DeletionService(PeeringStore store, ImportedDataStore importedData, PeerMessages messages, PeerClient peers,
+    public DeletionService(PeeringStore store, ImportPurgeStore importedData, PeerMessages messages, PeerClient peers,
                            AuditRecorder audit, PeeringMetrics metrics) {
         this.audit = audit;
         this.metrics = metrics;
@@ -131,7 +131,7 @@ public class DeletionService {
         long started = System.nanoTime();
         int start = peering.importedItemsLeft() != null ? peering.importedItemsLeft() : importedData.estimateItems(key);
         store.recordPurgeProgress(peering, start);
-        ImportedDataStore.Purge purge = importedData.purgeAll(key,
+        ImportPurgeStore.Purge purge = importedData.purgeAll(key,
                 deleted -> store.recordPurgeProgress(peering, Math.max(0, start - deleted)), PURGE_BUDGET);
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (purge.deleted() > 0) {

@@ -26,6 +26,7 @@ import io.clusterpeering.peer.ReplicationMessages.ServiceChunk;
 import io.clusterpeering.peer.ReplicationMessages.ServiceList;
 import io.clusterpeering.peer.ReplicationMessages.ServiceUpdate;
 import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.ImportPurgeStore;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
@@ -67,6 +68,7 @@ public class PeeringService {
     private final PeeringStore store;
     private final StreamStatusStore streamStatus;
     private final ImportedDataStore importedData;
+    private final ImportPurgeStore purges;
     private final ConsulIndex index;
     private final ClusterIdentitySource identitySource;
     private final PeeringTokenCodec tokens;
@@ -79,7 +81,8 @@ public class PeeringService {
     private final PeeringMetrics metrics;
     private final PeeringHealthWatch health;
 
-    public PeeringService(PeeringStore store, StreamStatusStore streamStatus, ImportedDataStore importedData, ConsulIndex index,
+    public PeeringService(PeeringStore store, StreamStatusStore streamStatus, ImportedDataStore importedData,
+                          ImportPurgeStore purges, ConsulIndex index,
                           ClusterIdentitySource identitySource, PeeringTokenCodec tokens, PeerMessages messages,
                           PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config,
                           jakarta.inject.Provider<ReplicationService> replication, AuditRecorder audit,
@@ -91,6 +94,7 @@ public class PeeringService {
         this.store = store;
         this.streamStatus = streamStatus;
         this.importedData = importedData;
+        this.purges = purges;
         this.index = index;
         this.identitySource = identitySource;
         this.tokens = tokens;
@@ -451,7 +455,7 @@ public class PeeringService {
         if (peering.state() != PeeringState.DELETING && peering.state() != PeeringState.TERMINATED) {
             return null;
         }
-        return peering.importedItemsLeft() != null ? peering.importedItemsLeft() : importedData.count(peering.key());
+        return peering.importedItemsLeft() != null ? peering.importedItemsLeft() : purges.count(peering.key());
     }
 
     /** Lists the peerings of a partition, ordered by name (Consul's {@code GET /v1/peerings}). */

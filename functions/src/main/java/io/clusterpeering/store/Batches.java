@@ -34,6 +34,13 @@ final class Batches {
     private Batches() {
     }
 
+    /** One item by its keys, strongly consistent; an empty map when there is none. */
+    static Map<String, AttributeValue> item(DynamoDbClient dynamoDb, String table, String pk, String sk) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.key(pk, sk))
+                .consistentRead(true)).item();
+        return item == null ? Map.of() : item;
+    }
+
     /** Deletes up to 25 items by key with one BatchWriteItem, retrying what DynamoDB leaves unprocessed. */
     static void delete(DynamoDbClient dynamoDb, String table, List<Map<String, AttributeValue>> keys) {
         List<WriteRequest> deletes = keys.stream()

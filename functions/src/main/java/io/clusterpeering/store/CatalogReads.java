@@ -230,8 +230,6 @@ public class CatalogReads {
     }
 
     private Map<String, AttributeValue> item(String pk, String sk) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.key(pk, sk))
-                .consistentRead(true)).item();
-        return item == null ? Map.of() : item;
+        return Batches.item(dynamoDb, table, pk, sk);
     }
 }

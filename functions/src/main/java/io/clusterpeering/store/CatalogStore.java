@@ -541,9 +541,7 @@ public class CatalogStore {
     }
 
     private Map<String, AttributeValue> item(String pk, String sk) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.key(pk, sk))
-                .consistentRead(true)).item();
-        return item == null ? Map.of() : item;
+        return Batches.item(dynamoDb, table, pk, sk);
     }
 
     /** Every item under the partition key whose sort key starts with the prefix, all pages. */

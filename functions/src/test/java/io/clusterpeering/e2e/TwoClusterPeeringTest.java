@@ -218,7 +218,7 @@ class TwoClusterPeeringTest {
         Eventually.within(ASYNC_LIMIT, "the dialer's row turns TERMINATED", () -> state(dialer, onDialer).equals("TERMINATED"));
         Eventually.within(ASYNC_LIMIT, "the acceptor's row is removed", () -> readStatus(acceptor, onAcceptor) == 404);
         Eventually.within(ASYNC_LIMIT, "what the dialer imported from the peer is purged", () ->
-                dc2.context().getBean(io.clusterpeering.store.ImportedDataStore.class)
+                dc2.context().getBean(io.clusterpeering.store.ImportPurgeStore.class)
                         .count(new io.clusterpeering.domain.PeeringKey(null, onDialer)) == 0);
 
         HttpResponse<String> again = establish(dialer, onDialer, generate(acceptor, onAcceptor));

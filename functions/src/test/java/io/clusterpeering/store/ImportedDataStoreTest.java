@@ -43,6 +43,7 @@ class ImportedDataStoreTest {
     private static ApplicationContext context;
     private static PeeringStore store;
     private static ImportedDataStore imported;
+    private static ImportPurgeStore purges;
     private static CatalogReads catalog;
     private static StreamStatusStore streamStatus;
     /** ViewedAt values for the lists these tests take, each newer than the last. */
@@ -53,6 +54,7 @@ class ImportedDataStoreTest {
         context = ApplicationContext.run(TestDynamoDb.freshTable("imported"));
         store = context.getBean(PeeringStore.class);
         imported = context.getBean(ImportedDataStore.class);
+        purges = context.getBean(ImportPurgeStore.class);
         catalog = context.getBean(CatalogReads.class);
         streamStatus = context.getBean(StreamStatusStore.class);
     }
@@ -172,7 +174,7 @@ class ImportedDataStoreTest {
             int delay = round * 2;
 
             List<Object> outcomes = Race.run(List.of(
-                    () -> imported.purgeUnexported(peering.key(), "web", Duration.ofSeconds(30)),
+                    () -> purges.purgeUnexported(peering.key(), "web", Duration.ofSeconds(30)),
                     () -> {
                         Thread.sleep(delay * 15L);
                         // The peer exports web again, then sends it whole: the newer state lists every instance.
@@ -197,7 +199,7 @@ class ImportedDataStoreTest {
             batch.add(upsert("bulk", i, "v1", i + 1));
         }
         imported.applyUpdate(peering, "bulk", batch, Instant.now());
-        int items = imported.count(peering.key());
+        int items = purges.count(peering.key());
         assertTrue(items > instances, "instances, the service's head and list entry: " + items);
         store.markDeleting(peering.key(), Instant.now());
         DeletionService deletion = context.getBean(DeletionService.class);
@@ -226,10 +228,10 @@ class ImportedDataStoreTest {
         Peering interrupted = store.find(peering.key()).orElseThrow();
         assertEquals(PeeringState.DELETING, interrupted.state(), "killed before it finished");
         assertTrue(left != null && left > 0 && left < items, "progress was reported as it went: " + left + " of " + items);
-        assertTrue(imported.count(peering.key()) > 0, "the kill left items behind (" + killed.get() + ")");
+        assertTrue(purges.count(peering.key()) > 0, "the kill left items behind (" + killed.get() + ")");
 
         assertEquals(DeletionService.Outcome.REMOVED, deletion.finish(peering.key()), "the next delivery finishes it");
-        assertEquals(0, imported.count(peering.key()));
+        assertEquals(0, purges.count(peering.key()));
         assertTrue(store.find(peering.key()).isEmpty());
     }
 
@@ -267,7 +269,7 @@ class ImportedDataStoreTest {
             assertEquals(List.of("web"), store.find(peering.key()).orElseThrow().liveness().importedServices(),
                     "round " + round + ": ImportedServices is the newer list's (" + outcomes + ")");
             // What the stream handler does when a head turns not exported: it must find nothing to purge.
-            assertEquals(0, imported.purgeUnexported(peering.key(), "web", Duration.ofSeconds(5)),
+            assertEquals(0, purges.purgeUnexported(peering.key(), "web", Duration.ofSeconds(5)),
                     "round " + round + ": web's head still says exported (" + outcomes + ")");
             assertEquals(Set.of("web-1"), importedNow(peering, "web").keySet(),
                     "round " + round + ": web is still read (" + outcomes + ")");

@@ -43,6 +43,7 @@ class PeeringStoreTest {
     private static PeeringStore store;
     private static StreamStatusStore streamStatus;
     private static ImportedDataStore imported;
+    private static ImportPurgeStore purges;
 
     @BeforeAll
     static void startContext() {
@@ -50,6 +51,7 @@ class PeeringStoreTest {
         store = context.getBean(PeeringStore.class);
         streamStatus = context.getBean(StreamStatusStore.class);
         imported = context.getBean(ImportedDataStore.class);
+        purges = context.getBean(ImportPurgeStore.class);
     }
 
     @AfterAll
@@ -294,15 +296,15 @@ class PeeringStoreTest {
                     TableKeys.PK, Attributes.s(TableKeys.importedFrom(peer)),
                     TableKeys.SK, Attributes.s("NODE#node-" + UUID.randomUUID()))));
         }
-        assertEquals(61, imported.count(peer));
+        assertEquals(61, purges.count(peer));
 
-        int firstBatch = imported.purgeBatch(peer);
-        assertEquals(ImportedDataStore.BATCH_LIMIT, firstBatch);
-        while (imported.purgeBatch(peer) > 0) {
+        int firstBatch = purges.purgeBatch(peer);
+        assertEquals(ImportPurgeStore.BATCH_LIMIT, firstBatch);
+        while (purges.purgeBatch(peer) > 0) {
             // keep purging
         }
-        assertEquals(0, imported.count(peer));
-        assertEquals(0, imported.purgeBatch(peer), "purging again is a no-op");
+        assertEquals(0, purges.count(peer));
+        assertEquals(0, purges.purgeBatch(peer), "purging again is a no-op");
         assertEquals(List.of("pem"), imported.trustBundle(otherPeer), "another peer's data is untouched");
     }
 
@@ -319,7 +321,7 @@ class PeeringStoreTest {
                 List.of(new VersionedInstance("n1", "web-1", instance, 10)), Instant.now()), "the same version again");
         assertEquals(ImportedDataStore.Applied.UNCHANGED, imported.applyUpdate(active, "web",
                 List.of(new VersionedInstance("n1", "web-1", null, 5)), Instant.now()), "an older deletion");
-        int before = imported.count(key);
+        int before = purges.count(key);
 
         store.markDeleting(key, Instant.now());
         var other = new io.clusterpeering.domain.ServiceInstance("n1", "", "10.0.0.1", "dc2", null, null, "api-1",
@@ -327,7 +329,7 @@ class PeeringStoreTest {
 
         assertEquals(ImportedDataStore.Applied.REFUSED, imported.applyUpdate(active, "api",
                 List.of(new VersionedInstance("n1", "api-1", other, 20)), Instant.now()));
-        assertEquals(before, imported.count(key), "nothing the purge could miss was written");
+        assertEquals(before, purges.count(key), "nothing the purge could miss was written");
     }
 
     @Test
