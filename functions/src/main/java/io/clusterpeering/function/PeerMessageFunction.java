@@ -3,7 +3,7 @@ package io.clusterpeering.function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
-import io.clusterpeering.service.PeeringService;
+import io.clusterpeering.service.PeerMessageService;
 import io.micronaut.context.ApplicationContext;
 
 
@@ -27,7 +27,7 @@ public class PeerMessageFunction extends ConsulHttpFunction {
 
     @Override
     protected APIGatewayV2HTTPResponse handle(ApiRequest request) {
-        return ApiResponses.json(bean(PeeringService.class).receiveMessage(request.body() == null ? ""
+        return ApiResponses.json(bean(PeerMessageService.class).receiveMessage(request.body() == null ? ""
                 : request.body().strip()), false);
     }
 }

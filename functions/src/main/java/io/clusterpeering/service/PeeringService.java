@@ -20,11 +20,6 @@ import io.clusterpeering.peer.PeerClient;
 import io.clusterpeering.peer.PeerMessage;
 import io.clusterpeering.peer.PeerMessages;
 import io.clusterpeering.peer.PeerMessages.ExchangeRequest;
-import io.clusterpeering.peer.ReplicationMessages;
-import io.clusterpeering.peer.ReplicationMessages.ReplicationBody;
-import io.clusterpeering.peer.ReplicationMessages.ServiceChunk;
-import io.clusterpeering.peer.ReplicationMessages.ServiceList;
-import io.clusterpeering.peer.ReplicationMessages.ServiceUpdate;
 import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.ImportPurgeStore;
 import io.clusterpeering.store.ImportedDataStore;
@@ -32,7 +27,6 @@ import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
 import io.clusterpeering.store.PeeringStore.StoredPeering;
-import io.clusterpeering.store.StreamStatusStore;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
 import io.clusterpeering.token.EstablishmentSecrets;
@@ -46,14 +40,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The peering use cases of Consul's HTTP API and of our internal cluster-to-cluster routes. The only class
- * that calls both the store and the peer client. Knows nothing of Lambda or HTTP.
+ * The peering lifecycle of Consul's HTTP API (generate a token, establish, read, list, delete) and the acceptor's
+ * half of establishment (the secret exchange); what a peer sends afterwards is {@link PeerMessageService}'s.
+ * Knows nothing of Lambda or HTTP.
  */
 @Singleton
 public class PeeringService {
@@ -66,7 +60,6 @@ public class PeeringService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PeeringStore store;
-    private final StreamStatusStore streamStatus;
     private final ImportedDataStore importedData;
     private final ImportPurgeStore purges;
     private final ConsulIndex index;
@@ -76,23 +69,18 @@ public class PeeringService {
     private final PeerClient peers;
     private final HeartbeatService heartbeats;
     private final PeeringConfiguration config;
-    private final jakarta.inject.Provider<ReplicationService> replication;
     private final AuditRecorder audit;
     private final PeeringMetrics metrics;
-    private final PeeringHealthWatch health;
 
-    public PeeringService(PeeringStore store, StreamStatusStore streamStatus, ImportedDataStore importedData,
+    public PeeringService(PeeringStore store, ImportedDataStore importedData,
                           ImportPurgeStore purges, ConsulIndex index,
                           ClusterIdentitySource identitySource, PeeringTokenCodec tokens, PeerMessages messages,
                           PeerClient peers, HeartbeatService heartbeats, PeeringConfiguration config,
-                          jakarta.inject.Provider<ReplicationService> replication, AuditRecorder audit,
-                          PeeringMetrics metrics, PeeringHealthWatch health) {
-        this.replication = replication;
+                          AuditRecorder audit,
+                          PeeringMetrics metrics) {
         this.audit = audit;
         this.metrics = metrics;
-        this.health = health;
         this.store = store;
-        this.streamStatus = streamStatus;
         this.importedData = importedData;
         this.purges = purges;
         this.index = index;
@@ -347,77 +335,6 @@ public class PeeringService {
      * @param signedAnswer      the same, with the dialer's ID as audience, signed by the acceptor's cluster key
      */
     public record ExchangeResult(String acceptorPeeringId, String signedAnswer) {
-    }
-
-    /**
-     * Takes a message from a peer (heartbeat, termination, or replication), after checking its signature against
-     * the CA pinned for that peer. A heartbeat is answered with our own signed heartbeat, bound to it
-     * ({@code InReplyTo}), and recorded with that answer: LastHeartbeat, LastReceive and LastSend.
-     *
-     * @return the answer to send back: for a heartbeat {@code {"Heartbeat": "<our signed heartbeat>"}}; for the
-     *         peer's exported service list {@code {"Resend": [services whose digest differs from ours]}};
-     *         otherwise {@code {}}
-     * @throws PeerNotAuthenticated when no peering matches or the signature does not hold (403)
-     * @throws PeeringConflict      when the peering is not connected here, or a heartbeat is not newer than the
-     *                              last one taken (409)
-     * @throws InvalidRequest       when a replication body is malformed (400)
-     */
-    public Map<String, Object> receiveMessage(String signedMessage) {
-        String peeringId = PeerMessages.addressedTo(signedMessage);
-        Peering peering = store.findById(peeringId)
-                .orElseThrow(() -> new PeerNotAuthenticated("no peering with ID " + peeringId + " exists here"));
-        PeerMessage message = messages.verifyMessage(signedMessage, peering.peerCaPems());
-        if (!message.fromPeeringId().equals(peering.peerId())) {
-            throw new PeerNotAuthenticated("the message does not come from this peering's peer");
-        }
-        Instant now = Instant.now();
-        switch (message.kind()) {
-            case HEARTBEAT -> {
-                String answer = messages.signHeartbeatAnswer(peering.id(), peering.peerId(), message.seq(), now);
-                streamStatus.recordHeartbeatAnswered(peering, now, message.seq());
-                if (peering.state() == PeeringState.ESTABLISHING && store.promoteToActive(peering)) {
-                    health.activated(peering, "the acceptor's first heartbeat arrived");
-                }
-                return Map.of("Heartbeat", answer);
-            }
-            case EXPORTED_SERVICES, SERVICE_UPDATE, SERVICE_SNAPSHOT -> {
-                return receiveReplication(peering, message, now);
-            }
-            case TERMINATE -> {
-                if (store.markTerminated(peering, message.seq())) {
-                    LOG.info("peering {} (id {}) was terminated by its peer", peering.name(), peering.id());
-                    audit.record("terminated|" + peering.id() + "|" + message.seq(), AuditEvent.PEER, peering.key(),
-                            peering.id(), AuditEvent.Kind.STATE_TERMINATED, AuditEvent.SUCCESS,
-                            "the peer deleted its side of the peering; what it exported here is purged", null);
-                }
-            }
-        }
-        return Map.of();
-    }
-
-    private Map<String, Object> receiveReplication(Peering peering, PeerMessage message, Instant now) {
-        if (!peering.state().isConnected()) {
-            throw new PeeringConflict("peering " + peering.id() + " is " + peering.state() + " here");
-        }
-        ReplicationBody body;
-        try {
-            body = ReplicationMessages.decode(message.kind(), message.body(), peering.name());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequest("the replication message is malformed: " + e.getMessage());
-        }
-        Map<String, Object> answer = switch (body) {
-            case ServiceList list -> Map.of("Resend", replication.get().receiveServiceList(peering, list));
-            case ServiceUpdate update -> {
-                replication.get().receiveUpdate(peering, update);
-                yield Map.of();
-            }
-            case ServiceChunk chunk -> {
-                replication.get().receiveChunk(peering, chunk);
-                yield Map.of();
-            }
-        };
-        streamStatus.recordReceived(peering, now);
-        return answer;
     }
 
     /**

@@ -23,7 +23,6 @@ import io.clusterpeering.store.CatalogReads;
 import io.clusterpeering.store.CatalogReads.ExportedInstance;
 import io.clusterpeering.store.CatalogReads.ServiceHead;
 import io.clusterpeering.store.CatalogReads.ServiceListing;
-import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.StreamStatusStore;
 import io.clusterpeering.token.ClusterIdentity;
@@ -65,7 +64,7 @@ import java.util.concurrent.Future;
  *       without re-sending anything else; a service the list no longer names is purged on the peer.</li>
  * </ul>
  * The importer keeps per service a head (index, count, digest) and per instance the version it applied, so
- * messages may arrive late, twice or out of order (see {@link ImportedDataStore}).
+ * messages may arrive late, twice or out of order: that side is {@link ImportService}; this class is the exporter.
  */
 @Singleton
 public class ReplicationService {
@@ -86,26 +85,22 @@ public class ReplicationService {
     private final PeeringStore peerings;
     private final StreamStatusStore streamStatus;
     private final CatalogReads catalog;
-    private final ImportedDataStore imported;
     private final ConfigEntryService configEntries;
     private final ClusterIdentitySource identitySource;
     private final PeerMessages messages;
     private final PeerClient peers;
     private final PeeringConfiguration config;
     private final ReplicationTraffic traffic;
-    private final PeeringMetrics metrics;
     private final ExecutorService senders;
     private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
-    public ReplicationService(PeeringStore peerings, StreamStatusStore streamStatus, CatalogReads catalog, ImportedDataStore imported,
+    public ReplicationService(PeeringStore peerings, StreamStatusStore streamStatus, CatalogReads catalog,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
-                              ReplicationTraffic traffic, PeeringMetrics metrics) {
-        this.metrics = metrics;
+                              ReplicationTraffic traffic) {
         this.peerings = peerings;
         this.streamStatus = streamStatus;
         this.catalog = catalog;
-        this.imported = imported;
         this.configEntries = configEntries;
         this.identitySource = identitySource;
         this.messages = messages;
@@ -466,74 +461,6 @@ public class ReplicationService {
             }
         }
         return total;
-    }
-
-    // ---------------------------------------------------------------- importer
-
-    /**
-     * Takes the peer's service list: applies it (services no longer listed are hidden at once and purged by the
-     * stream handler), stores the peer's trust bundle (also PeerCAPems) and, on a dialer, its server addresses,
-     * and records StreamStatus.ImportedServices.
-     *
-     * @return the listed services whose digest differs from ours, for the peer to send again
-     */
-    public List<String> receiveServiceList(Peering peering, ServiceList list) {
-        Map<String, ImportedDataStore.ListedService> listed = new TreeMap<>();
-        list.services().forEach(s -> listed.put(s.name(),
-                new ImportedDataStore.ListedService(s.digest(), s.instances(), s.version())));
-        if (!streamStatus.takeExportList(peering, list.viewedAt(), List.copyOf(listed.keySet()), list.roots(),
-                list.serverAddresses())) {
-            // Concurrent resyncs can deliver their lists out of order: an older one must not hide what a newer
-            // one exported (or bring back what it dropped).
-            LOG.debug("an older exported-services list from the peer of {} was ignored", peering.name());
-            return List.of();
-        }
-        if (!list.roots().isEmpty()) {
-            imported.putTrustBundle(peering.key(), list.trustDomain(), list.roots(), Instant.now());
-        }
-        return imported.applyServiceList(peering, list.viewedAt(), listed);
-    }
-
-    /** Takes an update of some instances of one service: applies what is newer than what is stored. */
-    public ImportedDataStore.Applied receiveUpdate(Peering peering, ServiceUpdate update) {
-        Instant now = Instant.now();
-        OptionalLong viewedAt = update.viewedAt();
-        boolean newService = !peering.liveness().importedServices().contains(update.service());
-        if (newService && viewedAt.isPresent() && !streamStatus.takeExportList(peering, viewedAt.getAsLong())) {
-            // A service we do not import yet, sent under a view of the exports older than the newest list taken:
-            // that list decided (it either names the service, and asked for it whole, or dropped it).
-            return ImportedDataStore.Applied.UNCHANGED;
-        }
-        // The view is taken before the apply: an exported-services list viewed before the exporter read the entry
-        // this update was sent under is older, and must not hide the service again, also while it is being applied.
-        return measured(peering, update.changedAt(), now, recordNewService(peering, update.service(),
-                imported.applyUpdate(peering, update.service(), update.instances(), now), viewedAt));
-    }
-
-    /** Takes one chunk of a service sent whole: makes our range of the service match it. */
-    public ImportedDataStore.Applied receiveChunk(Peering peering, ServiceChunk chunk) {
-        Instant now = Instant.now();
-        return measured(peering, chunk.changedAt(), now, recordNewService(peering, chunk.service(), imported.applyChunk(peering,
-                chunk.service(), chunk.version(), chunk.after(), chunk.through(), chunk.instances(), now),
-                OptionalLong.empty()));
-    }
-
-    /** Records the replication lag of a message that changed what we import ({@link ReplicationLag}). */
-    private ImportedDataStore.Applied measured(Peering peering, OptionalLong changedAt, Instant appliedAt,
-                                               ImportedDataStore.Applied applied) {
-        if (applied == ImportedDataStore.Applied.CHANGED) {
-            ReplicationLag.of(changedAt, appliedAt).ifPresent(lag -> metrics.replicationLag(peering, lag));
-        }
-        return applied;
-    }
-
-    /** A service first seen in an update (a new service behind a wildcard) joins StreamStatus.ImportedServices. */
-    private ImportedDataStore.Applied recordNewService(Peering peering, String service, ImportedDataStore.Applied applied,
-                                                       OptionalLong viewedAt) {
-        if (applied == ImportedDataStore.Applied.CHANGED && !peering.liveness().importedServices().contains(service)) {
-            streamStatus.addImportedService(peering, service, viewedAt);
-        }
-        return applied;
     }
 
     /** Changed local instances grouped by service: service → sorted instance IDs. */

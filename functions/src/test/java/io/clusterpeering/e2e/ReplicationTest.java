@@ -292,15 +292,20 @@ class ReplicationTest {
         var exporterRow = dc1.context().getBean(io.clusterpeering.store.PeeringStore.class)
                 .find(new PeeringKey(pair.partition(), pair.importerName())).orElseThrow();
 
-        // A list made before the export (from a heartbeat's view a moment old), delivered after the newer one.
+        // A list made before the export (from a heartbeat's view a moment old), delivered after the newer one: it
+        // names another service, "ghost", instead of journal. Ignored whole: nothing asked for, nothing hidden.
         HttpResponse<String> late = sendList(exporterRow, 1);
         assertEquals(200, late.statusCode(), late.body());
         assertEquals("{\"Resend\":[]}", late.body());
         assertEquals(1, importedHealth(pair, "journal", "").size(), "the late, older list hid nothing");
 
-        // The same empty list viewed now is the peer unexporting: it is applied.
-        assertEquals(200, sendList(exporterRow, System.currentTimeMillis()).statusCode());
-        Eventually.within(LIMIT, "unexported", () -> importedHealth(pair, "journal", "").isEmpty());
+        // The same list viewed now is taken: the importer asks for ghost, which it lacks (the exporter's own next
+        // resync, newer still, then names journal again and nothing of ghost).
+        HttpResponse<String> current = sendList(exporterRow, System.currentTimeMillis());
+        assertEquals(200, current.statusCode(), current.body());
+        assertEquals("{\"Resend\":[\"ghost\"]}", current.body());
+        Eventually.within(LIMIT, "the exporter's newer resync shows journal again",
+                () -> importedHealth(pair, "journal", "").size() == 1);
     }
 
     /**
@@ -323,10 +328,14 @@ class ReplicationTest {
         return settled[0];
     }
 
-    /** Signs, as the exporter's peering, an exported-services list naming no service, and posts it to the importer. */
+    /**
+     * Signs, as the exporter's peering, an exported-services list naming one service the exporter does not have
+     * ({@code ghost}, one instance), and posts it to the importer.
+     */
     private static HttpResponse<String> sendList(io.clusterpeering.domain.Peering exporterRow, long viewedAt) {
-        var list = new io.clusterpeering.peer.ReplicationMessages.ServiceList(List.of(), List.of(), "", List.of(),
-                viewedAt);
+        var list = new io.clusterpeering.peer.ReplicationMessages.ServiceList(List.of(
+                new io.clusterpeering.peer.ReplicationMessages.ListedService("ghost", "1", 1, 1)), List.of(), "",
+                List.of(), viewedAt);
         String signed = dc1.context().getBean(io.clusterpeering.peer.PeerMessages.class).signMessage(
                 io.clusterpeering.peer.PeerMessage.Kind.EXPORTED_SERVICES, exporterRow.id(), exporterRow.peerId(),
                 java.time.Instant.now(), list.toClaim());

@@ -8,6 +8,7 @@ import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.domain.VersionedInstance;
 import io.clusterpeering.service.DeletionService;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.support.ImportFixtures;
 import io.clusterpeering.support.Race;
 import io.clusterpeering.support.TestDynamoDb;
 import io.micronaut.context.ApplicationContext;
@@ -28,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.clusterpeering.support.ImportFixtures.deletion;
+import static io.clusterpeering.support.ImportFixtures.upsert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,26 +67,8 @@ class ImportedDataStoreTest {
         context.close();
     }
 
-    /** An ACTIVE acceptor peering whose peer is unreachable (nothing here calls it but a deletion's notice). */
     private static Peering activePeering() {
-        PeeringKey key = new PeeringKey("default", "peer-" + UUID.randomUUID().toString().substring(0, 8));
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
-        return store.consumeEstablishmentSecret(pending.id(), "hash", new DialerDetails(UUID.randomUUID().toString(),
-                List.of("-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"), "server.dc2.peering.x.consul",
-                List.of("http://127.0.0.1:1"), new Remote("default", "dc2")), Instant.now());
-    }
-
-    private static ServiceInstance instance(String service, int i, String tag) {
-        return new ServiceInstance("node-" + i, "", "10.0." + (i / 250) + "." + (i % 250), "dc2", Map.of(), Map.of(),
-                service + "-" + i, service, List.of(tag), "", 8080, Map.of(), List.of(), "peer", 0, 0);
-    }
-
-    private static VersionedInstance upsert(String service, int i, String tag, long version) {
-        return new VersionedInstance("node-" + i, service + "-" + i, instance(service, i, tag), version);
-    }
-
-    private static VersionedInstance deletion(String service, int i, long version) {
-        return new VersionedInstance("node-" + i, service + "-" + i, null, version);
+        return ImportFixtures.activePeering(store);
     }
 
     /** Takes a new, newest exported-services list for the peering, as the importer does first: its ViewedAt. */
