@@ -53,6 +53,10 @@ import static io.clusterpeering.store.Attributes.strings;
  *   <li>a token and its check item are deleted together: {@link #deleteToken}.</li>
  * </ul>
  * Reads are strongly consistent, so a deleted token fails the very next request.
+ *
+ * <p>Why one class of some 600 lines: tokens and policies are written in the same transactions (a policy edit
+ * rewrites the check items of the tokens that link it, a token copies the rules of the policies it links, checked
+ * unchanged), so their rules cannot be read apart.
  */
 @Singleton
 public class AclStore {

@@ -44,6 +44,10 @@ import static io.clusterpeering.store.Attributes.string;
  * </ul>
  * No write reads or writes anything proportional to the catalog: a registration costs one snapshot read and one
  * transaction, plus one per other instance of its node when the node itself changed.
+ *
+ * <p>Why one class of some 600 lines: a registration, a removal and a node's copy write the same items (instance,
+ * head, pointer, node) under conditions on each other, so the three rules above are enforced in one place; reads
+ * ({@link CatalogReads}) and the bulk load ({@link CatalogBulkLoad}) are apart.
  */
 @Singleton
 public class CatalogStore {

@@ -52,6 +52,10 @@ import static io.clusterpeering.store.PeeringItems.*;
  * What the link records on the same rows while connected (heartbeats, errors, the imported and exported lists) is
  * {@link StreamStatusStore}'s; the heartbeat chains' items are {@link BeatChainStore}'s.
  * Reads are strongly consistent. A failed condition becomes a domain exception at once.
+ *
+ * <p>Why one class of some 700 lines: it is the state machine of one item, and every transition's condition names
+ * the states the others leave behind; kept together, a reader checks a rule against all the writes that could
+ * break it in one file. What changes for other reasons (liveness, heartbeat chains, imported data) is elsewhere.
  */
 @Singleton
 public class PeeringStore {

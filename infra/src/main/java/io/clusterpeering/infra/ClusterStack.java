@@ -13,37 +13,12 @@ import io.clusterpeering.store.TableKeys;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
-import software.amazon.awscdk.Fn;
-import software.amazon.awscdk.IgnoreMode;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.customresources.Provider;
-import software.amazon.awscdk.services.cloudfront.AllowedMethods;
-import software.amazon.awscdk.services.cloudfront.BehaviorOptions;
-import software.amazon.awscdk.services.cloudfront.CachePolicy;
-import software.amazon.awscdk.services.cloudfront.Distribution;
-import software.amazon.awscdk.services.cloudfront.FunctionAssociation;
-import software.amazon.awscdk.services.cloudfront.FunctionCode;
-import software.amazon.awscdk.services.cloudfront.FunctionEventType;
-import software.amazon.awscdk.services.cloudfront.FunctionRuntime;
-import software.amazon.awscdk.services.cloudfront.HeadersFrameOption;
-import software.amazon.awscdk.services.cloudfront.HeadersReferrerPolicy;
-import software.amazon.awscdk.services.cloudfront.HttpVersion;
-import software.amazon.awscdk.services.cloudfront.OriginProtocolPolicy;
-import software.amazon.awscdk.services.cloudfront.OriginRequestPolicy;
-import software.amazon.awscdk.services.cloudfront.ResponseHeadersContentSecurityPolicy;
-import software.amazon.awscdk.services.cloudfront.ResponseHeadersContentTypeOptions;
-import software.amazon.awscdk.services.cloudfront.ResponseHeadersFrameOptions;
-import software.amazon.awscdk.services.cloudfront.ResponseHeadersPolicy;
-import software.amazon.awscdk.services.cloudfront.ResponseHeadersReferrerPolicy;
-import software.amazon.awscdk.services.cloudfront.ResponseHeadersStrictTransportSecurity;
-import software.amazon.awscdk.services.cloudfront.ResponseSecurityHeadersBehavior;
-import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
-import software.amazon.awscdk.services.cloudfront.origins.HttpOrigin;
-import software.amazon.awscdk.services.cloudfront.origins.S3BucketOrigin;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -73,22 +48,12 @@ import software.amazon.awscdk.services.lambda.eventsources.SqsDlq;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
-import software.amazon.awscdk.services.s3.BlockPublicAccess;
-import software.amazon.awscdk.services.s3.Bucket;
-import software.amazon.awscdk.services.s3.BucketEncryption;
-import software.amazon.awscdk.services.s3.assets.AssetOptions;
-import software.amazon.awscdk.services.s3.deployment.BucketDeployment;
-import software.amazon.awscdk.services.s3.deployment.CacheControl;
-import software.amazon.awscdk.services.s3.deployment.ISource;
-import software.amazon.awscdk.services.s3.deployment.Source;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,8 +66,8 @@ import java.util.Map;
  * {@link ApiFrontDoor}), whose routes are exactly {@link Routes#ALL}, one Lambda function per
  * route plus the stream handler and the heartbeat, the single DynamoDB table with its stream, the identity
  * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters. The
- * Peers page comes from S3 through CloudFront, which also forwards {@code /v1/*} to the API ({@code peersPage()},
- * HTTP variant), or from S3 through the REST API itself at {@code /v1/ui/} ({@code uiFromS3WithoutCloudFront()}).
+ * Peers page comes from S3 through CloudFront, which also forwards {@code /v1/*} to the API ({@link PeersPageHosting},
+ * HTTP variant), or from S3 through the REST API itself at {@code /v1/ui/} ({@link PeersPageHosting}).
  *
  * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
  * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
@@ -117,6 +82,11 @@ import java.util.Map;
  *
  * <p>cdk-nag's AWS Solutions checks find nothing on either variant (infra test {@code AwsSolutionsChecksTest}): the
  * findings that do not apply are suppressed with their reasons in {@link NagRuleSuppressions}.
+ *
+ * <p>Why one class of some 500 lines: it is the wiring of one stack, and each resource is a few lines of CDK calls
+ * that name the others; the parts with a reason of their own to change are out of it already (the routes' API in
+ * {@link ApiFrontDoor}, the Peers page's hosting in {@link PeersPageHosting}, grants in {@link FunctionAccess},
+ * alarms and dashboard in {@code Observability}, cdk-nag and cfn-lint suppressions in their own classes).
  */
 public class ClusterStack extends Stack {
     /** Memory of every Java function, in MB. */
@@ -128,16 +98,6 @@ public class ClusterStack extends Stack {
     static final Runtime JAVA_RUNTIME = Runtime.JAVA_25;
     /** Attempts of a failing stream batch before it goes to the failure queue. */
     static final int STREAM_RETRY_ATTEMPTS = 5;
-    /**
-     * What of {@code ui/} is the Peers page (gitignore syntax: everything at the top but these): the same entries as
-     * the local runtime serves; the rest of {@code ui/} is test tooling.
-     */
-    static final List<String> UI_PAGE_ONLY = List.of("/*", "!/index.html", "!/favicon.svg", "!/css/", "!/js/");
-    /** Where the page is served locally and through CloudFront, and what {@code index.html} refers to. */
-    static final String UI_BASE_PATH = "/ui/";
-    /** The page loads nothing from elsewhere; the same policy as the local runtime sends. */
-    static final String UI_CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
     /** Context key: {@code -c acl=off} deploys with ACLs off (a warning at synth); anything else keeps them on. */
     static final String ACL_CONTEXT = "acl";
@@ -243,7 +203,7 @@ public class ClusterStack extends Stack {
         }
         api.connect(routed, unrouted);
         if (settings.variant() == ApiSettings.ApiVariant.REST) {
-            uiFromS3WithoutCloudFront();
+            PeersPageHosting.fromS3ThroughRestApi(this, datacenter, api);
         }
 
         Alias stream = javaFunction(PeeringStreamFunction.class, Duration.seconds(120));
@@ -280,7 +240,7 @@ public class ClusterStack extends Stack {
         bootstrapAcls();
         new Observability(this, datacenter, javaFunctions, failures).build();
         if (settings.variant() == ApiSettings.ApiVariant.HTTP) {
-            peersPage();
+            PeersPageHosting.throughCloudFront(this, datacenter, api);
         }
 
         CfnOutput.Builder.create(this, "ApiUrl").value(api.baseUrl())
@@ -423,7 +383,7 @@ public class ClusterStack extends Stack {
     }
 
     /** A function's log group: one month's retention, removed with the stack. */
-    private LogGroup logGroup(String name) {
+    LogGroup logGroup(String name) {
         return LogGroup.Builder.create(this, name + "Logs")
                 .retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY)
@@ -434,7 +394,7 @@ public class ClusterStack extends Stack {
      * A function's own role: assumable by Lambda, with {@code grants} as its inline policy, which first allows
      * only writing to its log group (what LogGroup.grantWrite grants) until more statements are added.
      */
-    private Role roleWritingTo(String name, LogGroup logs) {
+    Role roleWritingTo(String name, LogGroup logs) {
         return roleWritingTo(name, logs, new PolicyDocument());
     }
 
@@ -517,184 +477,6 @@ public class ClusterStack extends Stack {
                 .serviceToken(provider.getServiceToken())
                 .properties(Map.of("SecretId", managementToken.getSecretArn()))
                 .resourceType("Custom::AclManagementToken")
-                .build();
-    }
-
-    /**
-     * The REST variant's Peers page, without CloudFront (which LocalStack's free plan lacks): the page's files in
-     * their bucket ({@link #peersPageBucket}) with {@code index.html} made for {@value RestApiFrontDoor#PAGE_BASE_PATH},
-     * served by the REST API itself from S3 ({@link RestApiFrontDoor#servePeersPage}), so the page calls the API
-     * on its own origin (no CORS, no public bucket). API Gateway reads the files with a role of their own, which
-     * only API Gateway can assume and which may only {@code s3:GetObject} under {@code ui/} of that bucket. Every
-     * answer carries the page's security headers; the Content-Security-Policy names the API's own origin where
-     * the local runtime and CloudFront say {@code 'self'}, and {@code X-Frame-Options: DENY} stands for
-     * {@code frame-ancestors 'none'} (API Gateway's static header values are quoted and cannot hold a quote).
-     * Output {@code PeersPageUrl}.
-     */
-    private void uiFromS3WithoutCloudFront() {
-        Bucket bucket = peersPageBucket(RestApiFrontDoor.PAGE_BASE_PATH);
-        Role reader = Role.Builder.create(this, "UiReaderRole")
-                .assumedBy(new ServicePrincipal("apigateway.amazonaws.com"))
-                .description("Cluster Peering " + datacenter + ": API Gateway reads the Peers page's files, nothing else")
-                .build();
-        reader.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:GetObject"))
-                .resources(List.of(bucket.arnForObjects("ui/*")))
-                .build());
-        String origin = api.baseUrl();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Security-Policy", "default-src " + origin + "; base-uri " + origin + "; form-action " + origin);
-        headers.put("X-Content-Type-Options", "nosniff");
-        headers.put("X-Frame-Options", "DENY");
-        headers.put("Referrer-Policy", "no-referrer");
-        headers.put("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-        ((RestApiFrontDoor) api).servePeersPage(bucket, reader, headers);
-
-        CfnOutput.Builder.create(this, "PeersPageUrl")
-                .description("The Peers page, served by the REST API from S3; /v1/* beside it is this cluster's API")
-                .value(api.baseUrl() + RestApiFrontDoor.PAGE_BASE_PATH)
-                .build();
-    }
-
-    /**
-     * The Peers page's files in a private ({@link BlockPublicAccess#BLOCK_ALL}), encrypted (S3-managed keys),
-     * versioned, SSL-only bucket, under {@code ui/}: the page's entries of {@code ui/} (context {@code uiDir},
-     * default {@code ../ui}; {@link #UI_PAGE_ONLY}), deployed with {@code Cache-Control: no-cache} by a
-     * {@link BucketDeployment} that prunes what a new version no longer has. {@code index.html} refers to the
-     * page's files under {@code /ui/}; for a page served at another base path, it is deployed with every
-     * {@code ="/ui/} made {@code ="<basePath>} ({@link #indexHtmlServedAt}).
-     *
-     * @param basePath where the page is served, {@code /ui/} or {@code /v1/ui/}
-     * @throws IllegalStateException when {@code index.html} cannot be read, or does not load the page from /ui/
-     */
-    private Bucket peersPageBucket(String basePath) {
-        Bucket bucket = Bucket.Builder.create(this, "UiBucket")
-                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
-                .encryption(BucketEncryption.S3_MANAGED)
-                .enforceSsl(true)
-                .versioned(true)
-                .build();
-
-        String name = "UiDeployment";
-        LogGroup logs = logGroup(name);
-        String uiDir = String.valueOf(java.util.Objects.requireNonNullElse(getNode().tryGetContext("uiDir"), "../ui"));
-        List<ISource> sources = new ArrayList<>();
-        if (basePath.equals(UI_BASE_PATH)) {
-            sources.add(Source.asset(uiDir, AssetOptions.builder().ignoreMode(IgnoreMode.GIT).exclude(UI_PAGE_ONLY).build()));
-        } else {
-            List<String> withoutIndex = new ArrayList<>(UI_PAGE_ONLY);
-            withoutIndex.add("/index.html");
-            sources.add(Source.asset(uiDir, AssetOptions.builder().ignoreMode(IgnoreMode.GIT).exclude(withoutIndex).build()));
-            String html;
-            try {
-                html = Files.readString(Path.of(uiDir, "index.html"));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read the Peers page's index.html in " + uiDir, e);
-            }
-            sources.add(Source.data("index.html", indexHtmlServedAt(html, basePath)));
-        }
-        BucketDeployment.Builder.create(this, name)
-                .sources(sources)
-                .destinationBucket(bucket)
-                .destinationKeyPrefix("ui/")
-                .cacheControl(List.of(CacheControl.noCache()))
-                .prune(true)
-                .memoryLimit(256)
-                .role(roleWritingTo(name, logs))
-                .logGroup(logs)
-                .build();
-        return bucket;
-    }
-
-    /**
-     * The page's {@code index.html} for a page served at {@code basePath}: every attribute value starting with
-     * {@code /ui/} (the stylesheet, the script, the icon, the header's links) starts with {@code basePath} instead.
-     * The scripts find their base path in the address themselves.
-     *
-     * @throws IllegalStateException when the file does not load {@code /ui/js/app.js}, so the rewrite would miss
-     */
-    static String indexHtmlServedAt(String html, String basePath) {
-        if (!html.contains("src=\"" + UI_BASE_PATH + "js/app.js\"")) {
-            throw new IllegalStateException("index.html does not load " + UI_BASE_PATH + "js/app.js; "
-                    + "cannot serve it at " + basePath);
-        }
-        return html.replace("=\"" + UI_BASE_PATH, "=\"" + basePath);
-    }
-
-    /**
-     * The Peers page: the page's files of {@code ui/} (context {@code uiDir}, default {@code ../ui}) in a private,
-     * encrypted, versioned S3 bucket, and a CloudFront distribution that serves them at {@code /ui/} and forwards
-     * {@code /v1/*} to the HTTP API, so the page calls the API on its own origin (no CORS). The API behaviour caches
-     * nothing and forwards every header but Host, every query string and cookie, and every method; both are HTTPS
-     * only (the page's behaviour redirects HTTP). Output {@code PeersPageUrl}.
-     */
-    private void peersPage() {
-        Bucket bucket = peersPageBucket(UI_BASE_PATH);
-
-        // The page's routes (/ui/dc1/peers/...) are files for nobody but the page: answer index.html for any path
-        // under /ui/ without an extension, and send / to /ui/.
-        software.amazon.awscdk.services.cloudfront.Function routes = software.amazon.awscdk.services.cloudfront.Function.Builder
-                .create(this, "UiRoutes")
-                .comment("Cluster Peering " + datacenter + ": / to /ui/, page routes to /ui/index.html")
-                .runtime(FunctionRuntime.JS_2_0)
-                .code(FunctionCode.fromInline(String.join("\n",
-                        "function handler(event) {",
-                        "  var request = event.request;",
-                        "  var uri = request.uri;",
-                        "  if (uri === '/' || uri === '/ui') {",
-                        "    return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: '/ui/' } } };",
-                        "  }",
-                        "  if (uri.startsWith('/ui/') && uri.lastIndexOf('.') < uri.lastIndexOf('/')) {",
-                        "    request.uri = '/ui/index.html';",
-                        "  }",
-                        "  return request;",
-                        "}")))
-                .build();
-        ResponseHeadersPolicy headers = ResponseHeadersPolicy.Builder.create(this, "UiHeaders")
-                .comment("Cluster Peering " + datacenter + ": the Peers page loads nothing from elsewhere")
-                .securityHeadersBehavior(ResponseSecurityHeadersBehavior.builder()
-                        .contentSecurityPolicy(ResponseHeadersContentSecurityPolicy.builder()
-                                .contentSecurityPolicy(UI_CONTENT_SECURITY_POLICY).override(true).build())
-                        .contentTypeOptions(ResponseHeadersContentTypeOptions.builder().override(true).build())
-                        .frameOptions(ResponseHeadersFrameOptions.builder().frameOption(HeadersFrameOption.DENY).override(true).build())
-                        .referrerPolicy(ResponseHeadersReferrerPolicy.builder()
-                                .referrerPolicy(HeadersReferrerPolicy.NO_REFERRER).override(true).build())
-                        .strictTransportSecurity(ResponseHeadersStrictTransportSecurity.builder()
-                                .accessControlMaxAge(Duration.days(365)).includeSubdomains(true).override(true).build())
-                        .build())
-                .build();
-
-        // The HTTP API's host name: https://{id}.execute-api.{region}.amazonaws.com -> {id}.execute-api...
-        HttpOrigin apiOrigin = HttpOrigin.Builder.create(Fn.select(2, Fn.split("/", api.baseUrl())))
-                .protocolPolicy(OriginProtocolPolicy.HTTPS_ONLY)
-                .readTimeout(Duration.seconds(30))
-                .build();
-        // Files carry Cache-Control: no-cache (peersPageBucket), so the edge revalidates (CachingOptimized keeps them
-        // at most its 1 s minimum): a new deployment shows at once without an invalidation (which would need
-        // cloudfront:* on *).
-        Distribution distribution = Distribution.Builder.create(this, "UiDistribution")
-                .comment("Cluster Peering " + datacenter + ": the Peers page and the API on one origin")
-                .httpVersion(HttpVersion.HTTP2_AND_3)
-                .defaultBehavior(BehaviorOptions.builder()
-                        .origin(S3BucketOrigin.withOriginAccessControl(bucket))
-                        .viewerProtocolPolicy(ViewerProtocolPolicy.REDIRECT_TO_HTTPS)
-                        .cachePolicy(CachePolicy.CACHING_OPTIMIZED)
-                        .responseHeadersPolicy(headers)
-                        .functionAssociations(List.of(FunctionAssociation.builder()
-                                .function(routes).eventType(FunctionEventType.VIEWER_REQUEST).build()))
-                        .build())
-                .additionalBehaviors(Map.of("/v1/*", BehaviorOptions.builder()
-                        .origin(apiOrigin)
-                        .viewerProtocolPolicy(ViewerProtocolPolicy.HTTPS_ONLY)
-                        .allowedMethods(AllowedMethods.ALLOW_ALL)
-                        .cachePolicy(CachePolicy.CACHING_DISABLED)
-                        .originRequestPolicy(OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER)
-                        .build()))
-                .build();
-
-        CfnOutput.Builder.create(this, "PeersPageUrl")
-                .description("The Peers page; /v1/* on the same host is this cluster's HTTP API")
-                .value("https://" + distribution.getDistributionDomainName() + "/ui/")
                 .build();
     }
 

@@ -703,7 +703,7 @@ class ClusterStackTest {
         assertEquals("cloudfront-js-2.0", ((Map<String, Object>) properties(function).get("FunctionConfig")).get("Runtime"));
         template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", Map.of("ResponseHeadersPolicyConfig",
                 Match.objectLike(Map.of("SecurityHeadersConfig", Match.objectLike(Map.of(
-                        "ContentSecurityPolicy", Map.of("ContentSecurityPolicy", ClusterStack.UI_CONTENT_SECURITY_POLICY, "Override", true),
+                        "ContentSecurityPolicy", Map.of("ContentSecurityPolicy", PeersPageHosting.UI_CONTENT_SECURITY_POLICY, "Override", true),
                         "FrameOptions", Map.of("FrameOption", "DENY", "Override", true)))))));
     }
 
@@ -863,7 +863,7 @@ class ClusterStackTest {
         }
         assertEquals(expected, shipped.keySet(), "the page, not its test tooling");
         String index = shipped.get("index.html");
-        assertEquals(ClusterStack.indexHtmlServedAt(Files.readString(ui.resolve("index.html")), "/v1/ui/"), index);
+        assertEquals(PeersPageHosting.indexHtmlServedAt(Files.readString(ui.resolve("index.html")), "/v1/ui/"), index);
         assertTrue(index.contains("<script type=\"module\" src=\"/v1/ui/js/app.js\">"), index);
         assertTrue(index.contains("<link rel=\"stylesheet\" href=\"/v1/ui/css/peers.css\">"), index);
         assertFalse(index.contains("=\"/ui/"), "nothing left at /ui/, which is no path of the REST API");
@@ -880,9 +880,9 @@ class ClusterStackTest {
     void aPageThatDoesNotLoadItsScriptFromUiCannotBeServedElsewhere() {
         String html = "<script type=\"module\" src=\"/ui/js/app.js\"></script><a href=\"/ui/\">x</a>";
         assertEquals("<script type=\"module\" src=\"/v1/ui/js/app.js\"></script><a href=\"/v1/ui/\">x</a>",
-                ClusterStack.indexHtmlServedAt(html, "/v1/ui/"));
+                PeersPageHosting.indexHtmlServedAt(html, "/v1/ui/"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> ClusterStack.indexHtmlServedAt("<script src=\"js/app.js\"></script>", "/v1/ui/"));
+                () -> PeersPageHosting.indexHtmlServedAt("<script src=\"js/app.js\"></script>", "/v1/ui/"));
     }
 
     /** Java functions of ours, by logical ID (the provider framework adds a Node.js one). */
