@@ -55,6 +55,12 @@ class CatalogStoreTest {
                 List.of(new HealthCheck(node, id + "-check", "check", "passing", "", "", id, service, "http")));
     }
 
+    /** One field of each local instance of a service, as read. */
+    private static List<String> each(String partition, String service,
+                                     java.util.function.Function<ServiceInstance, String> field) {
+        return reads.localInstances(partition, service).value().stream().map(field).toList();
+    }
+
     /** The head's count and digest recomputed from the instances as read. */
     private static void assertHeadDescribesInstances(String partition, String service) {
         List<ServiceInstance> instances = reads.localInstances(partition, service).value();
@@ -105,10 +111,8 @@ class CatalogStoreTest {
         catalog.register(partition, registration("node-1", "10.9.9.9", "api", "api-1", "v1"));
 
         assertEquals("10.9.9.9", catalog.findNode(partition, "node-1").orElseThrow().address());
-        assertEquals(List.of("10.9.9.9"), reads.localInstances(partition, "api").value().stream()
-                .map(ServiceInstance::address).toList());
-        assertEquals(List.of("10.9.9.9"), reads.localInstances(partition, "db").value().stream()
-                .map(ServiceInstance::address).toList(), "the other instance on the node follows");
+        assertEquals(List.of("10.9.9.9"), each(partition, "api", ServiceInstance::address));
+        assertEquals(List.of("10.9.9.9"), each(partition, "db", ServiceInstance::address), "the other instance on the node follows");
         assertHeadDescribesInstances(partition, "api");
         assertHeadDescribesInstances(partition, "db");
     }
@@ -120,8 +124,7 @@ class CatalogStoreTest {
         catalog.register(partition, registration("node-1", "10.0.0.1", "new-name", "svc-1", "v1"));
 
         assertEquals(List.of(), reads.localInstances(partition, "old-name").value(), "Consul replaces the instance");
-        assertEquals(List.of("svc-1"), reads.localInstances(partition, "new-name").value().stream()
-                .map(ServiceInstance::serviceId).toList());
+        assertEquals(List.of("svc-1"), each(partition, "new-name", ServiceInstance::serviceId));
         assertEquals("new-name", catalog.serviceOf(partition, "node-1", "svc-1").orElseThrow());
         assertHeadDescribesInstances(partition, "old-name");
         assertHeadDescribesInstances(partition, "new-name");
@@ -151,8 +154,7 @@ class CatalogStoreTest {
         catalog.removeNode(partition, "node-1");
 
         assertTrue(catalog.findNode(partition, "node-1").isEmpty());
-        assertEquals(List.of("api-2"), reads.localInstances(partition, "api").value().stream()
-                .map(ServiceInstance::serviceId).toList());
+        assertEquals(List.of("api-2"), each(partition, "api", ServiceInstance::serviceId));
         assertEquals(List.of(), reads.localInstances(partition, "db").value());
         assertTrue(reads.localService(partition, "api").index() > before, "a removal advances the service's index");
         assertHeadDescribesInstances(partition, "api");
