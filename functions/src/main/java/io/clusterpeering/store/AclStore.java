@@ -248,13 +248,13 @@ public class AclStore {
      */
     public boolean deleteToken(AclToken token) {
         try {
-            dynamoDb.transactWriteItems(r -> r.transactItems(
+            transactAgainOnConflict(
                     TransactWriteItem.builder().delete(Delete.builder().tableName(table)
                             .key(TableKeys.aclToken(token.accessorId()))
                             .conditionExpression("attribute_exists(#pk)")
                             .expressionAttributeNames(Map.of("#pk", TableKeys.PK)).build()).build(),
                     TransactWriteItem.builder().delete(Delete.builder().tableName(table)
-                            .key(TableKeys.aclAuthorization(token.secretHash())).build()).build()));
+                            .key(TableKeys.aclAuthorization(token.secretHash())).build()).build());
         } catch (TransactionCanceledException e) {
             if (failed(e, 0)) {
                 return false;
@@ -320,9 +320,9 @@ public class AclStore {
      */
     public void createPolicy(AclPolicy policy) {
         try {
-            dynamoDb.transactWriteItems(r -> r.transactItems(
+            transactAgainOnConflict(
                     put(policyItem(policy), "attribute_not_exists(#pk)"),
-                    put(policyNameItem(policy), "attribute_not_exists(#pk)")));
+                    put(policyNameItem(policy), "attribute_not_exists(#pk)"));
         } catch (TransactionCanceledException e) {
             if (failed(e, 1)) {
                 throw new InvalidRequest("Invalid Policy: A Policy with Name \"" + policy.name() + "\" already exists");
@@ -461,6 +461,33 @@ public class AclStore {
     private static boolean failed(TransactionCanceledException e, int position) {
         List<CancellationReason> reasons = e.cancellationReasons();
         return reasons.size() > position && "ConditionalCheckFailed".equals(reasons.get(position).code());
+    }
+
+    /** Attempts of a transaction that DynamoDB cancels only for a conflict with a concurrent one. */
+    private static final int CONFLICT_ATTEMPTS = 5;
+
+    /**
+     * Runs a transaction, again (with the store's backoff, {@value #CONFLICT_ATTEMPTS} attempts at most) while
+     * DynamoDB cancels it only because a concurrent transaction held one of its items: the next attempt meets the
+     * winner's write, so its conditions then decide (the name taken, the token gone) instead of a 500.
+     *
+     * @throws TransactionCanceledException when a condition failed, or the conflicts outlasted the attempts
+     */
+    private void transactAgainOnConflict(TransactWriteItem... items) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dynamoDb.transactWriteItems(r -> r.transactItems(items));
+                return;
+            } catch (TransactionCanceledException e) {
+                boolean onlyConflicts = e.cancellationReasons().stream().anyMatch(r -> "TransactionConflict".equals(r.code()))
+                        && e.cancellationReasons().stream().allMatch(r -> "None".equals(r.code())
+                                || "TransactionConflict".equals(r.code()));
+                if (!onlyConflicts || attempt >= CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+                Batches.pause(attempt);
+            }
+        }
     }
 
     private static RuntimeException policyChangedOr(TransactionCanceledException e) {
