@@ -1,19 +1,16 @@
 package io.clusterpeering.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.support.AclFlow;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 
-import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.establish;
 import static io.clusterpeering.support.PeeringFlow.generate;
 import static io.clusterpeering.support.PeeringFlow.json;
@@ -26,28 +23,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * a mesh operator exports a service, and the imported instances are visible to the tokens Consul lets read peer
  * data (read-all, or a service identity) and to no other.
  */
+@TwoClusters(acl = "deny", bootstrap = true)
 class AclPeeringTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static final String OPERATOR_RULES = "peering = \"write\"\nmesh = \"write\"\noperator = \"read\"";
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
-    private static ConsulHttp management1;
-    private static ConsulHttp management2;
-    private static ConsulHttp anonymous2;
+    private final ConsulHttp client1;
+    private final ConsulHttp management1;
+    private final ConsulHttp management2;
+    private final ConsulHttp anonymous2;
 
-    @BeforeAll
-    static void startClusters() {
-        dc1 = AclFlow.startCluster("dc1", "deny", Map.of());
-        dc2 = AclFlow.startCluster("dc2", "deny", Map.of());
-        management1 = client(dc1).withToken(AclFlow.bootstrap(client(dc1)));
-        anonymous2 = client(dc2).withToken(null);
-        management2 = anonymous2.withToken(AclFlow.bootstrap(anonymous2));
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        dc1.close();
-        dc2.close();
+    AclPeeringTest(Clusters clusters) {
+        client1 = clusters.client1();
+        management1 = clusters.management1();
+        management2 = clusters.management2();
+        anonymous2 = clusters.client2().withToken(null);
     }
 
     @Test
@@ -55,7 +44,7 @@ class AclPeeringTest {
         ConsulHttp operator1 = management1.withToken(AclFlow.secret(management1, OPERATOR_RULES));
         ConsulHttp operator2 = management2.withToken(AclFlow.secret(management2, OPERATOR_RULES));
 
-        HttpResponse<String> anonymousGenerate = client(dc1).withToken(null)
+        HttpResponse<String> anonymousGenerate = client1.withToken(null)
                 .post("/v1/peering/token", "{\"PeerName\":\"cluster-02\"}");
         assertEquals(403, anonymousGenerate.statusCode());
         assertEquals(AclFlow.deniedAnonymous("peering:write"), anonymousGenerate.body());

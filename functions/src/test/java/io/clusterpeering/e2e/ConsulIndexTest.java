@@ -1,10 +1,9 @@
 package io.clusterpeering.e2e;
 
-import io.clusterpeering.local.LocalCluster;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -12,11 +11,9 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.establish;
 import static io.clusterpeering.support.PeeringFlow.generate;
 import static io.clusterpeering.support.PeeringFlow.json;
-import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,25 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and wakes when its data changes (local and {@code ?peer=} health, the service list, the peerings list and one
  * peering).
  */
+@TwoClusters
 class ConsulIndexTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
-    private static ConsulHttp one;
-    private static ConsulHttp two;
+    private final ConsulHttp one;
+    private final ConsulHttp two;
 
-    @BeforeAll
-    static void start() {
-        dc1 = startCluster("dc1");
-        dc2 = startCluster("dc2");
-        one = client(dc1);
-        two = client(dc2);
-    }
-
-    @AfterAll
-    static void stop() {
-        dc1.close();
-        dc2.close();
+    ConsulIndexTest(Clusters clusters) {
+        one = clusters.client1();
+        two = clusters.client2();
     }
 
     private static void sleepQuietly(long millis) {
@@ -64,12 +51,12 @@ class ConsulIndexTest {
         return index;
     }
 
-    private static void register(String service, String id) {
+    private void register(String service, String id) {
         assertEquals(200, one.send("PUT", "/v1/catalog/register", "{\"Node\":\"n-" + id + "\",\"Address\":\"10.0.0.1\","
                 + "\"Service\":{\"ID\":\"" + id + "\",\"Service\":\"" + service + "\",\"Tags\":[\"t\"]}}").statusCode());
     }
 
-    private static void deregister(String id) {
+    private void deregister(String id) {
         assertEquals(200, one.send("PUT", "/v1/catalog/deregister", "{\"Node\":\"n-" + id + "\",\"ServiceID\":\"" + id + "\"}")
                 .statusCode());
     }
@@ -199,7 +186,7 @@ class ConsulIndexTest {
         assertTrue(index(two.get(path)) > index);
     }
 
-    private static void establishPair(String suffix) {
+    private void establishPair(String suffix) {
         HttpResponse<String> established = establish(two, "from-" + suffix, generate(one, "to-" + suffix));
         assertEquals(200, established.statusCode(), established.body());
     }

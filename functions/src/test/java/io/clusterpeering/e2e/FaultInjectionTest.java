@@ -6,13 +6,14 @@ import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.service.HeartbeatService;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.support.AclFlow;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
 import io.clusterpeering.support.FaultInjector;
 import io.clusterpeering.support.FaultInjector.Fault;
 import io.clusterpeering.support.TableSnapshot;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -29,7 +30,6 @@ import java.util.regex.Pattern;
 
 import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.json;
-import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * linked or the dialer without a row, and retrying with the same token, or a new one, succeeds. The number of
  * faults injected per use case is printed.
  */
+@TwoClusters(settings = {"peering.test.fault-injection=true", "peering.heartbeat-interval=1h",
+        "peering.peer-call-timeout=5s", "peering.dynamodb.retry-base-delay=" + FaultInjectionTest.RETRY_BASE_DELAY})
 class FaultInjectionTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
     private static final int MAX_ATTEMPTS = 9;
@@ -61,7 +63,7 @@ class FaultInjectionTest {
      * The SDK's retries still make every attempt (MAX_ATTEMPTS) but back off from 2 ms instead of production's 25 ms
      * (500 ms when throttled): hundreds of injected faults would otherwise spend minutes in backoff sleeps.
      */
-    private static final String RETRY_BASE_DELAY = "2ms";
+    static final String RETRY_BASE_DELAY = "2ms";
     private static final Pattern STACK = Pattern.compile("Exception|\\bat [\\w$.]+\\(|software\\.amazon|io\\.clusterpeering");
     private static final Predicate<String> HTTP = thread -> !thread.contains("scheduled");
     /** The stream poller and heartbeat schedule, and the purge's workers. */
@@ -73,25 +75,20 @@ class FaultInjectionTest {
     /** Per use case: faults injected, requests made, how those ended. */
     private static final Map<String, Map<String, AtomicInteger>> COUNTS = new LinkedHashMap<>();
 
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
-    private static ConsulHttp acceptor;
-    private static ConsulHttp dialer;
+    private final LocalCluster dc1;
+    private final LocalCluster dc2;
+    private final ConsulHttp acceptor;
+    private final ConsulHttp dialer;
 
-    @BeforeAll
-    static void startClusters() {
-        Map<String, Object> faults = Map.of("peering.test.fault-injection", true, "peering.heartbeat-interval", "1h",
-                "peering.peer-call-timeout", "5s", "peering.dynamodb.retry-base-delay", RETRY_BASE_DELAY);
-        dc1 = startCluster("dc1", faults);
-        dc2 = startCluster("dc2", faults);
-        acceptor = client(dc1);
-        dialer = client(dc2);
+    FaultInjectionTest(Clusters clusters) {
+        dc1 = clusters.dc1();
+        dc2 = clusters.dc2();
+        acceptor = clusters.client1();
+        dialer = clusters.client2();
     }
 
     @AfterAll
-    static void stopClusters() {
-        dc1.close();
-        dc2.close();
+    static void report() {
         StringBuilder report = new StringBuilder("Faults injected per use case:\n");
         COUNTS.forEach((useCase, counts) -> report.append("  ").append(useCase).append(": ").append(counts).append('\n'));
         System.out.print(report);
@@ -302,7 +299,7 @@ class FaultInjectionTest {
      * Runs a use case once without faults (counting its calls per operation on the target's threads), then with
      * transient faults on each operation, then with each call of each operation failing for good or losing a race.
      */
-    private static void exercise(String useCase, LocalCluster target, Predicate<String> threads,
+    private void exercise(String useCase, LocalCluster target, Predicate<String> threads,
                                  List<LocalCluster> checked, java.util.function.Supplier<Attempt> prepare) {
         exercise(useCase, target, threads, false, checked, prepare);
     }
@@ -311,7 +308,7 @@ class FaultInjectionTest {
      * As above; {@code async} when the target's work happens after the answer (a stream handler, a message to the
      * peer): its calls are counted until the end state is reached, and a fault is waited for before healing.
      */
-    private static void exercise(String useCase, LocalCluster target, Predicate<String> threads, boolean async,
+    private void exercise(String useCase, LocalCluster target, Predicate<String> threads, boolean async,
                                  List<LocalCluster> checked, java.util.function.Supplier<Attempt> prepare) {
         FaultInjector injector = target.context().getBean(FaultInjector.class);
         Map<String, AtomicInteger> counts = counts(useCase);
@@ -385,7 +382,7 @@ class FaultInjectionTest {
     }
 
     /** Waits until both clusters' stream pollers have read everything, so the next scenario starts quiet. */
-    private static void settle() {
+    private void settle() {
         for (LocalCluster cluster : List.of(dc1, dc2)) {
             io.clusterpeering.local.LocalStreamPoller poller = cluster.context()
                     .getBean(io.clusterpeering.local.LocalStreamPoller.class);
@@ -480,7 +477,7 @@ class FaultInjectionTest {
      * After the dialer failed to store the peering: the dialer has no row under the name, or it ended its row and
      * the acceptor's (both TERMINATED), or (the failure came after both were linked) they name each other.
      */
-    private static void assertNoDialerRowOrBothEnded(String dialerName, String acceptorName) {
+    private void assertNoDialerRowOrBothEnded(String dialerName, String acceptorName) {
         var dialerRow = TableSnapshot.of(dc2).items().get("PEERING#default|NAME#" + dialerName);
         var acceptorRow = TableSnapshot.of(dc1).items().get("PEERING#default|NAME#" + acceptorName);
         if (dialerRow == null) {
@@ -496,7 +493,7 @@ class FaultInjectionTest {
     }
 
     /** The dialer has no row under the name, or its row and the acceptor's name each other. */
-    private static void assertNoDialerRowOrLinked(String dialerName) {
+    private void assertNoDialerRowOrLinked(String dialerName) {
         if (dialer.sendUnchecked("GET", "/v1/peering/" + dialerName, null).statusCode() == 404) {
             return;
         }
@@ -504,7 +501,7 @@ class FaultInjectionTest {
     }
 
     /** The dialer's row and the acceptor's row name each other, and the acceptor consumed the dialer's token. */
-    private static void assertLinked(String dialerName) {
+    private void assertLinked(String dialerName) {
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> row =
                 TableSnapshot.of(dc2).items().get("PEERING#default|NAME#" + dialerName);
         assertTrue(row != null, "the dialer has no row " + dialerName);
@@ -525,18 +522,18 @@ class FaultInjectionTest {
         return UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static String generate(String name) {
+    private String generate(String name) {
         FaultInjector injector = dc1.context().getBean(FaultInjector.class);
         HttpResponse<String> response = acceptor.sendUnchecked("POST", "/v1/peering/token", "{\"PeerName\":\"" + name + "\"}");
         assertEquals(200, response.statusCode(), "generate (rules " + injector.injected() + "): " + response.body());
         return json(response.body()).get("PeeringToken").asText();
     }
 
-    private static HttpResponse<String> peerWith(String token, String dialerName) {
+    private HttpResponse<String> peerWith(String token, String dialerName) {
         return dialer.sendUnchecked("POST", "/v1/peering/establish", "{\"PeerName\":\"" + dialerName + "\",\"PeeringToken\":\"" + token + "\"}");
     }
 
-    private static void peerIn(String partition, String name) {
+    private void peerIn(String partition, String name) {
         HttpResponse<String> token = acceptor.sendUnchecked("POST", "/v1/peering/token?partition=" + partition,
                 "{\"PeerName\":\"" + name + "\"}");
         assertEquals(200, token.statusCode(), token.body());
@@ -546,14 +543,14 @@ class FaultInjectionTest {
         assertEquals(200, established.statusCode(), established.body());
     }
 
-    private static void register(String partition, String service) {
+    private void register(String partition, String service) {
         HttpResponse<String> response = acceptor.sendUnchecked("PUT", "/v1/catalog/register?partition=" + partition, "{\"Node\":\"n-" + service
                 + "\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"" + service + "-1\",\"Service\":\"" + service
                 + "\",\"Port\":8080}}");
         assertEquals(200, response.statusCode(), response.body());
     }
 
-    private static HttpResponse<String> export(String partition, String service, String consumer) {
+    private HttpResponse<String> export(String partition, String service, String consumer) {
         HttpResponse<String> response = acceptor.sendUnchecked("PUT", "/v1/config?partition=" + partition,
                 "{\"Kind\":\"exported-services\",\"Name\":\"" + partition + "\","
                 + "\"Services\":[{\"Name\":\"" + service + "\",\"Consumers\":[{\"Peer\":\"" + consumer + "\"}]}]}");
@@ -561,7 +558,7 @@ class FaultInjectionTest {
         return response;
     }
 
-    private static JsonNode importedHealth(String partition, String peer, String service) {
+    private JsonNode importedHealth(String partition, String peer, String service) {
         HttpResponse<String> response = dialer.sendUnchecked("GET", "/v1/health/service/" + service + "?partition=" + partition
                 + "&peer=" + peer, null);
         assertEquals(200, response.statusCode(), response.body());

@@ -13,8 +13,8 @@ import io.clusterpeering.service.BeatTicket;
 import io.clusterpeering.service.HeartbeatFanOut;
 import io.clusterpeering.service.HeartbeatService;
 import io.clusterpeering.store.PeeringStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clusterpeering.support.Clusters;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
@@ -23,11 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static io.clusterpeering.support.PeeringFlow.client;
-import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,20 +37,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * chain silent for three intervals is replaced; the worker function reports a malformed message as a batch item
  * failure (SQS retries it, then moves it to the dead-letter queue).
  */
+@TwoClusters(settings = {"peering.heartbeat-interval=10m", "peering.heartbeat-timeout=30m"})
 class HeartbeatFanOutTest {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
+    private final LocalCluster dc1;
+    private final LocalCluster dc2;
 
-    @BeforeAll
-    static void start() {
-        Map<String, Object> noLocalRounds = Map.of("peering.heartbeat-interval", "10m", "peering.heartbeat-timeout", "30m");
-        dc1 = startCluster("dc1", noLocalRounds);
-        dc2 = startCluster("dc2", noLocalRounds);
+    HeartbeatFanOutTest(Clusters clusters) {
+        dc1 = clusters.dc1();
+        dc2 = clusters.dc2();
     }
 
     /** A peering of dc1 with dc2 in a partition of its own, named {@code a}; @return the partition */
-    private static String peerInNewPartition() {
+    private String peerInNewPartition() {
         String partition = "p" + java.util.UUID.randomUUID().toString().substring(0, 6);
         var token = client(dc1).post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"a\"}");
         String peeringToken = io.clusterpeering.support.PeeringFlow.json(token.body()).get("PeeringToken").asText();
@@ -64,12 +61,6 @@ class HeartbeatFanOutTest {
 
     private static BeatTicket ticketOf(RecordingQueue queue, String partition) {
         return queue.sent.stream().filter(t -> t.partition().equals(partition)).findFirst().orElseThrow();
-    }
-
-    @AfterAll
-    static void stop() {
-        dc1.close();
-        dc2.close();
     }
 
     /** Stands for SQS: records what was sent, with the delay. */
@@ -87,7 +78,7 @@ class HeartbeatFanOutTest {
     }
 
     /** A fan-out over dc1's store and heartbeats with a one-second interval. */
-    private static HeartbeatFanOut fanOut(RecordingQueue queue) {
+    private HeartbeatFanOut fanOut(RecordingQueue queue) {
         PeeringConfiguration real = dc1.context().getBean(PeeringConfiguration.class);
         PeeringConfiguration fast = (PeeringConfiguration) Proxy.newProxyInstance(PeeringConfiguration.class.getClassLoader(),
                 new Class<?>[] {PeeringConfiguration.class}, (proxy, method, args) ->

@@ -3,8 +3,10 @@ package io.clusterpeering.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.support.AclFlow;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,6 @@ import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.establish;
 import static io.clusterpeering.support.PeeringFlow.generate;
 import static io.clusterpeering.support.PeeringFlow.json;
-import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,33 +34,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>dc1 exports to dc2 (dc1 calls the peering {@code to-dc2}, dc2 calls it {@code from-dc1}); a third cluster has
  * ACLs on for the ACL reads.
  */
+@TwoClusters
 class IndexCoverageTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     /** How long a query that should sleep is given to wake wrongly. */
     private static final String QUIET_WAIT = "1500ms";
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
+    /** The third cluster, ACLs on, and its management client. */
     private static LocalCluster acl;
-    private static ConsulHttp one;
-    private static ConsulHttp two;
     private static ConsulHttp management;
+    private final ConsulHttp one;
+    private final ConsulHttp two;
+
+    IndexCoverageTest(Clusters clusters) {
+        one = clusters.client1();
+        two = clusters.client2();
+    }
 
     @BeforeAll
-    static void start() {
-        dc1 = startCluster("dc1");
-        dc2 = startCluster("dc2");
+    static void startAclClusterAndPeer(Clusters clusters) {
         acl = AclFlow.startCluster("dc3", "deny", Map.of());
-        one = client(dc1);
-        two = client(dc2);
         management = client(acl).withToken(AclFlow.bootstrap(client(acl).withToken(null)));
-        HttpResponse<String> established = establish(two, "from-dc1", generate(one, "to-dc2"));
+        HttpResponse<String> established = establish(clusters.client2(), "from-dc1", generate(clusters.client1(), "to-dc2"));
         assertEquals(200, established.statusCode(), established.body());
     }
 
     @AfterAll
-    static void stop() {
-        dc1.close();
-        dc2.close();
+    static void stopAclCluster() {
         acl.close();
     }
 
@@ -207,7 +207,7 @@ class IndexCoverageTest {
     }
 
     /** Writes dc1's exported-services entry: exactly these services, to dc2. */
-    private static void export(String... services) {
+    private void export(String... services) {
         StringBuilder list = new StringBuilder();
         for (String service : services) {
             list.append(list.isEmpty() ? "" : ",").append("{\"Name\":\"").append(service)

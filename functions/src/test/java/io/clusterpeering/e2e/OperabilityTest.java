@@ -3,12 +3,13 @@ package io.clusterpeering.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clusterpeering.local.EmbeddedDynamoDb;
 import io.clusterpeering.local.LocalCluster;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
 import io.clusterpeering.support.TcpForwarder;
+import io.clusterpeering.support.TwoClusters;
 import io.clusterpeering.token.PeeringToken;
 import io.clusterpeering.token.PeeringTokenCodec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,38 +41,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the link latency per peer, and the pre-flight check (a good token, a stopped acceptor, a tampered, an expired
  * token and a wrong address), which never consumes the token.
  */
+// Peer calls may take long on a loaded machine: a 5 s timeout keeps the setup from failing on load alone.
+@TwoClusters(settings = "peering.peer-call-timeout=5s")
 class OperabilityTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
-    private static ConsulHttp acceptor;
-    private static ConsulHttp dialer;
     /** A peering established before the tests, ops-02 on dc1 and ops-01 on dc2, dc1 exporting ops-svc to it. */
     private static String opsToken;
+    private final LocalCluster dc1;
+    private final ConsulHttp acceptor;
+    private final ConsulHttp dialer;
+
+    OperabilityTest(Clusters clusters) {
+        dc1 = clusters.dc1();
+        acceptor = clusters.client1();
+        dialer = clusters.client2();
+    }
 
     @BeforeAll
-    static void startClusters() {
-        // Peer calls may take long on a loaded machine: a 5 s timeout keeps the setup from failing on load alone.
-        dc1 = startCluster("dc1", Map.of("peering.peer-call-timeout", "5s"));
-        dc2 = startCluster("dc2", Map.of("peering.peer-call-timeout", "5s"));
-        acceptor = client(dc1);
-        dialer = client(dc2);
+    static void peerAndExport(Clusters clusters) {
+        ConsulHttp acceptor = clusters.client1();
+        ConsulHttp dialer = clusters.client2();
         opsToken = generate(acceptor, "ops-02");
         assertEquals(200, establish(dialer, "ops-01", opsToken).statusCode());
         acceptor.put("/v1/catalog/register", "{\"Node\":\"node-1\",\"Address\":\"10.0.0.1\","
                 + "\"Service\":{\"ID\":\"ops-svc-1\",\"Service\":\"ops-svc\",\"Port\":8080}}");
-        exportTo(Map.of("ops-svc", "ops-02"));
+        exportTo(acceptor, Map.of("ops-svc", "ops-02"));
         Eventually.within(LIMIT, "ops-svc is imported by dc2", () ->
                 json(dialer.get("/v1/health/service/ops-svc?peer=ops-01").body()).size() == 1);
     }
 
-    @AfterAll
-    static void stopClusters() {
-        dc1.close();
-        dc2.close();
-    }
-
-    private static void exportTo(Map<String, String> serviceToPeer) {
+    private static void exportTo(ConsulHttp acceptor, Map<String, String> serviceToPeer) {
         StringBuilder services = new StringBuilder();
         serviceToPeer.forEach((service, peer) -> services.append(services.length() == 0 ? "" : ",")
                 .append("{\"Name\":\"").append(service).append("\",\"Consumers\":[{\"Peer\":\"").append(peer).append("\"}]}"));
@@ -144,7 +143,7 @@ class OperabilityTest {
         String dialerId = read(dialer, "life-01").get("ID").asText();
         acceptor.put("/v1/catalog/register", "{\"Node\":\"node-2\",\"Address\":\"10.0.0.2\","
                 + "\"Service\":{\"ID\":\"life-svc-1\",\"Service\":\"life-svc\",\"Port\":8080}}");
-        exportTo(Map.of("ops-svc", "ops-02", "life-svc", "life-02"));
+        exportTo(acceptor, Map.of("ops-svc", "ops-02", "life-svc", "life-02"));
         Eventually.within(LIMIT, "life-svc is imported", () ->
                 json(dialer.get("/v1/health/service/life-svc?peer=life-01").body()).size() == 1);
 
@@ -392,7 +391,7 @@ class OperabilityTest {
                 .filter(c -> c.get("Status").asText().equals("fail")).map(c -> c.get("Name").asText()).findFirst().orElse("");
     }
 
-    private static JsonNode check(String token) {
+    private JsonNode check(String token) {
         HttpResponse<String> response = dialer.post("/v1/peering/check", "{\"PeeringToken\":\"" + token + "\"}");
         assertEquals(200, response.statusCode(), response.body());
         return json(response.body());

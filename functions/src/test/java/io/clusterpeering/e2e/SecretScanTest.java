@@ -7,15 +7,19 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.support.AclFlow;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
 import io.clusterpeering.support.TableSnapshot;
+import io.clusterpeering.support.TwoClusters;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
 import io.clusterpeering.token.PeeringTokenCodec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -49,32 +53,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code PEERING_IDENTITY_SOURCE=secrets-manager} and keeps the key in Secrets Manager); it must hold its own
  * cluster's key and nothing else secret.
  */
+@ExtendWith(SecretScanTest.CapturedLogs.class)
+@TwoClusters(acl = "deny")
 class SecretScanTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
     private static ListAppender<ILoggingEvent> logs;
     private static Level previousLevel;
+    private final LocalCluster dc1;
+    private final LocalCluster dc2;
 
-    @BeforeAll
-    static void start() {
-        logs = new ListAppender<>();
-        logs.start();
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.addAppender(logs);
-        Logger ours = (Logger) LoggerFactory.getLogger("io.clusterpeering");
-        previousLevel = ours.getLevel();
-        ours.setLevel(Level.DEBUG);
-        dc1 = AclFlow.startCluster("dc1", "deny", Map.of());
-        dc2 = AclFlow.startCluster("dc2", "deny", Map.of());
+    SecretScanTest(Clusters clusters) {
+        dc1 = clusters.dc1();
+        dc2 = clusters.dc2();
     }
 
-    @AfterAll
-    static void stop() {
-        dc1.close();
-        dc2.close();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-        ((Logger) LoggerFactory.getLogger("io.clusterpeering")).setLevel(previousLevel);
+    /**
+     * Captures every log line from before the clusters start (declared before {@code @TwoClusters}, so it runs
+     * first) until after they stop, {@code io.clusterpeering} at DEBUG.
+     */
+    static final class CapturedLogs implements BeforeAllCallback, AfterAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            logs = new ListAppender<>();
+            logs.start();
+            Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            root.addAppender(logs);
+            Logger ours = (Logger) LoggerFactory.getLogger("io.clusterpeering");
+            previousLevel = ours.getLevel();
+            ours.setLevel(Level.DEBUG);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+            ((Logger) LoggerFactory.getLogger("io.clusterpeering")).setLevel(previousLevel);
+        }
     }
 
     @Test

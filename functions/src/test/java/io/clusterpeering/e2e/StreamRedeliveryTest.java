@@ -6,13 +6,13 @@ import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.local.LocalStreamPoller;
 import io.clusterpeering.local.StreamRecords;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
 import io.clusterpeering.support.FaultInjector;
 import io.clusterpeering.support.StreamRecorder;
 import io.clusterpeering.support.TableSnapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -25,9 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.json;
-import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,27 +36,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compared but for bookkeeping and liveness times). And a purge killed mid-way (a fault after the first of its
  * transactions, for two deliveries) is finished by the next delivery: nothing imported is left, the row is gone.
  */
+@TwoClusters(settings = {"peering.test.stream-recording=true", "peering.test.fault-injection=true",
+        "peering.heartbeat-interval=1h"})
 class StreamRedeliveryTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
-    private static ConsulHttp exporter;
-    private static ConsulHttp importer;
+    private final LocalCluster dc1;
+    private final LocalCluster dc2;
+    private final ConsulHttp exporter;
+    private final ConsulHttp importer;
 
-    @BeforeAll
-    static void start() {
-        Map<String, Object> more = Map.of("peering.test.stream-recording", true, "peering.test.fault-injection", true,
-                "peering.heartbeat-interval", "1h");
-        dc1 = startCluster("dc1", more);
-        dc2 = startCluster("dc2", more);
-        exporter = client(dc1);
-        importer = client(dc2);
-    }
-
-    @AfterAll
-    static void stop() {
-        dc1.close();
-        dc2.close();
+    StreamRedeliveryTest(Clusters clusters) {
+        dc1 = clusters.dc1();
+        dc2 = clusters.dc2();
+        exporter = clusters.client1();
+        importer = clusters.client2();
     }
 
     @Test
@@ -151,7 +142,7 @@ class StreamRedeliveryTest {
         injector.clear();
     }
 
-    private static void settle() {
+    private void settle() {
         for (LocalCluster cluster : List.of(dc1, dc2)) {
             LocalStreamPoller poller = cluster.context().getBean(LocalStreamPoller.class);
             Eventually.within(LIMIT, "the stream poller caught up", poller::caughtUp);
@@ -167,7 +158,7 @@ class StreamRedeliveryTest {
         }
     }
 
-    private static void peer(String partition, String importerName, String exporterName) {
+    private void peer(String partition, String importerName, String exporterName) {
         HttpResponse<String> token = exporter.post("/v1/peering/token?partition=" + partition,
                 "{\"PeerName\":\"" + importerName + "\"}");
         assertEquals(200, token.statusCode(), token.body());
@@ -177,14 +168,14 @@ class StreamRedeliveryTest {
         assertEquals(200, established.statusCode(), established.body());
     }
 
-    private static void register(String partition, String service, String id, int port) {
+    private void register(String partition, String service, String id, int port) {
         HttpResponse<String> response = exporter.put("/v1/catalog/register?partition=" + partition,
                 "{\"Node\":\"node-1\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"" + id + "\",\"Service\":\""
                         + service + "\",\"Port\":" + port + "}}");
         assertEquals(200, response.statusCode(), response.body());
     }
 
-    private static void export(String partition, List<String> services, List<String> consumers) {
+    private void export(String partition, List<String> services, List<String> consumers) {
         StringBuilder list = new StringBuilder();
         StringBuilder peers = new StringBuilder();
         for (String consumer : consumers) {
@@ -199,7 +190,7 @@ class StreamRedeliveryTest {
         assertEquals(200, response.statusCode(), response.body());
     }
 
-    private static JsonNode imported(String partition, String peer, String service) {
+    private JsonNode imported(String partition, String peer, String service) {
         HttpResponse<String> response = importer.get("/v1/health/service/" + service + "?partition=" + partition
                 + "&peer=" + peer);
         assertEquals(200, response.statusCode(), response.body());

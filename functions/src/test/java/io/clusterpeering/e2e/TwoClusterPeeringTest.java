@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.clusterpeering.local.EmbeddedDynamoDb;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.service.HeartbeatService;
+import io.clusterpeering.support.Clusters;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
 import io.clusterpeering.support.Race;
 import io.clusterpeering.support.TcpForwarder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clusterpeering.support.TwoClusters;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -34,25 +34,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * schedule), peered through their public HTTP API exactly as the README walkthrough does with curl. Every
  * response is checked against the OpenAPI document.
  */
+@TwoClusters
 class TwoClusterPeeringTest {
     private static final Duration ASYNC_LIMIT = Duration.ofSeconds(20);
-    private static LocalCluster dc1;
-    private static LocalCluster dc2;
-    private static ConsulHttp acceptor;
-    private static ConsulHttp dialer;
+    private final LocalCluster dc1;
+    private final LocalCluster dc2;
+    private final ConsulHttp acceptor;
+    private final ConsulHttp dialer;
 
-    @BeforeAll
-    static void startClusters() {
-        dc1 = startCluster("dc1");
-        dc2 = startCluster("dc2");
-        acceptor = client(dc1);
-        dialer = client(dc2);
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        dc1.close();
-        dc2.close();
+    TwoClusterPeeringTest(Clusters clusters) {
+        dc1 = clusters.dc1();
+        dc2 = clusters.dc2();
+        acceptor = clusters.client1();
+        dialer = clusters.client2();
     }
 
     private static String unique(String prefix) {
@@ -181,7 +175,7 @@ class TwoClusterPeeringTest {
     }
 
     /** The acceptor hides PeerID, as Consul; its peer's ID is the dialer row's ID, checked through the store. */
-    private static String peerIdOnAcceptor(String peer) {
+    private String peerIdOnAcceptor(String peer) {
         return dc1.context().getBean(io.clusterpeering.store.PeeringStore.class)
                 .find(new io.clusterpeering.domain.PeeringKey(null, peer)).orElseThrow().peerId();
     }
