@@ -38,6 +38,7 @@ public record AuditEvent(Instant time, String actor, String partition, String pe
     /** The kinds of event, with their wire names. */
     public enum Kind {
         TOKEN_GENERATED("token-generated"),
+        TOKEN_REVOKED("token-revoked"),
         ESTABLISH_ATTEMPTED("establish-attempted"),
         ESTABLISH_SUCCEEDED("establish-succeeded"),
         ESTABLISH_REFUSED("establish-refused"),

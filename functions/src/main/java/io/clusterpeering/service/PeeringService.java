@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.AuditEvent;
 import io.clusterpeering.domain.Liveness;
+import io.clusterpeering.domain.OutstandingToken;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
@@ -26,6 +27,7 @@ import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
+import io.clusterpeering.store.PeeringStore.IssuedSecret;
 import io.clusterpeering.store.PeeringStore.StoredPeering;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
@@ -119,15 +121,52 @@ public class PeeringService {
         ClusterIdentity identity = identitySource.identity();
         URI advertised = URI.create(config.getAdvertiseUrl());
         String secret = EstablishmentSecrets.newSecret();
-        Peering peering = store.createPendingOrRenewSecret(key, command.meta(), EstablishmentSecrets.hash(secret));
-        Instant now = Instant.now();
+        // Whole seconds: the token's iat and exp are seconds, and the store checks exp as the dialer does.
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant expiresAt = now.plus(config.getTokenLifetime());
+        Peering peering = store.createPendingOrRenewSecret(key, command.meta(),
+                new IssuedSecret(EstablishmentSecrets.hash(secret), now, expiresAt));
         String token = tokens.encode(new PeeringToken(identity.caPems(), external, List.of(hostPort(advertised)),
                 advertised.getScheme(), identity.serverName(config.getDatacenter()), peering.id(), secret,
-                new Remote(key.partition(), config.getDatacenter()), key.name(), now, now.plus(config.getTokenLifetime())));
+                new Remote(key.partition(), config.getDatacenter()), key.name(), now, expiresAt));
         audit.record(UUID.randomUUID().toString(), actor, key, peering.id(), AuditEvent.Kind.TOKEN_GENERATED,
-                AuditEvent.SUCCESS, "a peering token was generated, valid until " + now.plus(config.getTokenLifetime())
+                AuditEvent.SUCCESS, "a peering token was generated, valid until " + expiresAt
                         + "; only this newest token can establish the peering", null);
         return token;
+    }
+
+    /**
+     * Lists the peering tokens of a partition that were generated here and not yet used, revoked or expired
+     * ({@code GET /v1/peering/token}, ours), with the partition's peerings counter, which every token change
+     * advances. Never a secret.
+     *
+     * @throws InvalidRequest when the partition name is invalid
+     */
+    public io.clusterpeering.domain.Indexed<List<OutstandingToken>> outstandingTokens(String partition) {
+        PeeringRules.requireValidPartition(partition);
+        return store.outstandingTokens(partition, Instant.now());
+    }
+
+    /**
+     * Revokes the unused secret of a peering's newest token ({@code DELETE /v1/peering/{name}/token}, ours): a
+     * dialer presenting it is then refused (403) as for a used token. An established peering stays as it is.
+     *
+     * @param actor who asks ({@link AuditRecorder#actorOf}), for the audit trail
+     * @return the revoked token
+     * @throws PeeringNotFound when there is no peering under that name (404)
+     * @throws PeeringConflict when nothing is outstanding (the token was used or revoked, or the peering is a
+     *                         dialer's or being deleted) (409)
+     */
+    public OutstandingToken revokeToken(PeeringKey key, String actor) {
+        if (!PeeringRules.isValidPeerName(key.name())) {
+            throw new PeeringNotFound(key.name());
+        }
+        OutstandingToken revoked = store.revokeEstablishmentSecret(key);
+        audit.record(UUID.randomUUID().toString(), actor, key, revoked.peeringId(), AuditEvent.Kind.TOKEN_REVOKED,
+                AuditEvent.SUCCESS, "the outstanding peering token" + (revoked.generatedAt() == null ? ""
+                        : " generated at " + revoked.generatedAt()) + " was revoked; it can no longer establish the peering",
+                null);
+        return revoked;
     }
 
     /**

@@ -48,6 +48,10 @@ final class PeeringItems {
     static final String MODIFY_INDEX = "modifyIndex";
     /** SHA-256 of the unused establishment secret; absent once used, replaced by a newer token, or deleted. */
     static final String ESTABLISHMENT_SECRET_HASH = "establishmentSecretHash";
+    /** Acceptor: when the token of the unused secret was generated (epoch ms); meaningful only beside that secret. */
+    static final String TOKEN_GENERATED_AT = "tokenGeneratedAt";
+    /** Acceptor: the {@code exp} of the token of the unused secret (epoch ms); past it the secret is refused. */
+    static final String TOKEN_EXPIRES_AT = "tokenExpiresAt";
     /** Acceptor: SHA-256 of the secret the current dialer consumed, so that dialer may retry the exchange. */
     static final String CONSUMED_SECRET_HASH = "consumedSecretHash";
     /** Dialer: SHA-256 of the secret of the token it established with, so the same token is refused again. */

@@ -2,9 +2,11 @@ package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.domain.Indexed;
+import io.clusterpeering.domain.OutstandingToken;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.EstablishmentSecretRejected;
 import io.clusterpeering.domain.PeeringException.PeeringConflict;
+import io.clusterpeering.domain.PeeringException.PeeringNotFound;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringRole;
 import io.clusterpeering.domain.PeeringState;
@@ -45,8 +47,8 @@ import static io.clusterpeering.store.PeeringItems.*;
  * <ul>
  *   <li>names are unique per partition, and keep their role: {@link #createPendingOrRenewSecret},
  *       {@link #saveEstablishedDialer};</li>
- *   <li>a token's establishment secret is used once, and only the newest one works:
- *       {@link #consumeEstablishmentSecret};</li>
+ *   <li>a token's establishment secret is used once, only the newest one works, and not after its expiry:
+ *       {@link #consumeEstablishmentSecret}; an unused one can be revoked: {@link #revokeEstablishmentSecret};</li>
  *   <li>a DELETING row takes no writes but its removal: {@link #markDeleting}, {@link #removeAfterPurge}.</li>
  * </ul>
  * What the link records on the same rows while connected (heartbeats, errors, the imported and exported lists) is
@@ -191,20 +193,24 @@ public class PeeringStore {
      * secret's hash in place of the old one (so only the newest token works). A TERMINATED acceptor row is
      * reset to PENDING. Existing connections are not touched. Mirrors Consul's GenerateToken.
      *
-     * @param key        partition and name
-     * @param meta       Meta for a new row (a renewal keeps the row's Meta, as Consul does)
-     * @param secretHash SHA-256 of the new establishment secret
+     * <p>The token replaced while still unused is remembered as superseded ({@link #outstandingTokens}) by a
+     * second write after the first: should that one fail, the old token (which can no longer establish) is
+     * missing from the list, nothing else.
+     *
+     * @param key    partition and name
+     * @param meta   Meta for a new row (a renewal keeps the row's Meta, as Consul does)
+     * @param secret the new establishment secret's hash and its token's times
      * @return the stored row
      * @throws PeeringConflict when the name belongs to a dialer row, or the row is being deleted
      */
-    public Peering createPendingOrRenewSecret(PeeringKey key, Map<String, String> meta, String secretHash) {
+    public Peering createPendingOrRenewSecret(PeeringKey key, Map<String, String> meta, IssuedSecret secret) {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                Optional<Peering> renewed = renewEstablishmentSecret(key, secretHash);
+                Optional<Peering> renewed = renewEstablishmentSecret(key, secret);
                 if (renewed.isPresent()) {
                     return committed(key.partition(), renewed.get());
                 }
-                return committed(key.partition(), createPendingAcceptor(key, meta, secretHash));
+                return committed(key.partition(), createPendingAcceptor(key, meta, secret));
             } catch (RaceLost raced) {
                 // Another writer changed the row between our read of it and our write: look again.
             }
@@ -214,25 +220,36 @@ public class PeeringStore {
     }
 
     /** Replaces the secret of a live acceptor row; restarts a TERMINATED one; empty when there is no row. */
-    private Optional<Peering> renewEstablishmentSecret(PeeringKey key, String secretHash) {
+    private Optional<Peering> renewEstablishmentSecret(PeeringKey key, IssuedSecret secret) {
         long modifyIndex = index.next(IndexScope.peerings(key.partition()));
         try {
-            Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
+            // ALL_OLD: the replaced secret's token, read in the same atomic write that replaces it.
+            Map<String, AttributeValue> old = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(key))
                     .conditionExpression("attribute_exists(#pk) AND #role = :acceptor"
                             + " AND NOT (#state IN (:deleting, :terminated))")
-                    .updateExpression("SET #secret = :secret, #modifyIndex = :index REMOVE #consumed")
+                    .updateExpression("SET #secret = :secret, #generatedAt = :generatedAt, #expiresAt = :expiresAt,"
+                            + " #modifyIndex = :index REMOVE #consumed")
                     .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#role", ROLE, "#state", STATE,
                             "#secret", ESTABLISHMENT_SECRET_HASH, "#modifyIndex", MODIFY_INDEX,
-                            "#consumed", CONSUMED_SECRET_HASH))
+                            "#consumed", CONSUMED_SECRET_HASH, "#generatedAt", TOKEN_GENERATED_AT,
+                            "#expiresAt", TOKEN_EXPIRES_AT))
                     .expressionAttributeValues(Map.of(":acceptor", s(PeeringRole.ACCEPTOR.name()),
                             ":deleting", s(PeeringState.DELETING.name()),
                             ":terminated", s(PeeringState.TERMINATED.name()),
-                            ":secret", s(secretHash), ":index", n(modifyIndex)))
-                    .returnValues(ReturnValue.ALL_NEW)
+                            ":secret", s(secret.hash()), ":index", n(modifyIndex),
+                            ":generatedAt", n(secret.generatedAt().toEpochMilli()),
+                            ":expiresAt", n(secret.expiresAt().toEpochMilli())))
+                    .returnValues(ReturnValue.ALL_OLD)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build()).attributes();
-            return Optional.of(fromItem(updated));
+            Map<String, AttributeValue> renewed = new HashMap<>(old);
+            renewed.remove(CONSUMED_SECRET_HASH);
+            renewed.put(MODIFY_INDEX, n(modifyIndex));
+            if (old.containsKey(ESTABLISHMENT_SECRET_HASH)) {
+                rememberSuperseded(key, old);
+            }
+            return Optional.of(fromItem(renewed));
         } catch (ConditionalCheckFailedException e) {
             if (!e.hasItem() || e.item().isEmpty()) {
                 return Optional.empty();
@@ -245,8 +262,28 @@ public class PeeringStore {
                 throw new PeeringConflict("cannot create peering with name: \"" + key.name()
                         + "\"; there is already an established peering");
             }
-            return Optional.of(restartTerminatedAcceptor(existing, secretHash));
+            return Optional.of(restartTerminatedAcceptor(existing, secret));
         }
+    }
+
+    /**
+     * Remembers the token whose unused secret a renewal replaced, until its expiry (the table's TTL removes the
+     * item; {@link #outstandingTokens} leaves out expired ones before that).
+     */
+    private void rememberSuperseded(PeeringKey key, Map<String, AttributeValue> replacedRow) {
+        Map<String, AttributeValue> item = new HashMap<>(TableKeys.supersededToken(key, UUID.randomUUID().toString()));
+        item.put(ID, replacedRow.get(ID));
+        item.put(NAME, replacedRow.get(NAME));
+        item.put(PARTITION, replacedRow.get(PARTITION));
+        for (String time : List.of(TOKEN_GENERATED_AT, TOKEN_EXPIRES_AT)) {
+            if (replacedRow.containsKey(time)) {
+                item.put(time, replacedRow.get(time));
+            }
+        }
+        if (replacedRow.containsKey(TOKEN_EXPIRES_AT)) {
+            item.put(TableKeys.EXPIRES_AT, n(Attributes.number(replacedRow, TOKEN_EXPIRES_AT) / 1000 + 1));
+        }
+        dynamoDb.putItem(r -> r.tableName(table).item(item));
     }
 
     /**
@@ -255,13 +292,14 @@ public class PeeringStore {
      *
      * @throws RaceLost when the row changed since it was read
      */
-    private Peering restartTerminatedAcceptor(Peering terminated, String secretHash) {
+    private Peering restartTerminatedAcceptor(Peering terminated, IssuedSecret secret) {
         long modifyIndex = index.next(IndexScope.peerings(terminated.partition()));
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(terminated.key()))
                     .conditionExpression("#id = :id AND #state = :terminated")
-                    .updateExpression("SET #state = :pending, #secret = :secret, #modifyIndex = :index"
+                    .updateExpression("SET #state = :pending, #secret = :secret, #modifyIndex = :index,"
+                            + " #generatedAt = :generatedAt, #expiresAt = :expiresAt"
                             + " REMOVE #peerId, #peerCaPems, #peerServerName, #peerUrls, #lastHeartbeat, #lastReceive,"
                             + " #lastSend, #lastError, #lastErrorAt, #consumed, #lastSeq, #rtts, #failingSince, #left,"
                             + " #listIndex")
@@ -272,10 +310,13 @@ public class PeeringStore {
                             "#lastSend", LAST_SEND, "#lastError", LAST_ERROR, "#lastErrorAt", LAST_ERROR_AT,
                             "#consumed", CONSUMED_SECRET_HASH, "#lastSeq", LAST_PEER_MESSAGE_SEQ,
                             "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE, "#left", IMPORTED_ITEMS_LEFT,
-                            "#listIndex", EXPORT_LIST_INDEX))
-                    .expressionAttributeValues(Map.of(":id", s(terminated.id()),
+                            "#listIndex", EXPORT_LIST_INDEX, "#generatedAt", TOKEN_GENERATED_AT,
+                            "#expiresAt", TOKEN_EXPIRES_AT))
+                    .expressionAttributeValues(values(":id", s(terminated.id()),
                             ":terminated", s(PeeringState.TERMINATED.name()), ":pending", s(PeeringState.PENDING.name()),
-                            ":secret", s(secretHash), ":index", n(modifyIndex)))
+                            ":secret", s(secret.hash()), ":index", n(modifyIndex),
+                            ":generatedAt", n(secret.generatedAt().toEpochMilli()),
+                            ":expiresAt", n(secret.expiresAt().toEpochMilli())))
                     .returnValues(ReturnValue.ALL_NEW)
                     .build()).attributes();
             return fromItem(updated);
@@ -284,13 +325,15 @@ public class PeeringStore {
         }
     }
 
-    private Peering createPendingAcceptor(PeeringKey key, Map<String, String> meta, String secretHash) {
+    private Peering createPendingAcceptor(PeeringKey key, Map<String, String> meta, IssuedSecret secret) {
         long createIndex = index.next(IndexScope.peerings(key.partition()));
         Peering peering = new Peering(UUID.randomUUID().toString(), key.name(), key.partition(), PeeringRole.ACCEPTOR,
                 PeeringState.PENDING, null, meta, null, null, null, null, null, null, Remote.UNKNOWN, null,
                 createIndex, createIndex);
         Map<String, AttributeValue> item = toItem(peering);
-        item.put(ESTABLISHMENT_SECRET_HASH, s(secretHash));
+        item.put(ESTABLISHMENT_SECRET_HASH, s(secret.hash()));
+        item.put(TOKEN_GENERATED_AT, n(secret.generatedAt().toEpochMilli()));
+        item.put(TOKEN_EXPIRES_AT, n(secret.expiresAt().toEpochMilli()));
         registerPartition(key.partition());
         try {
             dynamoDb.transactWriteItems(r -> r.transactItems(
@@ -307,8 +350,9 @@ public class PeeringStore {
 
     /**
      * Rule: a token's establishment secret is used once. Atomically checks that the acceptor row with this ID
-     * still holds exactly this secret's hash, moves the hash to "consumed", and records the dialer: the row
-     * becomes ACTIVE. Of many concurrent calls with one secret, exactly one succeeds. A newer token's secret
+     * still holds exactly this secret's hash, unexpired (its token's {@code exp}, so a dialer that skips the
+     * token's expiry check is refused here too) and not revoked, moves the hash to "consumed", and records the
+     * dialer: the row becomes ACTIVE. Of many concurrent calls with one secret, exactly one succeeds. A newer token's secret
      * replaced an older one, so older tokens fail here too. The one dialer that consumed it may present it
      * again (same secret, same dialer peering ID): an idempotent retry after a lost answer, which changes
      * nothing but the contact time.
@@ -328,16 +372,18 @@ public class PeeringStore {
         // decides between concurrent exchanges.
         Map<String, AttributeValue> current = dynamoDb.getItem(r -> r.tableName(table).key(TableKeys.peering(acceptor.key()))
                 .consistentRead(true)).item();
-        if (!secretMatches(current, peeringId, secretHash, dialer.peeringId())) {
-            throw secretRejected(current);
+        if (!secretMatches(current, peeringId, secretHash, dialer.peeringId(), now)) {
+            throw secretRejected(current, secretHash, now);
         }
         long modifyIndex = index.next(IndexScope.peerings(acceptor.partition()));
         try {
             Map<String, AttributeValue> updated = dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table).key(TableKeys.peering(acceptor.key()))
                     .conditionExpression("#id = :id AND #role = :acceptor"
-                            + " AND (#secret = :secret OR (#consumed = :secret AND #peerId = :peerId))")
-                    .updateExpression("REMOVE #secret, #lastError, #lastErrorAt, #lastSeq, #rtts, #failingSince, #listIndex"
+                            + " AND ((#secret = :secret AND (attribute_not_exists(#expiresAt) OR #expiresAt > :nowMillis))"
+                            + " OR (#consumed = :secret AND #peerId = :peerId))")
+                    .updateExpression("REMOVE #secret, #generatedAt, #expiresAt, #lastError, #lastErrorAt, #lastSeq, #rtts,"
+                            + " #failingSince, #listIndex"
                             + " SET #consumed = :secret, #state = :active, #peerId = :peerId, "
                             + "#peerCaPems = :peerCaPems, #peerServerName = :peerServerName, #peerUrls = :peerUrls, "
                             + "#remotePartition = :remotePartition, #remoteDatacenter = :remoteDatacenter, "
@@ -349,8 +395,10 @@ public class PeeringStore {
                             "#lastReceive", LAST_RECEIVE, "#modifyIndex", MODIFY_INDEX, "#lastError", LAST_ERROR,
                             "#lastErrorAt", LAST_ERROR_AT, "#consumed", CONSUMED_SECRET_HASH,
                             "#lastSeq", LAST_PEER_MESSAGE_SEQ, "#rtts", HEARTBEAT_RTTS, "#failingSince", FAILING_SINCE,
-                            "#listIndex", EXPORT_LIST_INDEX))
+                            "#listIndex", EXPORT_LIST_INDEX, "#generatedAt", TOKEN_GENERATED_AT,
+                            "#expiresAt", TOKEN_EXPIRES_AT))
                     .expressionAttributeValues(values(":id", s(peeringId), ":acceptor", s(PeeringRole.ACCEPTOR.name()),
+                            ":nowMillis", n(now.toEpochMilli()),
                             ":secret", s(secretHash), ":active", s(PeeringState.ACTIVE.name()),
                             ":peerId", s(dialer.peeringId()), ":peerCaPems", Attributes.list(dialer.caPems()),
                             ":peerServerName", s(dialer.serverName()), ":peerUrls", Attributes.list(dialer.urls()),
@@ -362,27 +410,133 @@ public class PeeringStore {
                     .build()).attributes();
             return committed(acceptor.partition(), fromItem(updated));
         } catch (ConditionalCheckFailedException e) {
-            throw secretRejected(e.hasItem() ? e.item() : null);
+            throw secretRejected(e.hasItem() ? e.item() : null, secretHash, now);
         }
     }
 
     /** The condition of {@link #consumeEstablishmentSecret}, on a read item. */
     private static boolean secretMatches(Map<String, AttributeValue> item, String peeringId, String secretHash,
-                                         String dialerPeeringId) {
+                                         String dialerPeeringId, Instant now) {
         if (item == null || item.isEmpty() || !peeringId.equals(Attributes.string(item, ID))
                 || !PeeringRole.ACCEPTOR.name().equals(Attributes.string(item, ROLE))) {
             return false;
         }
-        return secretHash.equals(Attributes.string(item, ESTABLISHMENT_SECRET_HASH))
+        return (secretHash.equals(Attributes.string(item, ESTABLISHMENT_SECRET_HASH)) && !tokenExpired(item, now))
                 || (secretHash.equals(Attributes.string(item, CONSUMED_SECRET_HASH))
                 && dialerPeeringId.equals(Attributes.string(item, PEER_ID)));
     }
 
-    private static EstablishmentSecretRejected secretRejected(Map<String, AttributeValue> item) {
-        boolean unused = item != null && item.containsKey(ESTABLISHMENT_SECRET_HASH);
-        return new EstablishmentSecretRejected("invalid peering establishment secret: " + (unused
-                ? "a newer token was generated for this peering"
-                : "the token was already used, or the peering is being deleted"));
+    private static boolean tokenExpired(Map<String, AttributeValue> item, Instant now) {
+        return item.containsKey(TOKEN_EXPIRES_AT) && Attributes.number(item, TOKEN_EXPIRES_AT) <= now.toEpochMilli();
+    }
+
+    private static EstablishmentSecretRejected secretRejected(Map<String, AttributeValue> item, String secretHash,
+                                                              Instant now) {
+        String unused = item == null ? null : Attributes.string(item, ESTABLISHMENT_SECRET_HASH);
+        String why;
+        if (unused == null) {
+            why = "the token was already used or revoked, or the peering is being deleted";
+        } else if (unused.equals(secretHash) && tokenExpired(item, now)) {
+            why = "the token expired";
+        } else {
+            why = "a newer token was generated for this peering";
+        }
+        return new EstablishmentSecretRejected("invalid peering establishment secret: " + why);
+    }
+
+    /**
+     * Rule: an unused establishment secret can be revoked, and revoking touches nothing else. Removes the unused
+     * secret of an acceptor row (and its token's times) in one conditional write, beside
+     * {@link #consumeEstablishmentSecret}'s: of a revoke and an exchange of the same secret, exactly one
+     * succeeds. The row's state, its dialer and the secret that dialer consumed stay as they are, so an
+     * established peering is not touched.
+     *
+     * @return the revoked token
+     * @throws PeeringNotFound when there is no row under that name
+     * @throws PeeringConflict when the row holds no unused secret (used, revoked, a dialer row) or is being
+     *                         deleted
+     */
+    public OutstandingToken revokeEstablishmentSecret(PeeringKey key) {
+        long modifyIndex = index.next(IndexScope.peerings(key.partition()));
+        try {
+            Map<String, AttributeValue> old = dynamoDb.updateItem(UpdateItemRequest.builder()
+                    .tableName(table).key(TableKeys.peering(key))
+                    .conditionExpression("attribute_exists(#secret) AND #role = :acceptor AND #state <> :deleting")
+                    .updateExpression("REMOVE #secret, #generatedAt, #expiresAt SET #modifyIndex = :index")
+                    .expressionAttributeNames(Map.of("#secret", ESTABLISHMENT_SECRET_HASH, "#role", ROLE,
+                            "#state", STATE, "#generatedAt", TOKEN_GENERATED_AT, "#expiresAt", TOKEN_EXPIRES_AT,
+                            "#modifyIndex", MODIFY_INDEX))
+                    .expressionAttributeValues(Map.of(":acceptor", s(PeeringRole.ACCEPTOR.name()),
+                            ":deleting", s(PeeringState.DELETING.name()), ":index", n(modifyIndex)))
+                    .returnValues(ReturnValue.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()).attributes();
+            return committed(key.partition(), token(old, false));
+        } catch (ConditionalCheckFailedException e) {
+            if (!e.hasItem() || e.item().isEmpty()) {
+                throw new PeeringNotFound(key.name());
+            }
+            Peering existing = fromItem(e.item());
+            if (existing.state() == PeeringState.DELETING) {
+                throw markedForDeletion(key);
+            }
+            throw new PeeringConflict("peering \"" + existing.name() + "\" has no outstanding token: "
+                    + (existing.role() == PeeringRole.DIALER
+                    ? "it was established with a token of its peer, which only the peer can revoke"
+                    : "its newest token was already used or revoked; generate a new one to establish again"));
+        }
+    }
+
+    /**
+     * Lists the tokens of a partition that were generated and not used, revoked or expired, ordered by peer name,
+     * newest first within a name, with the partition's peerings counter: one strongly consistent query over the
+     * counter, the peering rows (each holds its newest token's unused secret and times) and the superseded tokens
+     * beside them. A superseded token is listed while its peering (same ID) is there and not being deleted.
+     */
+    public Indexed<List<OutstandingToken>> outstandingTokens(String partition, Instant now) {
+        IndexScope scope = IndexScope.peerings(partition);
+        Map<String, Map<String, AttributeValue>> rowsById = new HashMap<>();
+        List<Map<String, AttributeValue>> superseded = new ArrayList<>();
+        long[] counter = {0};
+        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :counter AND :lastToken")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", s(scope.pk()), ":counter", s(scope.sk()),
+                        ":lastToken", s(TableKeys.TOKEN_PREFIX + TableKeys.HIGHEST)))
+                .build(), page -> page.forEach(item -> {
+                    String sk = Attributes.string(item, TableKeys.SK);
+                    if (scope.sk().equals(sk)) {
+                        counter[0] = Attributes.number(item, ConsulIndex.VALUE);
+                    } else if (sk.startsWith(TableKeys.TOKEN_PREFIX)) {
+                        superseded.add(item);
+                    } else if (sk.startsWith(TableKeys.NAME_PREFIX)) {
+                        rowsById.put(Attributes.string(item, ID), item);
+                    }
+                }));
+        List<OutstandingToken> tokens = new ArrayList<>();
+        rowsById.values().stream().filter(row -> row.containsKey(ESTABLISHMENT_SECRET_HASH))
+                .map(row -> token(row, false)).forEach(tokens::add);
+        for (Map<String, AttributeValue> item : superseded) {
+            Map<String, AttributeValue> row = rowsById.get(Attributes.string(item, ID));
+            if (row != null && !PeeringState.DELETING.name().equals(Attributes.string(row, STATE))) {
+                tokens.add(token(item, true));
+            }
+        }
+        return new Indexed<>(tokens.stream().filter(token -> !token.expiredAt(now))
+                .sorted(java.util.Comparator.comparing((OutstandingToken token) -> token.peerName().toLowerCase(java.util.Locale.ROOT))
+                        .thenComparing(OutstandingToken::generatedAt, java.util.Comparator.nullsLast(
+                                java.util.Comparator.<Instant>reverseOrder())))
+                .toList(), counter[0]);
+    }
+
+    /** The token described by a peering row (its unused secret's) or a superseded-token item. */
+    private static OutstandingToken token(Map<String, AttributeValue> item, boolean superseded) {
+        return new OutstandingToken(Attributes.string(item, PARTITION), Attributes.string(item, NAME),
+                Attributes.string(item, ID), millis(item, TOKEN_GENERATED_AT), millis(item, TOKEN_EXPIRES_AT), superseded);
+    }
+
+    private static Instant millis(Map<String, AttributeValue> item, String name) {
+        return item.containsKey(name) ? Instant.ofEpochMilli(Attributes.number(item, name)) : null;
     }
 
     /**
@@ -680,5 +834,15 @@ public class PeeringStore {
      */
     public record DialerDetails(String peeringId, List<String> caPems, String serverName, List<String> urls,
                                 Remote remote) {
+    }
+
+    /**
+     * A new establishment secret as stored: never the secret itself.
+     *
+     * @param hash        SHA-256 of the secret
+     * @param generatedAt when its token was generated
+     * @param expiresAt   its token's {@code exp}, after which the secret is refused
+     */
+    public record IssuedSecret(String hash, Instant generatedAt, Instant expiresAt) {
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
  * <pre>
  *   peering row        PEERING#&lt;partition&gt;             NAME#&lt;lower-case name&gt;
  *   peerings counter   PEERING#&lt;partition&gt;             INDEX
+ *   superseded token   PEERING#&lt;partition&gt;             TOKEN#&lt;lower-case name&gt;#&lt;random id&gt;   (TTL)
  *   ID pointer         PEERING_ID#&lt;peering id&gt;          ID
  *   heartbeat chain    HEARTBEAT#&lt;partition&gt;           NAME#&lt;lower-case name&gt;
  *   global counter     INDEX                             peerings       (ACLs, config entries)
@@ -41,6 +42,8 @@ public final class TableKeys {
     public static final String SK = "sk";
     static final String PEERING_PREFIX = "PEERING#";
     static final String NAME_PREFIX = "NAME#";
+    /** Sort-key prefix of the superseded tokens beside a partition's peering rows (after {@code NAME#}). */
+    static final String TOKEN_PREFIX = "TOKEN#";
     /** Prefix of the ACL items that only the ACL functions may touch. */
     public static final String ACL_PREFIX = "ACL#";
     /** Prefix of the token-check items: every HTTP function may read them, only the ACL functions write them. */
@@ -71,6 +74,11 @@ public final class TableKeys {
 
     static Map<String, AttributeValue> peering(PeeringKey key) {
         return key(peeringPartition(key.partition()), NAME_PREFIX + key.name());
+    }
+
+    /** A superseded token of a peering: the item that remembers it until it expires. */
+    static Map<String, AttributeValue> supersededToken(PeeringKey key, String tokenId) {
+        return key(peeringPartition(key.partition()), TOKEN_PREFIX + key.name() + "#" + tokenId);
     }
 
     static Map<String, AttributeValue> beat(PeeringKey key) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static io.clusterpeering.support.ImportFixtures.issued;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,8 +72,8 @@ class PeeringStoreTest {
     @Test
     void generatingAgainKeepsThePeeringIdAndReplacesTheSecret() {
         PeeringKey key = newKey();
-        Peering first = store.createPendingOrRenewSecret(key, Map.of("env", "test"), "hash-1");
-        Peering second = store.createPendingOrRenewSecret(key, Map.of("env", "other"), "hash-2");
+        Peering first = store.createPendingOrRenewSecret(key, Map.of("env", "test"), issued("hash-1"));
+        Peering second = store.createPendingOrRenewSecret(key, Map.of("env", "other"), issued("hash-2"));
 
         assertEquals(first.id(), second.id());
         assertEquals(PeeringState.PENDING, second.state());
@@ -90,7 +91,7 @@ class PeeringStoreTest {
     @Test
     void anEstablishmentSecretIsUsedOnce() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
 
         EstablishmentSecretRejected reuse = assertThrows(EstablishmentSecretRejected.class,
@@ -102,14 +103,14 @@ class PeeringStoreTest {
     @Test
     void theDialerThatConsumedASecretMayRetryTheExchangeButNoOtherDialerMay() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
 
         Peering retried = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         assertEquals("d1", retried.peerId(), "a retry after a lost answer succeeds again");
         assertThrows(EstablishmentSecretRejected.class,
                 () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d2"), Instant.now()));
-        store.createPendingOrRenewSecret(key, null, "hash-2");
+        store.createPendingOrRenewSecret(key, null, issued("hash-2"));
         assertThrows(EstablishmentSecretRejected.class,
                 () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now()),
                 "a new token ends the retry window of the old one");
@@ -118,7 +119,7 @@ class PeeringStoreTest {
     @Test
     void aReplayedTerminationChangesNothing() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         assertTrue(streamStatus.recordHeartbeat(active, Instant.now(), 500));
 
@@ -131,7 +132,7 @@ class PeeringStoreTest {
     @Test
     void everyWriteAdvancesTheIndexAgainAfterItLands() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         assertTrue(context.getBean(ConsulIndex.class).current(IndexScope.peerings(key.partition())) > pending.modifyIndex(),
                 "a blocking reader woken before the write landed is woken again after it");
     }
@@ -139,7 +140,7 @@ class PeeringStoreTest {
     @Test
     void concurrentConsumersOfOneSecretHaveExactlyOneWinner() throws Exception {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "race-hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("race-hash"));
         List<Callable<String>> racers = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
             String dialerId = "dialer-" + i;
@@ -160,7 +161,7 @@ class PeeringStoreTest {
         List<Callable<String>> racers = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
             String hash = "hash-" + i;
-            racers.add(() -> store.createPendingOrRenewSecret(key, null, hash).id());
+            racers.add(() -> store.createPendingOrRenewSecret(key, null, issued(hash)).id());
         }
         List<Object> outcomes = Race.run(racers);
 
@@ -173,14 +174,14 @@ class PeeringStoreTest {
     @Test
     void aDeletingRowTakesNoNewTokenAndOnlyItsRemovalAfterwards() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
 
         assertTrue(store.markDeleting(key, Instant.now()));
         assertFalse(store.markDeleting(key, Instant.now()), "marking twice is a no-op");
         Peering deleting = store.find(key).orElseThrow();
         assertEquals(PeeringState.DELETING, deleting.state());
         assertTrue(deleting.deletedAt() != null);
-        assertThrows(PeeringConflict.class, () -> store.createPendingOrRenewSecret(key, null, "hash-2"));
+        assertThrows(PeeringConflict.class, () -> store.createPendingOrRenewSecret(key, null, issued("hash-2")));
         assertThrows(EstablishmentSecretRejected.class,
                 () -> store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d"), Instant.now()),
                 "marking DELETING dropped the secret");
@@ -194,7 +195,7 @@ class PeeringStoreTest {
     @Test
     void aRowThatIsNotDeletingIsNeverRemoved() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         assertFalse(store.removeAfterPurge(key, pending.id()));
         assertTrue(store.find(key).isPresent());
     }
@@ -202,13 +203,13 @@ class PeeringStoreTest {
     @Test
     void aNameKeepsItsRole() {
         PeeringKey acceptorName = newKey();
-        store.createPendingOrRenewSecret(acceptorName, null, "hash");
+        store.createPendingOrRenewSecret(acceptorName, null, issued("hash"));
         assertThrows(PeeringConflict.class, () -> store.saveEstablishedDialer(dialerRow(acceptorName, "dialer-id"), "token-hash"));
 
         PeeringKey dialerName = newKey();
         store.saveEstablishedDialer(dialerRow(dialerName, "dialer-id-2"), "token-hash");
         PeeringConflict conflict = assertThrows(PeeringConflict.class,
-                () -> store.createPendingOrRenewSecret(dialerName, null, "hash"));
+                () -> store.createPendingOrRenewSecret(dialerName, null, issued("hash")));
         assertTrue(conflict.getMessage().contains("already an established peering"));
     }
 
@@ -228,11 +229,11 @@ class PeeringStoreTest {
     @Test
     void aTerminatedAcceptorStartsOverAsPendingWhenATokenIsGenerated() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         assertTrue(store.markTerminated(active, 10));
 
-        Peering renewed = store.createPendingOrRenewSecret(key, null, "hash-2");
+        Peering renewed = store.createPendingOrRenewSecret(key, null, issued("hash-2"));
         assertEquals(pending.id(), renewed.id());
         assertEquals(PeeringState.PENDING, renewed.state());
         assertEquals(null, renewed.peerId());
@@ -241,7 +242,7 @@ class PeeringStoreTest {
     @Test
     void livenessIsRecordedOnlyOnConnectedPeerings() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         assertFalse(streamStatus.recordHeartbeat(pending, Instant.now(), 1), "a PENDING row records no heartbeat");
 
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
@@ -264,7 +265,7 @@ class PeeringStoreTest {
     @Test
     void anAnsweredHeartbeatThatARuleRefusesSaysWhichRuleHeldAsTheRowStoodAtTheWrite() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         PeeringConflict notConnected = assertThrows(PeeringConflict.class,
                 () -> streamStatus.recordHeartbeatAnswered(pending, Instant.now(), 1));
         assertEquals("peering " + pending.id() + " is PENDING here", notConnected.getMessage());
@@ -311,7 +312,7 @@ class PeeringStoreTest {
     @Test
     void anUpdateArrivingAfterTheDeletionWritesNothingAndOlderVersionsAreIgnored() {
         PeeringKey key = newKey();
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         Peering active = store.consumeEstablishmentSecret(pending.id(), "hash", dialer("d1"), Instant.now());
         var instance = new io.clusterpeering.domain.ServiceInstance("n1", "", "10.0.0.1", "dc2", null, null, "web-1",
                 "web", List.of(), "", 80, null, List.of(), key.name(), 0, 0);

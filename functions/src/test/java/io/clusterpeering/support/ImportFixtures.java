@@ -21,10 +21,16 @@ public final class ImportFixtures {
     private ImportFixtures() {
     }
 
+    /** A new establishment secret as the store takes it: the hash, generated now, expiring in an hour. */
+    public static PeeringStore.IssuedSecret issued(String secretHash) {
+        Instant now = Instant.now();
+        return new PeeringStore.IssuedSecret(secretHash, now, now.plusSeconds(3600));
+    }
+
     /** An ACTIVE acceptor peering with a random name whose peer is unreachable (nothing calls it but a deletion's notice). */
     public static Peering activePeering(PeeringStore store) {
         PeeringKey key = new PeeringKey("default", "peer-" + UUID.randomUUID().toString().substring(0, 8));
-        Peering pending = store.createPendingOrRenewSecret(key, null, "hash");
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         return store.consumeEstablishmentSecret(pending.id(), "hash", new DialerDetails(UUID.randomUUID().toString(),
                 List.of("-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"), "server.dc2.peering.x.consul",
                 List.of("http://127.0.0.1:1"), new Remote("default", "dc2")), Instant.now());
