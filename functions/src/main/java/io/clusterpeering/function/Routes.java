@@ -28,6 +28,12 @@ public final class Routes {
     public static final List<Route> ALL = List.of(
             new Route("POST", "/v1/peering/token", GenerateTokenFunction.class, GenerateTokenFunction::new, false,
                     RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
+            // Before GET /v1/peering/{name}: a literal segment wins over a template, as in API Gateway (and Consul's
+            // mux, where /v1/peering/token is its own endpoint), so no peer named "token" is hidden by a new path.
+            new Route("GET", "/v1/peering/token", ListPeeringTokensFunction.class, ListPeeringTokensFunction::new,
+                    false, RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
+            new Route("DELETE", "/v1/peering/{name}/token", RevokePeeringTokenFunction.class,
+                    RevokePeeringTokenFunction::new, false, RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
             new Route("POST", "/v1/peering/establish", EstablishFunction.class, EstablishFunction::new, false,
                     RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
             new Route("GET", "/v1/peering/{name}", ReadPeeringFunction.class, ReadPeeringFunction::new, false,

@@ -9,7 +9,7 @@ import io.clusterpeering.store.AuditStore;
 
 import java.util.List;
 
-/** The JSON shapes of our operability routes: the audit trail and the pre-flight check. */
+/** The JSON shapes of our operability routes: the audit trail, the pre-flight check and the outstanding tokens. */
 public final class OperabilityShapes {
     private OperabilityShapes() {
     }
@@ -54,6 +54,23 @@ public final class OperabilityShapes {
         static EventView of(AuditEvent event) {
             return new EventView(event.time().toString(), event.event(), event.outcome(), event.actor(), event.peering(),
                     event.peeringId(), event.partition(), event.detail(), event.count());
+        }
+    }
+
+    /**
+     * One outstanding peering token ({@code GET /v1/peering/token}, {@code DELETE /v1/peering/{name}/token}): who
+     * it is for, when it was generated and expires, and whether a later token superseded it. Never the secret.
+     */
+    @JsonPropertyOrder({"PeerName", "Partition", "PeeringID", "GeneratedAt", "ExpiresAt", "Superseded"})
+    public record TokenView(@JsonProperty("PeerName") String peerName, @JsonProperty("Partition") String partition,
+                            @JsonProperty("PeeringID") String peeringId,
+                            @JsonProperty("GeneratedAt") java.time.Instant generatedAt,
+                            @JsonProperty("ExpiresAt") java.time.Instant expiresAt,
+                            @JsonProperty("Superseded") boolean superseded) {
+        /** The view of a token. */
+        public static TokenView of(io.clusterpeering.domain.OutstandingToken token) {
+            return new TokenView(token.peerName(), token.partition(), token.peeringId(), token.generatedAt(),
+                    token.expiresAt(), token.superseded());
         }
     }
 }

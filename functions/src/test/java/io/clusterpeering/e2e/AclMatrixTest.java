@@ -197,6 +197,10 @@ class AclMatrixTest {
                 permission("DELETE /v1/peering/{name}", c -> new Request("DELETE", "/v1/peering/never-existed", null),
                         200, "peering:write", po, m),
                 permission("GET /v1/peerings", get("/v1/peerings"), 200, "peering:read", ro, po, m),
+                permission("GET /v1/peering/token", get("/v1/peering/token"), 200, "peering:read", ro, po, m),
+                // An allowed caller reaches the store, which has no such peering: 404, as for a missing peering.
+                permission("DELETE /v1/peering/{name}/token", c -> new Request("DELETE",
+                        "/v1/peering/never-existed/token", null), 404, "peering:write", po, m),
                 permission("GET /v1/peering/{name}/events", get("/v1/peering/existing/events"), 200, "peering:read",
                         ro, po, m),
                 permission("POST /v1/peering/check", c -> new Request("POST", "/v1/peering/check",

@@ -35,6 +35,7 @@ import io.clusterpeering.function.ExchangeSecretFunction;
 import io.clusterpeering.function.GenerateTokenFunction;
 import io.clusterpeering.function.HeartbeatFunction;
 import io.clusterpeering.function.HeartbeatWorkerFunction;
+import io.clusterpeering.function.ListPeeringTokensFunction;
 import io.clusterpeering.function.ListPeeringsFunction;
 import io.clusterpeering.function.PeerMessageFunction;
 import io.clusterpeering.function.PeerProbeFunction;
@@ -43,6 +44,7 @@ import io.clusterpeering.function.PeeringEventsFunction;
 import io.clusterpeering.function.PeeringLinkCheckFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.ReadPeeringFunction;
+import io.clusterpeering.function.RevokePeeringTokenFunction;
 import io.clusterpeering.function.StatusLeaderFunction;
 import io.clusterpeering.function.StatusPeersFunction;
 import io.clusterpeering.function.UnroutedFunction;
@@ -89,7 +91,8 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
      * The functions whose use cases append audit events: each may also {@code PutItem} under {@code AUDIT#} (a
      * {@code dynamodb:LeadingKeys} condition), which is all a function that writes nothing else there needs.
      */
-    public static final Set<Class<?>> APPENDS_AUDIT = Set.of(GenerateTokenFunction.class, EstablishFunction.class,
+    public static final Set<Class<?>> APPENDS_AUDIT = Set.of(GenerateTokenFunction.class, RevokePeeringTokenFunction.class,
+            EstablishFunction.class,
             DeletePeeringFunction.class, ExchangeSecretFunction.class, PeerMessageFunction.class, HeartbeatFunction.class,
             ConfigPutFunction.class, ConfigDeleteFunction.class, PeeringStreamFunction.class, AclBootstrapFunction.class,
             AclPolicyCreateFunction.class, AclPolicyUpdateFunction.class, AclPolicyDeleteFunction.class,
@@ -105,6 +108,10 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(ReadPeeringFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), false)),
             Map.entry(ListPeeringsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(DeletePeeringFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
+            // One query of the partition's peering rows, superseded tokens and counter.
+            Map.entry(ListPeeringTokensFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            // One conditional UpdateItem of the peering row (its unused secret), besides the audit event.
+            Map.entry(RevokePeeringTokenFunction.class, new FunctionAccess(List.of("GetItem", "UpdateItem"), false)),
             Map.entry(AgentSelfFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(AgentMetricsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             // Answer from configuration alone (GetItem only for the SnapStart priming read).
