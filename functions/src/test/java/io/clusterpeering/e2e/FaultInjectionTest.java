@@ -127,6 +127,26 @@ class FaultInjectionTest {
     }
 
     @Test
+    void revokingATokenSurvivesOrFailsCleanly() {
+        exercise("revoke token", dc1, HTTP, List.of(dc1, dc2), () -> {
+            String name = "rev-" + suffix();
+            String token = generate(name);
+            String revoke = "/v1/peering/" + name + "/token";
+            return new Attempt(() -> acceptor.sendUnchecked("DELETE", revoke, null), 200, response -> {
+                if (response.statusCode() != 200) {
+                    HttpResponse<String> again = acceptor.sendUnchecked("DELETE", revoke, null);
+                    assertEquals(200, again.statusCode(), "after a failed revoke, revoking again works: " + again.body());
+                }
+                HttpResponse<String> refused = peerWith(token, "dial-" + name);
+                assertEquals(403, refused.statusCode(), "a revoked token establishes nothing: " + refused.body());
+                assertEquals(404, dialer.sendUnchecked("GET", "/v1/peering/dial-" + name, null).statusCode());
+                assertEquals(200, peerWith(generate(name), "dial-" + name).statusCode(), "a new token establishes");
+                assertLinked("dial-" + name);
+            }, true);
+        });
+    }
+
+    @Test
     void theDialersSaveSurvivesOrFailsCleanly() {
         exercise("establish: dialer save", dc2, HTTP, List.of(dc1, dc2), () -> {
             String name = "dia-" + suffix();
@@ -526,7 +546,7 @@ class FaultInjectionTest {
         String peerId = row.get("peerId").s();
         var acceptorRow = TableSnapshot.of(dc1).items().values().stream()
                 .filter(item -> item.containsKey("id") && peerId.equals(item.get("id").s())
-                        && item.get("pk").s().startsWith("PEERING#"))
+                        && item.get("pk").s().startsWith("PEERING#") && item.get("sk").s().startsWith("NAME#"))
                 .findFirst().orElseThrow(() -> new AssertionError("no acceptor row " + peerId + " for " + dialerName));
         assertEquals(row.get("id").s(), acceptorRow.get("peerId") == null ? null : acceptorRow.get("peerId").s(),
                 "the acceptor names another dialer: " + acceptorRow);

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static io.clusterpeering.support.ImportFixtures.issued;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
+import static io.clusterpeering.support.ImportFixtures.issued;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -86,6 +86,40 @@ class PeeringStoreTest {
         assertEquals(PeeringState.ACTIVE, active.state());
         assertEquals("d1", active.peerId());
         assertEquals(new Remote("default", "dc2"), active.remote());
+    }
+
+    @Test
+    void anExpiredSecretIsRefusedAndNotListed() {
+        // given a token whose exp has passed (a dialer that skips the token's own expiry check reaches the store)
+        PeeringKey key = newKey();
+        Instant now = Instant.now();
+        Peering pending = store.createPendingOrRenewSecret(key, null,
+                new PeeringStore.IssuedSecret("old-hash", now.minusSeconds(120), now.minusSeconds(60)));
+
+        EstablishmentSecretRejected expired = assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(pending.id(), "old-hash", dialer("d1"), now));
+
+        assertTrue(expired.getMessage().endsWith("the token expired"), expired.getMessage());
+        assertTrue(store.outstandingTokens("default", now).value().stream().noneMatch(t -> t.peeringId().equals(pending.id())));
+        assertEquals(PeeringState.PENDING, store.find(key).orElseThrow().state());
+    }
+
+    @Test
+    void aRenewalRemembersTheSupersededTokenAndARevokeEndsOnlyTheNewest() {
+        PeeringKey key = newKey();
+        Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash-1"));
+        store.createPendingOrRenewSecret(key, null, issued("hash-2"));
+
+        var listed = store.outstandingTokens("default", Instant.now()).value().stream()
+                .filter(t -> t.peeringId().equals(pending.id())).toList();
+        assertEquals(List.of(false, true), listed.stream().map(t -> t.superseded()).toList(), listed.toString());
+
+        assertEquals(pending.id(), store.revokeEstablishmentSecret(key).peeringId());
+        assertThrows(EstablishmentSecretRejected.class,
+                () -> store.consumeEstablishmentSecret(pending.id(), "hash-2", dialer("d1"), Instant.now()));
+        assertThrows(PeeringConflict.class, () -> store.revokeEstablishmentSecret(key), "nothing left to revoke");
+        assertEquals(List.of(true), store.outstandingTokens("default", Instant.now()).value().stream()
+                .filter(t -> t.peeringId().equals(pending.id())).map(t -> t.superseded()).toList());
     }
 
     @Test
