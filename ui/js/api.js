@@ -112,6 +112,17 @@ export const peerings = {
   establish(request) {
     return call('POST', '/v1/peering/establish', { body: request });
   },
+  /**
+   * GET /v1/peering/token (ours): the tokens generated here and not yet used, revoked or expired:
+   * [{PeerName, Partition, PeeringID, GeneratedAt, ExpiresAt, Superseded}], never a secret.
+   */
+  outstandingTokens(options) {
+    return call('GET', '/v1/peering/token', blocking(options));
+  },
+  /** DELETE /v1/peering/{name}/token (ours): revokes the peering's outstanding token; 409 when there is none. */
+  revokeToken(name) {
+    return call('DELETE', `/v1/peering/${segment(name)}/token`);
+  },
   /** DELETE /v1/peering/{name}: marks it DELETING; the row goes once the purge is done. */
   delete(name) {
     return call('DELETE', `/v1/peering/${segment(name)}`);

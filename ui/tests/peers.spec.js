@@ -229,7 +229,7 @@ test('search across Name and ID, filter by status, sort, and regenerate a token 
   await page.keyboard.press('Enter');
   const menu = page.getByRole('menu', { name: 'More actions for alpha' });
   await expect(menu.getByRole('menuitem', { name: 'View' })).toBeFocused();
-  await expect(menu.getByRole('menuitem')).toHaveText(['View', 'Regenerate token', 'Delete']);
+  await expect(menu.getByRole('menuitem')).toHaveText(['View', 'Regenerate token', 'Revoke token', 'Delete']);
   await page.keyboard.press('ArrowDown');
   await expect(menu.getByRole('menuitem', { name: 'Regenerate token' })).toBeFocused();
   await page.keyboard.press('Enter');
@@ -244,6 +244,24 @@ test('search across Name and ID, filter by status, sort, and regenerate a token 
   await page.goto(`${dc2}/ui/dc2/peers`);
   await peerRow(page, 'cluster-01').getByRole('button', { name: 'More actions for cluster-01' }).click();
   await expect(page.getByRole('menu').getByRole('menuitem')).toHaveText(['View', 'Delete']);
+});
+
+test('the Outstanding token column shows unused and superseded tokens; Revoke token ends one, the Active peering stays', async ({ page }) => {
+  await page.goto(`${dc1}/ui/dc1/peers`);
+  await expect(page.getByRole('columnheader', { name: 'Outstanding token' })).toBeVisible();
+  // alpha: one token from the API, regenerated from the row menu before: the newest is unused, one superseded.
+  await expect(peerRow(page, 'alpha')).toContainText(/Unused, expires \d{4}-\d\d-\d\d \d\d:\d\d UTC; 1 superseded/);
+  await expect(peerRow(page, 'cluster-02'), 'its token was used').toContainText('None');
+
+  await peerRow(page, 'alpha').getByRole('button', { name: 'More actions for alpha' }).click();
+  await page.getByRole('menu', { name: 'More actions for alpha' }).getByRole('menuitem', { name: 'Revoke token' }).click();
+  await expect(peerRow(page, 'alpha'), 'the blocking query brings the revoke').toContainText('None usable (1 superseded)');
+  await peerRow(page, 'alpha').getByRole('button', { name: 'More actions for alpha' }).click();
+  await expect(page.getByRole('menu', { name: 'More actions for alpha' }).getByRole('menuitem'))
+    .toHaveText(['View', 'Regenerate token', 'Delete']);
+  await page.keyboard.press('Escape');
+  await expect(peerRow(page, 'cluster-02')).toContainText('Active');
+  expect((await api(dc1, 'DELETE', '/v1/peering/alpha/token')).status, 'nothing left to revoke').toBe(409);
 });
 
 test('delete from the row menu: Confirm delete, the success toast, and Terminated on the other cluster', async ({ page, context }, testInfo) => {

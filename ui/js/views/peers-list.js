@@ -1,7 +1,7 @@
 // The Peers list (/ui/:dc/peers): Consul's list with state badges, imported and exported counts and the row menu
-// (View, Regenerate token, Delete), its search bar (search across Name and ID, Status filter, sort) and empty
-// states. Kept current by a blocking query on /v1/peerings. Query parameters as Consul's: filter,
-// searchproperty, state, sort.
+// (View, Regenerate token, Revoke token, Delete), its search bar (search across Name and ID, Status filter, sort)
+// and empty states; ours: an Outstanding token column. Kept current by blocking queries on /v1/peerings and
+// /v1/peering/token. Query parameters as Consul's: filter, searchproperty, state, sort.
 
 import { peerings, watch } from '../api.js';
 import { badge, emptyState, errorNotice, h, replaceChildren, uniqueId, withTooltip } from '../dom.js';
@@ -34,6 +34,8 @@ export function render(main, ctx) {
   document.title = 'Peers - Consul';
   const query = readQuery(ctx.query);
   let items = null;
+  // The outstanding tokens by peer name (lower case); null until read, or when they cannot be read.
+  let tokens = null;
 
   const addButton = h('button', { type: 'button', class: 'button primary', dataset: { testCreate: '' } }, 'Add peer connection');
   addButton.addEventListener('click', () => openAddPeer(ctx, {
@@ -68,6 +70,18 @@ export function render(main, ctx) {
     },
   });
 
+  watch((options) => peerings.outstandingTokens(options), {
+    signal: ctx.signal,
+    onData: (data) => {
+      tokens = groupTokens(data || []);
+      if (items !== null) update();
+    },
+    onError: () => {
+      tokens = null;
+      if (items !== null) update();
+    },
+  });
+
   function update() {
     toolbar.hidden = items.length === 0;
     renderPills();
@@ -79,8 +93,9 @@ export function render(main, ctx) {
     if (!content.contains(table.element)) {
       replaceChildren(content, table.element);
     }
-    table.update(shown, ctx, {
+    table.update(shown, ctx, tokens, {
       onRegenerate: (peer) => openRegenerate(ctx, peer),
+      onRevoke: (peer) => peerings.revokeToken(peer.Name).catch((error) => replaceChildren(problem, errorNotice(error.message))),
       onDelete: (peer) => confirmDelete(ctx, peer, {
         onDeleted: () => {
           // Consul's optimistic write: the row reads DELETING until the next answer says otherwise.
@@ -198,11 +213,12 @@ function peersTable() {
       h('th', { scope: 'col', text: 'Status' }),
       h('th', { scope: 'col', text: 'Imported services' }),
       h('th', { scope: 'col', text: 'Exported services' }),
+      h('th', { scope: 'col', text: 'Outstanding token' }),
       h('th', { scope: 'col' }, h('span', { class: 'visually-hidden', text: 'Actions' })))),
     body);
   const rows = new Map();
 
-  function update(peers, ctx, handlers) {
+  function update(peers, ctx, tokens, handlers) {
     const names = new Set(peers.map((p) => p.Name));
     for (const [name, row] of rows) {
       if (!names.has(name)) {
@@ -213,11 +229,11 @@ function peersTable() {
     peers.forEach((peer, position) => {
       let row = rows.get(peer.Name);
       if (!row) {
-        row = { element: h('tr', { dataset: { peer: peer.Name } }, h('th', { scope: 'row' }), h('td'), h('td'), h('td'), h('td')), keys: [] };
+        row = { element: h('tr', { dataset: { peer: peer.Name } }, h('th', { scope: 'row' }), h('td'), h('td'), h('td'), h('td'), h('td')), keys: [] };
         rows.set(peer.Name, row);
       }
       const cells = [...row.element.children];
-      const parts = rowParts(peer, ctx, handlers);
+      const parts = rowParts(peer, ctx, tokens, handlers);
       parts.forEach(([key, build], i) => {
         if (row.keys[i] !== key) {
           row.keys[i] = key;
@@ -234,12 +250,13 @@ function peersTable() {
 }
 
 /** Each cell of a row as [what it shows, how to build it]; a cell is rebuilt only when what it shows changed. */
-function rowParts(peer, ctx, handlers) {
+function rowParts(peer, ctx, tokens, handlers) {
   const imported = (peer.StreamStatus?.ImportedServices || []).length;
   const exported = (peer.StreamStatus?.ExportedServices || []).length;
   const detail = pagePath(`${ctx.dc}/peers/${encodeURIComponent(peer.Name)}/imported-services`);
   const lastError = peer.State === 'FAILING' ? peer.StreamStatus?.LastError || '' : '';
   const left = peer.State === 'DELETING' ? peer.StreamStatus?.ImportedItemsLeft : undefined;
+  const token = tokens ? tokens.get(peer.Name.toLowerCase()) || { live: null, superseded: 0 } : null;
   return [
     [peer.Name, () => h('a', { href: detail, text: peer.Name })],
     [JSON.stringify([peer.State, lastError, left]), () => [
@@ -249,12 +266,43 @@ function rowParts(peer, ctx, handlers) {
     ]],
     [`${imported}`, () => withTooltip(h('span', { text: `${imported} imported services` }), `The number of services imported from ${peer.Name}`)],
     [`${exported}`, () => withTooltip(h('span', { text: `${exported} exported services` }), `The number of services exported to ${peer.Name}`)],
-    [JSON.stringify([hasActions(peer), canRegenerate(peer)]), () => (hasActions(peer) ? actionsMenu(`More actions for ${peer.Name}`, [
+    [JSON.stringify(token), () => h('span', { class: 'outstanding-token', text: tokenText(token) })],
+    [JSON.stringify([hasActions(peer), canRegenerate(peer), Boolean(token?.live)]), () => (hasActions(peer) ? actionsMenu(`More actions for ${peer.Name}`, [
       { label: 'View', href: detail, dataset: { testEditAction: '' } },
       canRegenerate(peer) ? { label: 'Regenerate token', onSelect: () => handlers.onRegenerate(peer), dataset: { testEditAction: '' } } : null,
+      token?.live ? { label: 'Revoke token', onSelect: () => handlers.onRevoke(peer), dataset: { testRevokeAction: '' } } : null,
       { label: 'Delete', dangerous: true, onSelect: () => handlers.onDelete(peer), dataset: { testDeleteAction: '' } },
     ].filter(Boolean)) : null)],
   ];
+}
+
+/** The outstanding tokens by lower-case peer name: the live one (not superseded) and how many superseded ones. */
+export function groupTokens(list) {
+  const byName = new Map();
+  for (const token of list) {
+    const key = token.PeerName.toLowerCase();
+    const entry = byName.get(key) || { live: null, superseded: 0 };
+    if (token.Superseded) {
+      entry.superseded += 1;
+    } else {
+      entry.live = token.ExpiresAt;
+    }
+    byName.set(key, entry);
+  }
+  return byName;
+}
+
+/** Ours: what the Outstanding token cell says; null tokens (not readable) show a dash. */
+export function tokenText(token) {
+  if (!token) {
+    return '—';
+  }
+  const superseded = token.superseded ? `${token.superseded} superseded` : '';
+  if (!token.live) {
+    return superseded ? `None usable (${superseded})` : 'None';
+  }
+  const until = `Unused, expires ${token.live.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}`;
+  return superseded ? `${until}; ${superseded}` : until;
 }
 
 /** Ours: how much a DELETING peering still has to purge. */

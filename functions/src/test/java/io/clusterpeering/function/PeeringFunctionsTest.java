@@ -454,12 +454,13 @@ class PeeringFunctionsTest {
     void everyRouteAnswersItsFixtureThroughItsLambdaEntryPoint() throws Exception {
         Map<String, Routes.Route> byFixture = new java.util.LinkedHashMap<>();
         Routes.ALL.forEach(route -> byFixture.put(fixtureOf(route), route));
-        List<String> order = List.of("generate-token", "read-peering", "list-peerings", "peering-events",
+        List<String> order = List.of("generate-token", "read-peering", "list-peerings", "list-peering-tokens",
+                "peering-events",
                 "peering-link-check", "peering-check", "establish", "exchange-secret", "peer-message", "peer-probe",
                 "agent-self", "agent-metrics", "status-leader", "status-peers", "catalog-register", "catalog-services",
                 "catalog-service", "health-service",
                 "config-put", "config-list", "config-get", "exported-services", "imported-services", "config-delete",
-                "catalog-deregister", "delete-peering");
+                "catalog-deregister", "revoke-peering-token", "delete-peering");
         List<String> aclRoutes = List.of("acl-bootstrap", "acl-policy-create", "acl-policy-read", "acl-policy-update",
                 "acl-policy-delete", "acl-policy-read-by-name", "acl-policy-list", "acl-token-create", "acl-token-self",
                 "acl-token-read", "acl-token-update", "acl-token-clone", "acl-token-delete", "acl-token-list");
@@ -480,6 +481,9 @@ class PeeringFunctionsTest {
         assertTrue(JSON.readTree(answers.get("generate-token").body()).has("PeeringToken"));
         assertEquals("cluster-02", JSON.readTree(answers.get("read-peering").body()).get("Name").asText());
         assertTrue(JSON.readTree(answers.get("list-peerings").body()).isArray());
+        assertEquals("cluster-02", JSON.readTree(answers.get("list-peering-tokens").body()).get(0).get("PeerName").asText(),
+                answers.get("list-peering-tokens").body());
+        assertEquals(200, answers.get("revoke-peering-token").status(), answers.get("revoke-peering-token").body());
         assertEquals("token-generated", JSON.readTree(answers.get("peering-events").body()).get("Events").get(0)
                 .get("Event").asText(), answers.get("peering-events").body());
         assertEquals("peer-known", JSON.readTree(answers.get("peering-link-check").body()).get("Checks").get(0)
