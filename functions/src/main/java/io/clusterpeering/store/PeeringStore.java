@@ -169,22 +169,34 @@ public class PeeringStore {
      * @return the rows and the counter's value (0 when nothing was ever written)
      */
     public Indexed<List<Peering>> listWithIndex(String partition) {
-        IndexScope scope = IndexScope.peerings(partition);
         List<Peering> peerings = new ArrayList<>();
+        long counter = queryPartition(partition, TableKeys.NAME_PREFIX, item -> peerings.add(fromItem(item)));
+        return new Indexed<>(peerings, counter);
+    }
+
+    /**
+     * One strongly consistent query (paged by DynamoDB) of a partition's peerings item collection, from its counter
+     * (which sorts first) to the last key under {@code lastPrefix}: every item but the counter goes to {@code items}.
+     *
+     * @return the counter's value (0 when nothing was ever written)
+     */
+    private long queryPartition(String partition, String lastPrefix,
+                                java.util.function.Consumer<Map<String, AttributeValue>> items) {
+        IndexScope scope = IndexScope.peerings(partition);
         long[] counter = {0};
         Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
-                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :counter AND :lastName")
+                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :counter AND :last")
                 .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
                 .expressionAttributeValues(Map.of(":pk", s(scope.pk()), ":counter", s(scope.sk()),
-                        ":lastName", s(TableKeys.NAME_PREFIX + TableKeys.HIGHEST)))
+                        ":last", s(lastPrefix + TableKeys.HIGHEST)))
                 .build(), page -> page.forEach(item -> {
                     if (scope.sk().equals(Attributes.string(item, TableKeys.SK))) {
                         counter[0] = Attributes.number(item, ConsulIndex.VALUE);
                     } else {
-                        peerings.add(fromItem(item));
+                        items.accept(item);
                     }
                 }));
-        return new Indexed<>(peerings, counter[0]);
+        return counter[0];
     }
 
     /**
@@ -494,25 +506,16 @@ public class PeeringStore {
      * beside them. A superseded token is listed while its peering (same ID) is there and not being deleted.
      */
     public Indexed<List<OutstandingToken>> outstandingTokens(String partition, Instant now) {
-        IndexScope scope = IndexScope.peerings(partition);
         Map<String, Map<String, AttributeValue>> rowsById = new HashMap<>();
         List<Map<String, AttributeValue>> superseded = new ArrayList<>();
-        long[] counter = {0};
-        Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
-                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :counter AND :lastToken")
-                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
-                .expressionAttributeValues(Map.of(":pk", s(scope.pk()), ":counter", s(scope.sk()),
-                        ":lastToken", s(TableKeys.TOKEN_PREFIX + TableKeys.HIGHEST)))
-                .build(), page -> page.forEach(item -> {
-                    String sk = Attributes.string(item, TableKeys.SK);
-                    if (scope.sk().equals(sk)) {
-                        counter[0] = Attributes.number(item, ConsulIndex.VALUE);
-                    } else if (sk.startsWith(TableKeys.TOKEN_PREFIX)) {
-                        superseded.add(item);
-                    } else if (sk.startsWith(TableKeys.NAME_PREFIX)) {
-                        rowsById.put(Attributes.string(item, ID), item);
-                    }
-                }));
+        long counter = queryPartition(partition, TableKeys.TOKEN_PREFIX, item -> {
+            String sk = Attributes.string(item, TableKeys.SK);
+            if (sk.startsWith(TableKeys.TOKEN_PREFIX)) {
+                superseded.add(item);
+            } else if (sk.startsWith(TableKeys.NAME_PREFIX)) {
+                rowsById.put(Attributes.string(item, ID), item);
+            }
+        });
         List<OutstandingToken> tokens = new ArrayList<>();
         rowsById.values().stream().filter(row -> row.containsKey(ESTABLISHMENT_SECRET_HASH))
                 .map(row -> token(row, false)).forEach(tokens::add);
@@ -526,7 +529,7 @@ public class PeeringStore {
                 .sorted(java.util.Comparator.comparing((OutstandingToken token) -> token.peerName().toLowerCase(java.util.Locale.ROOT))
                         .thenComparing(OutstandingToken::generatedAt, java.util.Comparator.nullsLast(
                                 java.util.Comparator.<Instant>reverseOrder())))
-                .toList(), counter[0]);
+                .toList(), counter);
     }
 
     /** The token described by a peering row (its unused secret's) or a superseded-token item. */
