@@ -1,6 +1,7 @@
 package io.clusterpeering.infra;
 
 import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
+import io.clusterpeering.function.AgentConnectCaLeafFunction;
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.HeartbeatFunction;
@@ -122,6 +123,8 @@ public class ClusterStack extends Stack {
     private final ApiFrontDoor api;
     private final ApiSettings settings;
     private final Code code;
+    /** The jar with Bouncy Castle, for the one Micronaut function that builds certificates (Connect leaves). */
+    private final Code connectLeafCode;
     private final Code identityBootstrapCode;
     private final String datacenter;
     /** Every Java function of the cluster, in the order made: the function-error alarms and the dashboard watch them. */
@@ -133,8 +136,9 @@ public class ClusterStack extends Stack {
      * @param props        account and region, or none for an environment-agnostic stack
      * @param datacenter   the cluster's datacenter name
      * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling); the identity
-     *                     bootstrap's own {@code identity-bootstrap-lambda.jar} (the only one with Bouncy Castle, which
-     *                     only it needs) is read from the same folder
+     *                     bootstrap's own {@code identity-bootstrap-lambda.jar} and the Connect leaf function's
+     *                     {@code connect-leaf-lambda.jar} (the two jars with Bouncy Castle, which only they need)
+     *                     are read from the same folder
      */
     public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar) {
         this(scope, id, props, datacenter, functionsJar, ApiSettings.DEFAULTS);
@@ -155,6 +159,7 @@ public class ClusterStack extends Stack {
         this.settings = settings;
         this.code = Code.fromAsset(functionsJar);
         this.identityBootstrapCode = Code.fromAsset(identityBootstrapJar(functionsJar));
+        this.connectLeafCode = Code.fromAsset(siblingJar(functionsJar, "connect-leaf-lambda.jar"));
 
         table = Table.Builder.create(this, "Table")
                 .partitionKey(Attribute.builder().name(TableKeys.PK).type(AttributeType.STRING).build())
@@ -365,7 +370,7 @@ public class ClusterStack extends Stack {
                 .architecture(Architecture.ARM_64)
                 .memorySize(MEMORY_MB)
                 .timeout(timeout)
-                .code(code)
+                .code(handler == AgentConnectCaLeafFunction.class ? connectLeafCode : code)
                 .handler(handler.getName())
                 .role(role)
                 .logGroup(logs)
@@ -485,7 +490,12 @@ public class ClusterStack extends Stack {
      * (both built by the functions module's package phase).
      */
     static String identityBootstrapJar(String functionsJar) {
-        return java.nio.file.Path.of(functionsJar).resolveSibling("identity-bootstrap-lambda.jar").toString();
+        return siblingJar(functionsJar, "identity-bootstrap-lambda.jar");
+    }
+
+    /** Another artifact of the functions module's package phase, beside {@code functions-lambda.jar}. */
+    static String siblingJar(String functionsJar, String name) {
+        return java.nio.file.Path.of(functionsJar).resolveSibling(name).toString();
     }
 
     /** The custom resource that writes the identity secret once; the only writer of the secret. */
