@@ -133,7 +133,7 @@ public class ClusterStack extends Stack {
     private final String functionsJar;
     private final Code identityBootstrapCode;
     private final String datacenter;
-    /** Every Java function of the cluster, in the order made: the function-error alarms and the dashboard watch them. */
+    /** The Java functions of this stack (not the route families' nested stacks), in the order made: its error alarms watch them. */
     private final List<Function> javaFunctions = new java.util.ArrayList<>();
 
     /**
