@@ -22,8 +22,10 @@ enum RouteFamily {
     PEERING("Peering", Set.of("peering", "peerings", "internal", "exported-services", "imported-services")),
     /** Consul's ACL system: tokens, policies and the bootstrap. */
     ACL("Acl", Set.of("acl")),
-    /** Services and the agent: catalog, health, config entries, connect, the agent's and the cluster's status. */
-    SERVICES("Services", Set.of("catalog", "health", "config", "connect", "agent", "status"));
+    /** Services: catalog, health and config entries. */
+    SERVICES("Services", Set.of("catalog", "health", "config")),
+    /** Connect (CA roots, leaves, intention decisions) and the agent's and the cluster's status. */
+    CONNECT("Connect", Set.of("connect", "agent", "status"));
 
     /** What any template (the cluster stack or a family's) may hold: 50 below CloudFormation's 500, for growth. */
     static final int MAX_RESOURCES_PER_TEMPLATE = 450;

@@ -236,13 +236,17 @@ class ClusterStackTest {
     }
 
     @Test
-    void onlyTheIdentityBootstrapShipsTheJarWithBouncyCastle() {
+    void onlyTheIdentityBootstrapAndTheConnectLeafFunctionShipJarsWithBouncyCastle() {
         Map<Object, List<String>> handlersByCode = new HashMap<>();
         javaFunctions().forEach((id, function) -> handlersByCode.computeIfAbsent(properties(function).get("Code"),
                 code -> new ArrayList<>()).add(properties(function).get("Handler").toString()));
-        assertEquals(2, handlersByCode.size(), "two artifacts: functions-lambda.jar and identity-bootstrap-lambda.jar");
+        assertEquals(3, handlersByCode.size(),
+                "three artifacts: functions-lambda.jar, connect-leaf-lambda.jar and identity-bootstrap-lambda.jar");
         assertTrue(handlersByCode.values().contains(List.of(ClusterIdentityBootstrapFunction.class.getName())),
                 "the identity bootstrap alone runs from its own jar: " + handlersByCode.values());
+        assertTrue(handlersByCode.values().contains(
+                        List.of(io.clusterpeering.function.AgentConnectCaLeafFunction.class.getName())),
+                "the Connect leaf function alone runs from the jar with Bouncy Castle: " + handlersByCode.values());
     }
 
     @Test
