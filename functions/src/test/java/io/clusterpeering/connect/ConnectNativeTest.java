@@ -132,6 +132,28 @@ class ConnectNativeTest {
         assertTrue(afterDelete.startsWith("denied: Unknown trust domain"), afterDelete);
     }
 
+    @Test
+    void badRequestsAre400sNamingTheField() {
+        assertEquals(List.of(400, "Target service must be specified"), answer(management1.post(
+                "/v1/agent/connect/authorize", "{\"ClientCertURI\":\"spiffe://x.consul/ns/default/dc/dc1/svc/web\"}")));
+        assertEquals(List.of(400, "ClientCertURI not a valid Connect identifier"), answer(management1.post(
+                "/v1/agent/connect/authorize", "{\"Target\":\"api\",\"ClientCertURI\":\"web\"}")));
+        assertEquals(List.of(400, "ClientCertURI not a valid Service identifier"), answer(management1.post(
+                "/v1/agent/connect/authorize", "{\"Target\":\"api\",\"ClientCertURI\":\"spiffe://x.consul/agent/client/dc/dc1/id/n\"}")));
+        assertEquals(List.of(400, "required query parameter 'source' not set"),
+                answer(management1.get("/v1/connect/intentions/check?destination=api")));
+        assertEquals(List.of(400, "invalid source \"peer:cluster-02\": expected peer:<peer>/<service>"),
+                answer(management1.get("/v1/connect/intentions/check?source=peer:cluster-02&destination=api")));
+        assertEquals(List.of(400, "by must be 'source' or 'destination'"),
+                answer(management1.get("/v1/connect/intentions/match?by=both&name=api")));
+        assertEquals(List.of(400, "Invalid service name: we_b"),
+                answer(management1.get("/v1/agent/connect/ca/leaf/we_b")));
+    }
+
+    private static List<Object> answer(HttpResponse<String> response) {
+        return List.of(response.statusCode(), response.body());
+    }
+
     /** What a client gets from the server: its greeting, or the refusal it was told. */
     private static String call(Leaf leaf, List<X509Certificate> trusted) throws Exception {
         SSLContext tls = tls(leaf, trusted);
