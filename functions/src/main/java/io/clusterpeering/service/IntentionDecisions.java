@@ -7,6 +7,7 @@ import io.clusterpeering.config.AclConfiguration;
 import io.clusterpeering.connect.Intention;
 import io.clusterpeering.connect.Intentions;
 import io.clusterpeering.connect.SpiffeId;
+import io.clusterpeering.domain.ConfigEntryRules;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringException.InvalidRequest;
 import io.clusterpeering.domain.PeeringState;
@@ -34,7 +35,6 @@ import java.util.Optional;
  */
 @Singleton
 public class IntentionDecisions {
-    static final String INTENTIONS_KIND = "service-intentions";
     private static final String PEER_PREFIX = "peer:";
 
     private final ConfigEntryStore configEntries;
@@ -163,14 +163,14 @@ public class IntentionDecisions {
     }
 
     private Intentions intentions(String partition) {
-        return Intentions.of(configEntries.list(partition, INTENTIONS_KIND), partition);
+        return Intentions.of(configEntries.list(partition, ConfigEntryRules.SERVICE_INTENTIONS), partition);
     }
 
     /** The partition's peering whose peer has this trust domain and can still be talked to. */
     private Optional<Peering> peeringWithTrustDomain(String partition, String trustDomain) {
         return peerings.list(partition).stream()
                 .filter(p -> p.state() != PeeringState.DELETING && p.state() != PeeringState.TERMINATED
-                        && p.deletedAt() == null && !p.peerCaPems().isEmpty())
+                        && !p.peerCaPems().isEmpty())
                 .filter(p -> p.peerTrustDomain().equalsIgnoreCase(trustDomain))
                 .findFirst();
     }
