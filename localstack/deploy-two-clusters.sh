@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploys two peerable clusters (stacks cluster-peering-dc1 and cluster-peering-dc2) to LocalStack with
-# cdklocal (pinned in infra/package.json), and writes their outputs (API URLs) to localstack/outputs.json.
+# cdklocal (pinned in infra/package.json; each stack deploys its nested route-family stacks with it), and writes
+# their outputs (API URLs) to localstack/outputs.json.
 #
 # Which API Gateway API the stacks get:
 #   PEERING_API=rest or PEERING_API=http, when set;

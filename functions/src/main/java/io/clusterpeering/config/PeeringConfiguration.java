@@ -31,6 +31,13 @@ public interface PeeringConfiguration {
     @NotNull
     Duration getTokenLifetime();
 
+    /**
+     * How long a Connect leaf certificate from {@code /v1/agent/connect/ca/leaf/:service} is valid. Default 72 hours,
+     * Consul's {@code leaf_cert_ttl}.
+     */
+    @NotNull
+    Duration getLeafCertTtl();
+
     /** How often each side sends a heartbeat to its peer. Default 15 seconds, as Consul. */
     @NotNull
     Duration getHeartbeatInterval();

@@ -53,6 +53,20 @@ public record Peering(String id, String name, String partition, PeeringRole role
         liveness = liveness == null ? Liveness.NONE : liveness;
     }
 
+    /**
+     * The peer's trust domain, {@code <cluster id>.consul}: the tail of its server name
+     * ({@code server.<dc>.peering.<trust-domain>}); empty before the peer is known.
+     */
+    public String peerTrustDomain() {
+        return trustDomainOf(peerServerName);
+    }
+
+    /** The trust domain in a peering server name ({@code server.<dc>.peering.<trust-domain>}), or empty. */
+    public static String trustDomainOf(String serverName) {
+        int at = serverName == null ? -1 : serverName.indexOf(".peering.");
+        return at < 0 ? "" : serverName.substring(at + ".peering.".length());
+    }
+
     /** The key under which the peering is unique: its partition and lower-case name. */
     public PeeringKey key() {
         return new PeeringKey(partition, name);

@@ -296,7 +296,7 @@ public class PeeringService {
                     token.serverAddresses(), token.manualServerAddresses(), acceptorUrls, token.remote(),
                     new Liveness(null, exchangedAt, exchangedAt, null, null, List.of(), List.of()),
                     existing.map(stored -> stored.peering().createIndex()).orElse(modifyIndex), modifyIndex), secretHash);
-            importedData.putTrustBundle(key, trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
+            importedData.putTrustBundle(key, Peering.trustDomainOf(token.serverName()), token.caPems(), exchangedAt);
             return dialer;
         } catch (RuntimeException e) {
             terminateAfterFailedSave(acceptorUrls, peeringId, token.peerId());
@@ -360,7 +360,7 @@ public class PeeringService {
         audit.record("active|" + acceptor.id() + "|" + request.dialerPeeringId(), AuditEvent.PEER, acceptor.key(),
                 acceptor.id(), AuditEvent.Kind.STATE_ACTIVE, AuditEvent.SUCCESS, "established by the dialer in datacenter "
                         + request.remote().datacenter() + " (peering ID " + request.dialerPeeringId() + ")", null);
-        importedData.putTrustBundle(acceptor.key(), trustDomainOf(request.serverName()), request.caPems(), Instant.now());
+        importedData.putTrustBundle(acceptor.key(), Peering.trustDomainOf(request.serverName()), request.caPems(), Instant.now());
         LOG.info("peering {} (id {}) was established by the dialer in datacenter {}", acceptor.name(), acceptor.id(),
                 request.remote().datacenter());
         return new ExchangeResult(acceptor.id(),
@@ -462,11 +462,6 @@ public class PeeringService {
     private static String abbreviate(String text) {
         String value = String.valueOf(text);
         return value.length() <= 300 ? value : value.substring(0, 300) + "...";
-    }
-
-    private static String trustDomainOf(String serverName) {
-        int at = serverName == null ? -1 : serverName.indexOf(".peering.");
-        return at < 0 ? "" : serverName.substring(at + ".peering.".length());
     }
 
     private static String stripPrefix(String text, String prefix) {

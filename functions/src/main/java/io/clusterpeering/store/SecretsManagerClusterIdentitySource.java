@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The cluster identity in AWS: one Secrets Manager secret ({@code peering.identity.secret-id}) holding the
- * identity's four fields as JSON. The deployment creates it once (the identity bootstrap custom resource);
+ * identity's fields as JSON. The deployment creates it once (the identity bootstrap custom resource);
  * functions only read it, and only the functions that sign or present the CA are granted
  * {@code secretsmanager:GetSecretValue}. Read once per instance, on first use (after a SnapStart restore,
  * not before the snapshot), then held in memory.

@@ -13,9 +13,20 @@ import java.util.List;
  * @param caCertificate      the cluster's self-signed CA certificate (EC P-256)
  * @param signingKey         the EC P-256 signing key pair, as a Nimbus JWK with its private part
  * @param signingCertificate the signing key's certificate, issued by {@code caCertificate}
+ * @param caKey              the CA's key pair with its private part, which signs the Connect leaf certificates of
+ *                           local services; null for an identity stored before leaves were issued (it then issues
+ *                           none)
  */
 public record ClusterIdentity(String clusterId, X509Certificate caCertificate, ECKey signingKey,
-                              X509Certificate signingCertificate) {
+                              X509Certificate signingCertificate, ECKey caKey) {
+
+    /** Consul's suffix of a cluster's trust domain: {@code <cluster id>.consul}. */
+    public static final String TRUST_DOMAIN_SUFFIX = ".consul";
+
+    /** The cluster's trust domain, {@code <cluster id>.consul}: the host of its services' SPIFFE IDs. */
+    public String trustDomain() {
+        return clusterId + TRUST_DOMAIN_SUFFIX;
+    }
 
     /** The CA certificate as PEM text ending in a newline, as Consul puts roots into tokens. */
     public String caPem() {

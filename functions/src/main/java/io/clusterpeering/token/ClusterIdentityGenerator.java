@@ -31,8 +31,9 @@ import java.util.UUID;
 /**
  * Creates a new cluster identity: an EC P-256 CA (valid 10 years) and a signing key certified by it.
  * Certificates are built with Bouncy Castle's X.509 builder (the JDK has no public API for it); keys and
- * signatures come from the JDK's own EC provider. The CA's private key is not kept: it signs the one
- * signing certificate and is dropped, so the stored identity holds a single private key.
+ * signatures come from the JDK's own EC provider. The CA's private key is kept with the identity: it signs the
+ * signing certificate here and, later, the short-lived Connect leaf certificates of local services
+ * ({@link LeafCertificates}); the signing key signs tokens and peer messages.
  */
 public final class ClusterIdentityGenerator {
     private static final Duration VALIDITY = Duration.ofDays(3650);
@@ -64,7 +65,11 @@ public final class ClusterIdentityGenerator {
                     .privateKey((ECPrivateKey) signingKeys.getPrivate())
                     .keyIDFromThumbprint()
                     .build();
-            return new ClusterIdentity(clusterId, ca, signingKey, signer);
+            ECKey caKey = new ECKey.Builder(Curve.P_256, (ECPublicKey) caKeys.getPublic())
+                    .privateKey((ECPrivateKey) caKeys.getPrivate())
+                    .keyIDFromThumbprint()
+                    .build();
+            return new ClusterIdentity(clusterId, ca, signingKey, signer, caKey);
         } catch (GeneralSecurityException | OperatorCreationException | com.nimbusds.jose.JOSEException
                  | org.bouncycastle.cert.CertIOException e) {
             throw new IllegalStateException("cannot create the cluster identity", e);

@@ -11,7 +11,10 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 
-/** PEM text for X.509 certificates, as Consul carries CA roots: one block per certificate, newline-terminated. */
+/**
+ * PEM text for X.509 certificates, as Consul carries CA roots (one block per certificate, newline-terminated), and
+ * for the private key of an issued leaf certificate (PKCS #8, {@code PRIVATE KEY}).
+ */
 public final class Pem {
     private Pem() {
     }
@@ -19,12 +22,20 @@ public final class Pem {
     /** Encodes one certificate as a PEM block ending in a newline. */
     public static String encode(X509Certificate certificate) {
         try {
-            String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                    .encodeToString(certificate.getEncoded());
-            return "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n";
+            return block("CERTIFICATE", certificate.getEncoded());
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException("certificate cannot be encoded", e);
         }
+    }
+
+    /** Encodes a private key as a PKCS #8 PEM block ending in a newline ({@code -----BEGIN PRIVATE KEY-----}). */
+    public static String encodePrivateKey(java.security.PrivateKey key) {
+        return block("PRIVATE KEY", key.getEncoded());
+    }
+
+    private static String block(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
     }
 
     /**

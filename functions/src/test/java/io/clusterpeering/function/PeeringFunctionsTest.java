@@ -459,7 +459,9 @@ class PeeringFunctionsTest {
                 "peering-link-check", "peering-check", "establish", "exchange-secret", "peer-message", "peer-probe",
                 "agent-self", "agent-metrics", "status-leader", "status-peers", "catalog-register", "catalog-services",
                 "catalog-service", "health-service",
-                "config-put", "config-list", "config-get", "exported-services", "imported-services", "config-delete",
+                "config-put", "config-list", "config-get", "exported-services", "imported-services",
+                "connect-ca-roots", "agent-connect-ca-roots", "agent-connect-ca-leaf", "agent-connect-authorize",
+                "intention-check", "intention-match", "config-delete",
                 "catalog-deregister", "revoke-peering-token", "delete-peering");
         List<String> aclRoutes = List.of("acl-bootstrap", "acl-policy-create", "acl-policy-read", "acl-policy-update",
                 "acl-policy-delete", "acl-policy-read-by-name", "acl-policy-list", "acl-token-create", "acl-token-self",
@@ -510,6 +512,18 @@ class PeeringFunctionsTest {
                 "?pretty, given without a value, indents: " + answers.get("config-get").body());
         assertEquals("backend", JSON.readTree(answers.get("exported-services").body()).get(0).get("Service").asText());
         assertEquals("[]", answers.get("imported-services").body());
+        JsonNode roots = JSON.readTree(answers.get("connect-ca-roots").body());
+        assertEquals(roots.get("ActiveRootID").asText(), roots.get("Roots").get(0).get("ID").asText());
+        assertEquals(answers.get("connect-ca-roots").body(), answers.get("agent-connect-ca-roots").body());
+        JsonNode leaf = JSON.readTree(answers.get("agent-connect-ca-leaf").body());
+        assertEquals("spiffe://" + roots.get("TrustDomain").asText() + "/ns/default/dc/dc1/svc/api",
+                leaf.get("ServiceURI").asText());
+        assertTrue(leaf.get("PrivateKeyPEM").asText().startsWith("-----BEGIN PRIVATE KEY-----"));
+        JsonNode authorized = JSON.readTree(answers.get("agent-connect-authorize").body());
+        assertFalse(authorized.get("Authorized").asBoolean(), "a trust domain no peering imported");
+        assertTrue(authorized.get("Reason").asText().startsWith("Unknown trust domain"), authorized.toString());
+        assertEquals("{\"Allowed\":true}", answers.get("intention-check").body(), "ACLs are off: allowed by default");
+        assertEquals("{\"peer:cluster-02/web\":[]}", answers.get("intention-match").body());
         assertEquals(200, answers.get("config-delete").status());
         assertEquals("true", answers.get("catalog-deregister").body());
         assertEquals("", answers.get("delete-peering").body());

@@ -137,6 +137,11 @@ class PeerClientTest {
                 return Duration.ofHours(1);
             }
 
+            @Override
+            public Duration getLeafCertTtl() {
+                return Duration.ofHours(72);
+            }
+
             public Duration getHeartbeatInterval() {
                 return Duration.ofSeconds(15);
             }

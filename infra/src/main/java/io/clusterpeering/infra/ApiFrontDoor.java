@@ -2,6 +2,7 @@ package io.clusterpeering.infra;
 
 import io.clusterpeering.function.Routes;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.constructs.Construct;
 
 import java.util.Map;
 
@@ -10,6 +11,10 @@ import java.util.Map;
  * ({@link RestApiFrontDoor}), chosen by {@link ApiSettings#variant()}. Either way: one integration per route of
  * {@link Routes#ALL} to that route's function, everything else to the catch-all (Consul's 404 and 405), the
  * shared throttle, and a base URL to which Consul's paths ({@code /v1/...}) are appended as they are.
+ *
+ * <p>The API itself (and its catch-all) lives in the cluster stack; each {@link RouteFamily}'s routes are wired in
+ * that family's nested stack ({@link RouteFamilyStack}) beside their functions, against the API imported by its ID,
+ * so that no template comes near CloudFormation's 500 resources however many routes the table grows.
  */
 interface ApiFrontDoor {
 
@@ -23,10 +28,20 @@ interface ApiFrontDoor {
     String apiId();
 
     /**
-     * Wires every route to its function and everything else to the catch-all.
+     * Sends whatever no route takes to the catch-all, in the API's own stack. Call once, before {@link #connect}.
      *
-     * @param routes    the function (its {@code live} alias) of each route of {@link Routes#ALL}
-     * @param unrouted  the catch-all function: Consul's 404 and 405, and routing of what API Gateway cannot route
+     * @param unrouted the catch-all function: Consul's 404 and 405, and routing of what API Gateway cannot route
      */
-    void connect(Map<Routes.Route, IFunction> routes, IFunction unrouted);
+    void connectUnrouted(IFunction unrouted);
+
+    /**
+     * Wires each of {@code routes} to its function, with what the API needs around it (REST: the resources of the
+     * routes' paths and their catch-all {@code ANY}), in {@code scope}: a route family's nested stack, which holds
+     * the functions too, so that only the API's IDs and the catch-all's alias cross stacks.
+     *
+     * @param scope  the stack the routes' API resources go to (a {@link RouteFamilyStack})
+     * @param routes the function (its {@code live} alias) of each route of one family of {@link Routes#ALL}
+     * @throws IllegalStateException when called before {@link #connectUnrouted}
+     */
+    void connect(Construct scope, Map<Routes.Route, IFunction> routes);
 }

@@ -1,6 +1,7 @@
 package io.clusterpeering.infra;
 
 import io.clusterpeering.function.AclManagementTokenBootstrapFunction;
+import io.clusterpeering.function.AgentConnectCaLeafFunction;
 import io.clusterpeering.function.ClusterIdentityBootstrapFunction;
 import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.HeartbeatFunction;
@@ -25,6 +26,7 @@ import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.StreamViewType;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.cloudwatch.IAlarm;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
@@ -68,6 +70,12 @@ import java.util.Map;
  * secret, and the wiring between them. Two stacks with different datacenters are two peerable clusters. The
  * Peers page comes from S3 through CloudFront, which also forwards {@code /v1/*} to the API ({@link PeersPageHosting},
  * HTTP variant), or from S3 through the REST API itself at {@code /v1/ui/} ({@link PeersPageHosting}).
+ *
+ * <p>Where the resources go: the route functions and their API wiring are in one nested stack per
+ * {@link RouteFamily} ({@link RouteFamilyStack}); this stack keeps the table, queues, secrets, key, the API itself with
+ * its catch-all, the stream, heartbeat and bootstrap functions, the Peers page and the observability. So no template
+ * comes near CloudFormation's 500 resources (each stays at most {@link RouteFamily#MAX_RESOURCES_PER_TEMPLATE}, infra
+ * test {@code StackSizeTest}) as routes are added.
  *
  * <p>Every Java function: arm64, 1024 MB, SnapStart on published versions behind the alias {@code live}
  * (which API Gateway, the stream mapping and the schedule invoke), a log group with one month's retention,
@@ -121,10 +129,16 @@ public class ClusterStack extends Stack {
     private final Secret managementToken;
     private final ApiFrontDoor api;
     private final ApiSettings settings;
-    private final Code code;
+    /**
+     * The functions' jar assets, one {@link Code} per stack and jar (CDK binds an asset to one stack): every
+     * Micronaut function takes {@code functions-lambda.jar} but the Connect leaf function, which takes
+     * {@code connect-leaf-lambda.jar}, the one with Bouncy Castle.
+     */
+    private final Map<List<Object>, Code> codeByStack = new HashMap<>();
+    private final String functionsJar;
     private final Code identityBootstrapCode;
     private final String datacenter;
-    /** Every Java function of the cluster, in the order made: the function-error alarms and the dashboard watch them. */
+    /** The Java functions of this stack (not the route families' nested stacks), in the order made: its error alarms watch them. */
     private final List<Function> javaFunctions = new java.util.ArrayList<>();
 
     /**
@@ -133,8 +147,9 @@ public class ClusterStack extends Stack {
      * @param props        account and region, or none for an environment-agnostic stack
      * @param datacenter   the cluster's datacenter name
      * @param functionsJar path of {@code functions-lambda.jar}, built by Maven (no Docker bundling); the identity
-     *                     bootstrap's own {@code identity-bootstrap-lambda.jar} (the only one with Bouncy Castle, which
-     *                     only it needs) is read from the same folder
+     *                     bootstrap's own {@code identity-bootstrap-lambda.jar} and the Connect leaf function's
+     *                     {@code connect-leaf-lambda.jar} (the two jars with Bouncy Castle, which only they need)
+     *                     are read from the same folder
      */
     public ClusterStack(Construct scope, String id, StackProps props, String datacenter, String functionsJar) {
         this(scope, id, props, datacenter, functionsJar, ApiSettings.DEFAULTS);
@@ -153,7 +168,7 @@ public class ClusterStack extends Stack {
         super(scope, id, props);
         this.datacenter = datacenter;
         this.settings = settings;
-        this.code = Code.fromAsset(functionsJar);
+        this.functionsJar = functionsJar;
         this.identityBootstrapCode = Code.fromAsset(identityBootstrapJar(functionsJar));
 
         table = Table.Builder.create(this, "Table")
@@ -196,12 +211,20 @@ public class ClusterStack extends Stack {
         api = settings.variant() == ApiSettings.ApiVariant.REST
                 ? new RestApiFrontDoor(this, datacenter, settings)
                 : new HttpApiFrontDoor(this, datacenter, settings);
-        IFunction unrouted = javaFunction(UnroutedFunction.class, Duration.seconds(29));
-        Map<Routes.Route, IFunction> routed = new LinkedHashMap<>();
-        for (Routes.Route route : Routes.ALL) {
-            routed.put(route, javaFunction(route.handler(), Duration.seconds(29)));
-        }
-        api.connect(routed, unrouted);
+        api.connectUnrouted(javaFunction(UnroutedFunction.class, Duration.seconds(29)));
+        // Each family's functions and API wiring in a nested stack of its own: a route costs some 8 resources, and
+        // every template must stay well below CloudFormation's 500 (RouteFamily.MAX_RESOURCES_PER_TEMPLATE).
+        List<IAlarm> familyErrorAlarms = new ArrayList<>();
+        RouteFamily.group(Routes.ALL).forEach((family, routes) -> {
+            RouteFamilyStack stack = new RouteFamilyStack(this, family, datacenter);
+            Map<Routes.Route, IFunction> routed = new LinkedHashMap<>();
+            for (Routes.Route route : routes) {
+                routed.put(route, javaFunction(stack, stack.functions(), route.handler(), Duration.seconds(29)));
+            }
+            api.connect(stack, routed);
+            familyErrorAlarms.addAll(Observability.functionErrorAlarms(stack, datacenter, stack.functions(),
+                    familyErrorAlarms.size() + 1));
+        });
         if (settings.variant() == ApiSettings.ApiVariant.REST) {
             PeersPageHosting.fromS3ThroughRestApi(this, datacenter, api);
         }
@@ -238,7 +261,7 @@ public class ClusterStack extends Stack {
 
         bootstrapIdentity();
         bootstrapAcls();
-        new Observability(this, datacenter, javaFunctions, failures).build();
+        new Observability(this, datacenter, javaFunctions, failures).build(familyErrorAlarms);
         if (settings.variant() == ApiSettings.ApiVariant.HTTP) {
             PeersPageHosting.throughCloudFront(this, datacenter, api);
         }
@@ -311,19 +334,33 @@ public class ClusterStack extends Stack {
         return patterns.stream().map(FilterCriteria::filter).toList();
     }
 
-    /** One Java function with its own role, log group, SnapStart version and {@code live} alias. */
+    /** As {@link #javaFunction(Construct, List, Class, Duration)}, in this stack. */
     private Alias javaFunction(Class<?> handler, Duration timeout) {
+        return javaFunction(this, javaFunctions, handler, timeout);
+    }
+
+    /**
+     * One Java function with its own role, log group, SnapStart version and {@code live} alias, all in {@code scope}
+     * (this stack or a {@link RouteFamilyStack}), the function also added to {@code made}.
+     *
+     * @param scope   the stack the function's resources go to
+     * @param made    the list of that stack's functions, whose errors its alarms watch
+     * @param handler the handler class, whose {@link FunctionAccess} grants the role holds
+     * @param timeout the function's timeout
+     * @throws IllegalStateException when {@link FunctionAccess} declares no grants for the handler
+     */
+    private Alias javaFunction(Construct scope, List<Function> made, Class<?> handler, Duration timeout) {
         String name = handler.getSimpleName().replace("Function", "");
         FunctionAccess access = FunctionAccess.BY_HANDLER.get(handler);
         if (access == null) {
             throw new IllegalStateException("no grants are declared for " + handler.getName());
         }
-        LogGroup logs = logGroup(name);
+        LogGroup logs = logGroup(scope, name);
         // The role's statements are inline in the role (one resource, not a role and a policy): the REST variant's
         // stack would otherwise pass CloudFormation's 500 resources. Grants that constructs add later (event
         // sources, queues, the ACL bootstrap's secret) still go to a separate policy of that role.
         PolicyDocument grants = new PolicyDocument();
-        Role role = roleWritingTo(name, logs, grants);
+        Role role = roleWritingTo(scope, name, logs, grants);
         grants.addStatements(PolicyStatement.Builder.create()
                 .actions(access.tableActions().stream().map(a -> "dynamodb:" + a).toList())
                 .resources(List.of(table.getTableArn()))
@@ -360,12 +397,12 @@ public class ClusterStack extends Stack {
         } else {
             denyAclItems(grants);
         }
-        Function function = Function.Builder.create(this, name)
+        Function function = Function.Builder.create(scope, name)
                 .runtime(JAVA_RUNTIME)
                 .architecture(Architecture.ARM_64)
                 .memorySize(MEMORY_MB)
                 .timeout(timeout)
-                .code(code)
+                .code(codeOf(Stack.of(scope), handler))
                 .handler(handler.getName())
                 .role(role)
                 .logGroup(logs)
@@ -373,18 +410,23 @@ public class ClusterStack extends Stack {
                 .environment(environment())
                 .description("Cluster Peering " + datacenter + ": " + handler.getSimpleName())
                 .build();
-        javaFunctions.add(function);
+        made.add(function);
         Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "every version is published: the live alias points at the function's current version");
-        return Alias.Builder.create(this, name + "Live")
+        return Alias.Builder.create(scope, name + "Live")
                 .aliasName("live")
                 .version(function.getCurrentVersion())
                 .build();
     }
 
-    /** A function's log group: one month's retention, removed with the stack. */
+    /** A function's log group in this stack: one month's retention, removed with the stack. */
     LogGroup logGroup(String name) {
-        return LogGroup.Builder.create(this, name + "Logs")
+        return logGroup(this, name);
+    }
+
+    /** As {@link #logGroup(String)}, in {@code scope}. */
+    private static LogGroup logGroup(Construct scope, String name) {
+        return LogGroup.Builder.create(scope, name + "Logs")
                 .retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
@@ -395,16 +437,16 @@ public class ClusterStack extends Stack {
      * only writing to its log group (what LogGroup.grantWrite grants) until more statements are added.
      */
     Role roleWritingTo(String name, LogGroup logs) {
-        return roleWritingTo(name, logs, new PolicyDocument());
+        return roleWritingTo(this, name, logs, new PolicyDocument());
     }
 
-    /** As {@link #roleWritingTo(String, LogGroup)}, with the statements of {@code grants} inline. */
-    private Role roleWritingTo(String name, LogGroup logs, PolicyDocument grants) {
+    /** As {@link #roleWritingTo(String, LogGroup)}, in {@code scope}, with the statements of {@code grants} inline. */
+    private Role roleWritingTo(Construct scope, String name, LogGroup logs, PolicyDocument grants) {
         grants.addStatements(PolicyStatement.Builder.create()
                 .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
                 .resources(List.of(logs.getLogGroupArn()))
                 .build());
-        return Role.Builder.create(this, name + "Role")
+        return Role.Builder.create(scope, name + "Role")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .description("Cluster Peering " + datacenter + ": " + name + " only")
                 .inlinePolicies(Map.of("Grants", grants))
@@ -480,12 +522,24 @@ public class ClusterStack extends Stack {
                 .build();
     }
 
+    /** The jar asset of a function in a stack (see {@link #codeByStack}). */
+    private Code codeOf(Stack stack, Class<?> handler) {
+        String jar = handler == AgentConnectCaLeafFunction.class ? siblingJar(functionsJar, "connect-leaf-lambda.jar")
+                : functionsJar;
+        return codeByStack.computeIfAbsent(List.of(stack, jar), key -> Code.fromAsset(jar));
+    }
+
     /**
      * The identity bootstrap's artifact, {@code identity-bootstrap-lambda.jar}, beside {@code functions-lambda.jar}
      * (both built by the functions module's package phase).
      */
     static String identityBootstrapJar(String functionsJar) {
-        return java.nio.file.Path.of(functionsJar).resolveSibling("identity-bootstrap-lambda.jar").toString();
+        return siblingJar(functionsJar, "identity-bootstrap-lambda.jar");
+    }
+
+    /** Another artifact of the functions module's package phase, beside {@code functions-lambda.jar}. */
+    static String siblingJar(String functionsJar, String name) {
+        return java.nio.file.Path.of(functionsJar).resolveSibling(name).toString();
     }
 
     /** The custom resource that writes the identity secret once; the only writer of the secret. */

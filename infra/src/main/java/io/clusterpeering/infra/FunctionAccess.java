@@ -15,6 +15,9 @@ import io.clusterpeering.function.AclTokenListFunction;
 import io.clusterpeering.function.AclTokenReadFunction;
 import io.clusterpeering.function.AclTokenSelfFunction;
 import io.clusterpeering.function.AclTokenUpdateFunction;
+import io.clusterpeering.function.AgentConnectAuthorizeFunction;
+import io.clusterpeering.function.AgentConnectCaLeafFunction;
+import io.clusterpeering.function.AgentConnectCaRootsFunction;
 import io.clusterpeering.function.AgentMetricsFunction;
 import io.clusterpeering.function.AgentSelfFunction;
 import io.clusterpeering.function.CatalogDeregisterFunction;
@@ -25,10 +28,13 @@ import io.clusterpeering.function.ConfigDeleteFunction;
 import io.clusterpeering.function.ConfigGetFunction;
 import io.clusterpeering.function.ConfigListFunction;
 import io.clusterpeering.function.ConfigPutFunction;
+import io.clusterpeering.function.ConnectCaRootsFunction;
 import io.clusterpeering.function.ExportStreamFunction;
 import io.clusterpeering.function.ExportedServicesFunction;
 import io.clusterpeering.function.HealthServiceFunction;
 import io.clusterpeering.function.ImportedServicesFunction;
+import io.clusterpeering.function.IntentionCheckFunction;
+import io.clusterpeering.function.IntentionMatchFunction;
 import io.clusterpeering.function.DeletePeeringFunction;
 import io.clusterpeering.function.EstablishFunction;
 import io.clusterpeering.function.ExchangeSecretFunction;
@@ -153,6 +159,15 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             // copying a changed node into its instances (transactions).
             Map.entry(ExportStreamFunction.class, new FunctionAccess(
                     List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), true)),
+            // The CA roots and leaves come from the identity (the leaf function signs with its CA key).
+            Map.entry(ConnectCaRootsFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            Map.entry(AgentConnectCaRootsFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            Map.entry(AgentConnectCaLeafFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            // Decisions: the partition's service-intentions (one Query) and, for authorize, its peerings (one Query)
+            // and this cluster's trust domain (the identity).
+            Map.entry(AgentConnectAuthorizeFunction.class, new FunctionAccess(List.of("GetItem", "Query"), true)),
+            Map.entry(IntentionCheckFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
+            Map.entry(IntentionMatchFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(UnroutedFunction.class, new FunctionAccess(List.of("GetItem"), false)),
             // Finishes deletions and purges imports (an unexported service's purge rewrites its list entry).
             Map.entry(PeeringStreamFunction.class, new FunctionAccess(

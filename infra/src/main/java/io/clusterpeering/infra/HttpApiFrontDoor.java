@@ -7,6 +7,10 @@ import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegratio
 import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
 import software.amazon.awscdk.services.apigatewayv2.CfnStage;
 import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpApiAttributes;
+import software.amazon.awscdk.services.apigatewayv2.HttpRoute;
+import software.amazon.awscdk.services.apigatewayv2.HttpRouteKey;
+import software.amazon.awscdk.services.apigatewayv2.IHttpApi;
 import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.lambda.IFunction;
@@ -21,7 +25,8 @@ import java.util.Map;
  * An API Gateway HTTP API (payload format 2.0): one route per route of the table, {@code ANY /{proxy+}} to the
  * catch-all, the throttle on the {@code $default} stage, and an access log of every request (one JSON line each, no
  * header, so never a token) in a log group with one month's retention, as every function's log group. Its base URL
- * is the API's endpoint.
+ * is the API's endpoint. The API, its stage and {@code $default} are in the cluster stack; each family's routes,
+ * integrations and invoke permissions are in the family's nested stack, against the API imported by its ID.
  */
 final class HttpApiFrontDoor implements ApiFrontDoor {
     /** One JSON line per request: who, which route, API Gateway's answer and the integration's error, no header. */
@@ -71,7 +76,7 @@ final class HttpApiFrontDoor implements ApiFrontDoor {
     }
 
     @Override
-    public void connect(Map<Routes.Route, IFunction> routes, IFunction unrouted) {
+    public void connectUnrouted(IFunction unrouted) {
         // $default: Consul's 404 and 405 answers for whatever no route takes.
         api.addRoutes(AddRoutesOptions.builder()
                 .path("/{proxy+}")
@@ -79,11 +84,23 @@ final class HttpApiFrontDoor implements ApiFrontDoor {
                 .integration(HttpLambdaIntegration.Builder.create("Unrouted", unrouted)
                         .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
                 .build());
-        routes.forEach((route, function) -> api.addRoutes(AddRoutesOptions.builder()
-                .path(route.path())
-                .methods(List.of(HttpMethod.valueOf(route.method())))
+    }
+
+    /**
+     * The routes as {@link HttpApi#addRoutes} would make them (same construct IDs below an {@code Api}, so the same
+     * logical IDs), on the API imported into {@code scope} by its ID: one route, integration and invoke permission
+     * (scoped to the route's path) each.
+     */
+    @Override
+    public void connect(Construct scope, Map<Routes.Route, IFunction> routes) {
+        Construct routesScope = new Construct(scope, "Api");
+        IHttpApi imported = HttpApi.fromHttpApiAttributes(routesScope, "Imported",
+                HttpApiAttributes.builder().httpApiId(api.getApiId()).build());
+        routes.forEach((route, function) -> HttpRoute.Builder.create(routesScope, route.method() + route.path())
+                .httpApi(imported)
+                .routeKey(HttpRouteKey.with(route.path(), HttpMethod.valueOf(route.method())))
                 .integration(HttpLambdaIntegration.Builder.create(route.handler().getSimpleName(), function)
                         .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build())
-                .build()));
+                .build());
     }
 }

@@ -48,7 +48,15 @@ final class NagRuleSuppressions {
         // of resources, and every suppression is metadata in the template, whose size CloudFormation limits.
         String consulAcl = "Consul's ACL tokens (X-Consul-Token, default deny) authorize every call in the functions, "
                 + "as in Consul; Consul clients send no IAM or Cognito credentials.";
-        for (IConstruct node : child(stack, "Api").getNode().findAll()) {
+        // The API's constructs: the API itself in the cluster stack, each route family's resources and methods below
+        // the API it imports into its nested stack (also named Api).
+        List<IConstruct> apiConstructs = new java.util.ArrayList<>(child(stack, "Api").getNode().findAll());
+        for (IConstruct family : stack.getNode().getChildren()) {
+            if (family instanceof RouteFamilyStack routes) {
+                apiConstructs.addAll(child(routes, "Api").getNode().findAll());
+            }
+        }
+        for (IConstruct node : apiConstructs) {
             if (node instanceof CfnRoute) {
                 suppress(node, false, rule("AwsSolutions-APIG4", consulAcl));
             } else if (node instanceof CfnMethod) {

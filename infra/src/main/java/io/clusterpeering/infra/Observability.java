@@ -5,6 +5,7 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.AlarmRule;
+import software.amazon.awscdk.services.cloudwatch.AlarmWidget;
 import software.amazon.awscdk.services.cloudwatch.AlarmStatusWidget;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.CompositeAlarm;
@@ -34,7 +35,8 @@ import java.util.Map;
  *       (a peering reads FAILING) for 5 minutes;</li>
  *   <li>{@code StreamFailuresNotEmpty}: the dead-letter queue of the stream handlers holds a message;</li>
  *   <li>{@code FunctionErrors}: any Java function reported an error (a composite of alarms over at most 10
- *       functions each, CloudWatch's limit for metric math in one alarm).</li>
+ *       functions each, CloudWatch's limit for metric math in one alarm; a route family's alarms are in its
+ *       nested stack beside its functions, and the composite and the dashboard name them by ARN).</li>
  * </ul>
  * EMF needs no permission beyond writing to the function's log group, which every role has.
  */
@@ -55,7 +57,13 @@ final class Observability {
         this.failures = failures;
     }
 
-    void build() {
+    /**
+     * The alarms, the dashboard and its URL output, in the cluster stack.
+     *
+     * @param familyErrorAlarms the error alarms of the route families' functions ({@link #functionErrorAlarms}, in
+     *                          their nested stacks), numbered from 1; this stack's own functions' follow them
+     */
+    void build(List<? extends IAlarm> familyErrorAlarms) {
         Metric healthy = clusterMetric("consul.peering.healthy", "Minimum");
         Alarm failing = Alarm.Builder.create(scope, "PeeringFailingAlarm")
                 .alarmName("cluster-peering-" + datacenter + "-peering-failing")
@@ -80,33 +88,8 @@ final class Observability {
                 .evaluationPeriods(1)
                 .treatMissingData(TreatMissingData.NOT_BREACHING)
                 .build();
-        List<IAlarm> errorGroups = new ArrayList<>();
-        List<IMetric> errorSums = new ArrayList<>();
-        for (int start = 0, group = 1; start < functions.size(); start += METRICS_PER_ALARM, group++) {
-            Map<String, IMetric> using = new LinkedHashMap<>();
-            List<Function> part = functions.subList(start, Math.min(functions.size(), start + METRICS_PER_ALARM));
-            for (int i = 0; i < part.size(); i++) {
-                using.put("g" + group + "e" + i, part.get(i).metricErrors(software.amazon.awscdk.services.cloudwatch.MetricOptions
-                        .builder().statistic("Sum").period(Duration.minutes(5)).build()));
-            }
-            MathExpression sum = MathExpression.Builder.create()
-                    .expression(String.join(" + ", using.keySet()))
-                    .usingMetrics(using)
-                    .label("errors, functions " + (start + 1) + "-" + (start + part.size()))
-                    .period(Duration.minutes(5))
-                    .build();
-            errorSums.add(sum);
-            errorGroups.add(Alarm.Builder.create(scope, "FunctionErrorsAlarm" + group)
-                    .alarmName("cluster-peering-" + datacenter + "-function-errors-" + group)
-                    .alarmDescription("Errors of functions " + (start + 1) + " to " + (start + part.size())
-                            + " of " + datacenter + " (see the FunctionErrors composite alarm)")
-                    .metric(sum)
-                    .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                    .threshold(1)
-                    .evaluationPeriods(1)
-                    .treatMissingData(TreatMissingData.NOT_BREACHING)
-                    .build());
-        }
+        List<IAlarm> errorGroups = new ArrayList<>(familyErrorAlarms);
+        errorGroups.addAll(functionErrorAlarms(scope, datacenter, functions, familyErrorAlarms.size() + 1));
         CompositeAlarm functionErrors = CompositeAlarm.Builder.create(scope, "FunctionErrorsAlarm")
                 .compositeAlarmName("cluster-peering-" + datacenter + "-function-errors")
                 .alarmDescription("A function of " + datacenter + " reported errors: its log group says which request")
@@ -139,14 +122,60 @@ final class Observability {
                         clusterMetric("cluster_peering.establish.refused_tokens", "Sum"),
                         clusterMetric("cluster_peering.purge.items_per_second", "Average"))));
         dashboard.addWidgets(
-                graph("Function errors", errorSums),
                 graph("Stream failure queue depth", List.of(failures.metricApproximateNumberOfMessagesVisible())));
+        // Each error group's alarm graph (its sum of Lambda Errors against the threshold), named by ARN: the functions
+        // of the route families are in nested stacks, whose alarms are all this stack needs to reference.
+        List<IWidget> errorGraphs = new ArrayList<>();
+        for (IAlarm group : errorGroups) {
+            errorGraphs.add(AlarmWidget.Builder.create().alarm(group).width(8).height(6)
+                    .title("Function errors: " + group.getNode().getId()).build());
+        }
+        for (int start = 0; start < errorGraphs.size(); start += 3) {
+            dashboard.addWidgets(errorGraphs.subList(start, Math.min(errorGraphs.size(), start + 3)).toArray(new IWidget[0]));
+        }
 
         CfnOutput.Builder.create(scope, "DashboardUrl")
                 .description("The cluster's CloudWatch dashboard")
                 .value("https://console.aws.amazon.com/cloudwatch/home?region=" + Aws.REGION + "#dashboards:name="
                         + dashboard.getDashboardName())
                 .build();
+    }
+
+    /**
+     * Alarms on the errors of {@code functions}, in {@code scope} (the functions' own stack, so that no function name
+     * crosses stacks): one per group of at most {@link #METRICS_PER_ALARM} functions, alarming on a sum of at least
+     * one error (Lambda's {@code Errors}, 5 minutes), named {@code cluster-peering-<dc>-function-errors-<n>} with
+     * {@code n} counting from {@code firstGroup}.
+     *
+     * @return the alarms, in group order (none for no functions)
+     */
+    static List<Alarm> functionErrorAlarms(Construct scope, String datacenter, List<Function> functions, int firstGroup) {
+        List<Alarm> alarms = new ArrayList<>();
+        for (int start = 0, group = firstGroup; start < functions.size(); start += METRICS_PER_ALARM, group++) {
+            Map<String, IMetric> using = new LinkedHashMap<>();
+            List<Function> part = functions.subList(start, Math.min(functions.size(), start + METRICS_PER_ALARM));
+            for (int i = 0; i < part.size(); i++) {
+                using.put("g" + group + "e" + i, part.get(i).metricErrors(software.amazon.awscdk.services.cloudwatch.MetricOptions
+                        .builder().statistic("Sum").period(Duration.minutes(5)).build()));
+            }
+            String which = part.stream().map(f -> f.getNode().getId()).collect(java.util.stream.Collectors.joining(", "));
+            MathExpression sum = MathExpression.Builder.create()
+                    .expression(String.join(" + ", using.keySet()))
+                    .usingMetrics(using)
+                    .label("errors of " + which)
+                    .period(Duration.minutes(5))
+                    .build();
+            alarms.add(Alarm.Builder.create(scope, "FunctionErrorsAlarm" + group)
+                    .alarmName("cluster-peering-" + datacenter + "-function-errors-" + group)
+                    .alarmDescription("Errors of " + which + " in " + datacenter + " (see the FunctionErrors composite alarm)")
+                    .metric(sum)
+                    .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                    .threshold(1)
+                    .evaluationPeriods(1)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING)
+                    .build());
+        }
+        return alarms;
     }
 
     private Metric clusterMetric(String name, String statistic) {

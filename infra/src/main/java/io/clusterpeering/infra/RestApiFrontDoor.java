@@ -6,18 +6,26 @@ import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.services.apigateway.AwsIntegration;
 import software.amazon.awscdk.services.apigateway.EndpointType;
 import software.amazon.awscdk.services.apigateway.IResource;
+import software.amazon.awscdk.services.apigateway.IRestApi;
+import software.amazon.awscdk.services.apigateway.Integration;
+import software.amazon.awscdk.services.apigateway.IntegrationType;
+import software.amazon.awscdk.services.apigateway.Method;
 import software.amazon.awscdk.services.apigateway.IntegrationOptions;
 import software.amazon.awscdk.services.apigateway.IntegrationResponse;
 import software.amazon.awscdk.services.apigateway.LambdaIntegration;
 import software.amazon.awscdk.services.apigateway.MethodOptions;
 import software.amazon.awscdk.services.apigateway.MethodResponse;
 import software.amazon.awscdk.services.apigateway.RestApi;
+import software.amazon.awscdk.services.apigateway.RestApiAttributes;
 import software.amazon.awscdk.services.apigateway.StageOptions;
 import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.Permission;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +46,12 @@ import java.util.Map;
  * "Missing Authentication Token") unless the resource has a method for it, so this is how Consul's 405 and 404
  * come back. The throttle is the stage's default method setting, which covers every caller; a usage plan would
  * throttle only callers presenting an API key, which Consul's clients do not send.
+ *
+ * <p>Where the resources go: the API, its stage and deployment, the root's methods, the root {@code /{proxy+}} and
+ * the Peers page are in the cluster stack; each route family's resources ({@code /acl} and below, say), methods and
+ * invoke permissions are in the family's nested stack, on the API imported by its ID and root resource ID (CDK's
+ * "breaking up methods and resources across stacks"). The deployment depends on every family's stack, and its
+ * logical ID takes in every family's routes, so a changed route table is deployed to the stage.
  */
 final class RestApiFrontDoor implements ApiFrontDoor {
     /** The stage: the first segment of every Consul path. */
@@ -52,6 +66,7 @@ final class RestApiFrontDoor implements ApiFrontDoor {
     private final RestApi api;
     private final String baseUrl;
     private LambdaIntegration catchAll;
+    private IFunction catchAllFunction;
 
     RestApiFrontDoor(Construct scope, String datacenter, ApiSettings settings) {
         api = RestApi.Builder.create(scope, "Api")
@@ -82,25 +97,65 @@ final class RestApiFrontDoor implements ApiFrontDoor {
     }
 
     @Override
-    public void connect(Map<Routes.Route, IFunction> routes, IFunction unrouted) {
-        // One catch-all integration whose permission covers the whole API, instead of one per method.
+    public void connectUnrouted(IFunction unrouted) {
+        // One catch-all integration whose permission covers the whole API (every stage, method and path), instead of
+        // one per method: the families' ANY methods reach the catch-all under this permission too.
         catchAll = LambdaIntegration.Builder.create(unrouted)
                 .proxy(true).scopePermissionToMethod(false).build();
+        catchAllFunction = unrouted;
+        api.getRoot().addMethod("ANY", catchAll);
+        api.getRoot().addResource("{proxy+}").addMethod("ANY", catchAll);
+    }
+
+    /**
+     * In {@code scope}: every resource of the routes' paths (with {@code ANY} to the catch-all each), and each
+     * route's method, a Lambda proxy integration of its function with an invoke permission for exactly that method
+     * and path on stage {@value #STAGE} (what {@link LambdaIntegration} grants, written out because an imported API
+     * has no stage to name). The routes of one call must not share a resource with another call's but the root.
+     */
+    @Override
+    public void connect(Construct scope, Map<Routes.Route, IFunction> routes) {
+        if (catchAllFunction == null) {
+            throw new IllegalStateException("connect the catch-all before the routes");
+        }
+        IRestApi imported = RestApi.fromRestApiAttributes(scope, "Api", RestApiAttributes.builder()
+                .restApiId(api.getRestApiId()).rootResourceId(api.getRestApiRootResourceId()).build());
         Map<String, IResource> resources = new LinkedHashMap<>();
-        resources.put("", api.getRoot());
+        List<String> deployed = new ArrayList<>();
         routes.forEach((route, function) -> {
             String path = resourcePath(route);
             String[] segments = path.substring(1).split("/");
             StringBuilder prefix = new StringBuilder();
             for (String segment : segments) {
                 prefix.append('/').append(segment);
-                resources.computeIfAbsent(prefix.toString(), p -> api.getRoot().resourceForPath(p));
+                resources.computeIfAbsent(prefix.toString(), p -> imported.getRoot().resourceForPath(p));
             }
-            resources.get(path).addMethod(route.method(), LambdaIntegration.Builder.create(function)
-                    .proxy(true).allowTestInvoke(false).build());
+            Method method = resources.get(path).addMethod(route.method(), proxyTo(function));
+            function.addPermission("ApiPermission", Permission.builder()
+                    .principal(new ServicePrincipal("apigateway.amazonaws.com"))
+                    .sourceArn(imported.arnForExecuteApi(route.method(), path.replaceAll("\\{[^}]*}", "*"), STAGE))
+                    .scope(method)
+                    .build());
+            deployed.add(route.method() + " " + path + " " + route.handler().getName());
         });
-        resources.values().forEach(resource -> resource.addMethod("ANY", catchAll));
-        api.getRoot().addResource("{proxy+}").addMethod("ANY", catchAll);
+        Integration unrouted = proxyTo(catchAllFunction);
+        resources.forEach((path, resource) -> {
+            resource.addMethod("ANY", unrouted);
+            deployed.add("ANY " + path);
+        });
+        // A new deployment whenever a family's methods change; created after every family's stack.
+        api.getLatestDeployment().addToLogicalId(deployed);
+        api.getLatestDeployment().getNode().addDependency(scope);
+    }
+
+    /** A Lambda proxy integration ({@code AWS_PROXY}, {@code POST} to the function's invocations), as LambdaIntegration's. */
+    private static Integration proxyTo(IFunction function) {
+        return Integration.Builder.create()
+                .type(IntegrationType.AWS_PROXY)
+                .integrationHttpMethod("POST")
+                .uri(Fn.join("", List.of("arn:", Aws.PARTITION, ":apigateway:", Aws.REGION,
+                        ":lambda:path/2015-03-31/functions/", function.getFunctionArn(), "/invocations")))
+                .build();
     }
 
     /**
@@ -112,16 +167,16 @@ final class RestApiFrontDoor implements ApiFrontDoor {
      * their objects under {@code ui/}. S3's {@code Content-Type} and {@code Cache-Control} pass through; every
      * answer carries {@code headers}. A missing file (S3 answers 403 without {@code s3:ListBucket}) is a 404, an S3
      * failure a 502. Each of these resources also takes {@code ANY} to the catch-all, as every other resource does.
-     * Call after {@link #connect}.
+     * Call after {@link #connectUnrouted}.
      *
      * @param bucket  the page's bucket, its files under {@code ui/}
      * @param reader  the role API Gateway assumes to read them
      * @param headers static headers of every answer (name to value; a value must not contain a single quote)
-     * @throws IllegalStateException when called before {@link #connect}, or a header value has a single quote
+     * @throws IllegalStateException when called before {@link #connectUnrouted}, or a header value has a single quote
      */
     void servePeersPage(IBucket bucket, IRole reader, Map<String, String> headers) {
         if (catchAll == null) {
-            throw new IllegalStateException("connect the API's routes before the page");
+            throw new IllegalStateException("connect the catch-all before the page");
         }
         IResource ui = api.getRoot().addResource("ui");
         pageMethod(ui, bucket, reader, headers, "index.html", false);

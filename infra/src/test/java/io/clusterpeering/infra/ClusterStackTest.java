@@ -46,7 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @EnumSource(ApiVariant.class)
 class ClusterStackTest {
     private static final Path FUNCTIONS_JAR = Path.of("..", "functions", "target", "functions-lambda.jar");
+    /** The cluster stack with its nested stacks inlined ({@link StackTemplates}): what most assertions read. */
     private static Template template;
+    /** The cluster stack's own template, its route families being {@code AWS::CloudFormation::Stack} resources. */
+    private static Template parentTemplate;
     private static Map<String, Map<String, Object>> resources;
     private static Path assemblyDir;
 
@@ -55,7 +58,9 @@ class ClusterStackTest {
 
     @BeforeParameterizedClassInvocation
     static void synthesize(ApiVariant variant) {
-        template = Template.fromStack(stack(variant, false));
+        ClusterStack stack = stack(variant, false);
+        parentTemplate = Template.fromStack(stack);
+        template = flatTemplate(stack);
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> all = (Map<String, Map<String, Object>>) (Map<?, ?>) template.toJSON().get("Resources");
         resources = all;
@@ -140,6 +145,16 @@ class ClusterStackTest {
             template.hasResourceProperties("AWS::ApiGateway::RestApi", Map.of("EndpointConfiguration",
                     Map.of("Types", List.of("REGIONAL"))));
             template.resourceCountIs("AWS::ApiGateway::Account", 0);
+            // The families' methods are in nested stacks: the stage's deployment is made after all of them.
+            Map<String, Object> parent = parentTemplate.toJSON();
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> own = (Map<String, Map<String, Object>>) parent.get("Resources");
+            Set<String> families = own.entrySet().stream()
+                    .filter(e -> "AWS::CloudFormation::Stack".equals(e.getValue().get("Type")))
+                    .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(RouteFamily.values().length, families.size(), families.toString());
+            own.values().stream().filter(r -> "AWS::ApiGateway::Deployment".equals(r.get("Type"))).forEach(deployment ->
+                    assertTrue(((List<?>) deployment.get("DependsOn")).containsAll(families), "deployment after " + families));
         }
     }
 
@@ -177,13 +192,23 @@ class ClusterStackTest {
     @Test
     @SuppressWarnings("unchecked")
     void onLocalStackTheUrlIsLocalStacksExecuteApiHostAndPeerCallsWaitLonger() {
-        Template local = Template.fromStack(stack(variant, true));
+        Template local = flatTemplate(stack(variant, true));
         Object url = ((Map<String, Object>) ((Map<String, Object>) local.toJSON().get("Outputs")).get("ApiUrl")).get("Value");
         assertTrue(url.toString().contains("http://") && url.toString().contains(".execute-api.localhost.localstack.cloud:4566"),
                 url.toString());
         local.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler",
                 io.clusterpeering.function.EstablishFunction.class.getName(), "Environment", Map.of("Variables",
                         Match.objectLike(Map.of("PEERING_ADVERTISE_URL", url, "PEERING_PEER_CALL_TIMEOUT", "20s")))));
+    }
+
+    /**
+     * The stack's synthesized template with its route families' nested stacks inlined ({@link StackTemplates}), so
+     * that every assertion sees the cluster's resources wherever they are deployed.
+     */
+    private static Template flatTemplate(ClusterStack stack) {
+        Template.fromStack(stack);
+        return Template.fromJSON(StackTemplates.flattened(Path.of(((App) stack.getNode().getRoot()).getOutdir()),
+                stack.getStackName()));
     }
 
     private static ClusterStack stack(ApiVariant variant, boolean onLocalStack) {
@@ -211,13 +236,17 @@ class ClusterStackTest {
     }
 
     @Test
-    void onlyTheIdentityBootstrapShipsTheJarWithBouncyCastle() {
+    void onlyTheIdentityBootstrapAndTheConnectLeafFunctionShipJarsWithBouncyCastle() {
         Map<Object, List<String>> handlersByCode = new HashMap<>();
         javaFunctions().forEach((id, function) -> handlersByCode.computeIfAbsent(properties(function).get("Code"),
                 code -> new ArrayList<>()).add(properties(function).get("Handler").toString()));
-        assertEquals(2, handlersByCode.size(), "two artifacts: functions-lambda.jar and identity-bootstrap-lambda.jar");
+        assertEquals(3, handlersByCode.size(),
+                "three artifacts: functions-lambda.jar, connect-leaf-lambda.jar and identity-bootstrap-lambda.jar");
         assertTrue(handlersByCode.values().contains(List.of(ClusterIdentityBootstrapFunction.class.getName())),
                 "the identity bootstrap alone runs from its own jar: " + handlersByCode.values());
+        assertTrue(handlersByCode.values().contains(
+                        List.of(io.clusterpeering.function.AgentConnectCaLeafFunction.class.getName())),
+                "the Connect leaf function alone runs from the jar with Bouncy Castle: " + handlersByCode.values());
     }
 
     @Test
@@ -347,7 +376,7 @@ class ClusterStackTest {
         App app = App.Builder.create().context(Map.of(ClusterStack.ACL_CONTEXT, "off")).build();
         ClusterStack open = new ClusterStack(app, "cluster-peering-open", StackProps.builder().build(), "open",
                 FUNCTIONS_JAR.toString());
-        Template openTemplate = Template.fromStack(open);
+        Template openTemplate = flatTemplate(open);
         openTemplate.allResourcesProperties("AWS::Lambda::Function", Match.objectLike(Map.of()));
         assertTrue(openTemplate.toJSON().toString().contains("PEERING_ACL_ENABLED=false"));
         software.amazon.awscdk.assertions.Annotations.fromStack(open)
@@ -407,10 +436,16 @@ class ClusterStackTest {
                 "consul.peering.imported_services", "cluster_peering.heartbeat.rtt_p50_ms",
                 "cluster_peering.heartbeat.rtt_p99_ms", "cluster_peering.replication.lag_ms",
                 "cluster_peering.establish.duration_ms", "cluster_peering.establish.refused_tokens",
-                "cluster_peering.purge.items_per_second", "AWS/Lambda", "Errors", "ApproximateNumberOfMessagesVisible",
+                "cluster_peering.purge.items_per_second", "ApproximateNumberOfMessagesVisible",
                 "ClusterPeering", "alarm")) {
             assertTrue(body.contains(shown), shown + " is on the dashboard");
         }
+        // Function errors: each group alarm's graph (the sum of its functions' Lambda Errors), by the alarm's ARN.
+        ofType("AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
+            if (properties(alarm).get("Metrics") != null) {
+                assertTrue(body.contains("[\"" + id + "\",\"Arn\"]") || body.contains(id), id + " is on the dashboard");
+            }
+        });
         assertTrue(template.toJSON().get("Outputs").toString().contains("DashboardUrl"));
     }
 

@@ -113,7 +113,8 @@ final class EmulatedCluster implements AutoCloseable {
         this.rie = rie;
         this.runtimeClasspath = runtimeClasspath;
         this.workDir = Files.createDirectories(workDir.toAbsolutePath().resolve(datacenter));
-        Map<String, Object> template = JSON.readValue(cdkOut.resolve(stackName + ".template.json").toFile(), Map.class);
+        // The route families' functions are in nested stacks: read the stack as one template.
+        Map<String, Object> template = StackTemplates.flattened(cdkOut, stackName);
         this.resources = (Map<String, Map<String, Object>>) template.get("Resources");
         this.rest = resources.values().stream().anyMatch(r -> "AWS::ApiGateway::RestApi".equals(r.get("Type")));
         this.routes = rest ? ApiTemplate.restRouteFunctions(resources) : ApiTemplate.httpRouteFunctions(resources);
