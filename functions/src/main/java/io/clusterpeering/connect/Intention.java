@@ -62,4 +62,22 @@ public record Intention(String destinationName, String destinationNamespace, Str
     public String sourceString() {
         return sourcePeer.isEmpty() ? sourceName : "peer:" + sourcePeer + "/" + sourceName;
     }
+
+    /**
+     * Consul's {@code Intention.String()}, which a decision's {@code Reason} quotes:
+     * {@code [peer(<peer>)/|<partition>/]<ns>/<source> => [<partition>/]<ns>/<destination> (Precedence: N, Action: ALLOW)},
+     * or {@code Permissions: K} in place of the action for an L7 intention. A partition is written only when it is
+     * not {@code default}, as Consul's community edition (which has no partitions) never writes one.
+     */
+    public String describe() {
+        String sourceCluster = !sourcePeer.isEmpty() ? "peer(" + sourcePeer + ")/" : partitionPart(sourcePartition);
+        String detail = permissions.isEmpty() ? "Action: " + action.toUpperCase(java.util.Locale.ROOT)
+                : "Permissions: " + permissions.size();
+        return sourceCluster + sourceNamespace + "/" + sourceName + " => " + partitionPart(destinationPartition)
+                + destinationNamespace + "/" + destinationName + " (Precedence: " + precedence + ", " + detail + ")";
+    }
+
+    private static String partitionPart(String partition) {
+        return partition == null || partition.isEmpty() || "default".equals(partition) ? "" : partition + "/";
+    }
 }

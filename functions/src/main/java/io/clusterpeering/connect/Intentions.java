@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * The intentions of a partition, flattened from its {@code service-intentions} entries and kept in Consul's
  * evaluation order ({@code structs.IntentionPrecedenceSorter}): highest precedence first, ties broken by the
- * source's peer, namespace and name, then the destination's namespace and name. The first intention that covers
+ * source's peer, partition, namespace and name, then the destination's partition, namespace and name. The first intention that covers
  * a (source, destination) pair decides it, as Consul's agent and Envoy's RBAC filters do.
  *
  * <p>Sources are matched by their peer first: a caller that arrives through a peering (its certificate's trust
@@ -22,8 +22,10 @@ public final class Intentions {
     private static final Comparator<Intention> EVALUATION_ORDER = Comparator
             .comparingInt((Intention i) -> -i.precedence())
             .thenComparing(Intention::sourcePeer)
+            .thenComparing(Intention::sourcePartition)
             .thenComparing(Intention::sourceNamespace)
             .thenComparing(Intention::sourceName)
+            .thenComparing(Intention::destinationPartition)
             .thenComparing(Intention::destinationNamespace)
             .thenComparing(Intention::destinationName);
 

@@ -31,7 +31,7 @@ public class IntentionMatchFunction extends ConsulHttpFunction {
         String by = request.query("by").orElse("");
         if (!by.equals("source") && !by.equals("destination")) {
             throw new InvalidRequest(by.isEmpty() ? "required query parameter 'by' not set"
-                    : "by must be 'source' or 'destination'");
+                    : "'by' parameter must be one of 'source' or 'destination'");
         }
         List<String> names = request.query("name").filter(n -> !n.isEmpty())
                 .map(n -> List.of(n.split(","))).orElse(List.of());

@@ -152,14 +152,11 @@ public class IntentionDecisions {
         if (deciding.isPresent()) {
             Intention intention = deciding.get();
             String layer = intention.permissions().isEmpty() ? "L4" : "L7";
-            return new Decision(intention.allowsConnection(), "Matched " + layer + " intention: "
-                    + intention.sourceString() + " => " + intention.destinationName()
-                    + " (Precedence: " + intention.precedence() + ")");
+            return new Decision(intention.allowsConnection(), "Matched " + layer + " intention: " + intention.describe());
         }
-        if (!acl.isEnabled()) {
-            return new Decision(true, "ACLs disabled, access is allowed by default");
-        }
-        return new Decision(acl.defaultAllow(), "Default behavior configured by ACLs");
+        // With ACLs off Consul 1.16 authorizes with a manage-all authorizer, whose intention default is allow; the
+        // reason is the same text either way.
+        return new Decision(!acl.isEnabled() || acl.defaultAllow(), "Default behavior configured by ACLs");
     }
 
     private Intentions intentions(String partition) {

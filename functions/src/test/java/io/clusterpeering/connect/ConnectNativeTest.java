@@ -107,6 +107,10 @@ class ConnectNativeTest {
 
         assertEquals("true", management1.put("/v1/config", INTENTION_FROM_PEER_WEB).body());
         assertEquals("hello web from " + trustDomain2, call(webLeaf, dc1Cas));
+        JsonNode allowed = json(management1.post("/v1/agent/connect/authorize", "{\"Target\":\"api\","
+                + "\"ClientCertURI\":\"" + webLeaf.uri() + "\"}").body());
+        assertEquals("Matched L4 intention: peer(cluster-02)/default/web => default/api (Precedence: 9, Action: ALLOW)",
+                allowed.get("Reason").asText(), "Consul's reason text");
         assertEquals(true, json(management1.get("/v1/connect/intentions/check?source=peer:cluster-02/web"
                 + "&destination=api").body()).get("Allowed").asBoolean());
         JsonNode matched = json(management1.get("/v1/connect/intentions/match?by=source&name=peer:cluster-02/web")
@@ -144,7 +148,7 @@ class ConnectNativeTest {
                 answer(management1.get("/v1/connect/intentions/check?destination=api")));
         assertEquals(List.of(400, "invalid source \"peer:cluster-02\": expected peer:<peer>/<service>"),
                 answer(management1.get("/v1/connect/intentions/check?source=peer:cluster-02&destination=api")));
-        assertEquals(List.of(400, "by must be 'source' or 'destination'"),
+        assertEquals(List.of(400, "'by' parameter must be one of 'source' or 'destination'"),
                 answer(management1.get("/v1/connect/intentions/match?by=both&name=api")));
         assertEquals(List.of(400, "Invalid service name: we_b"),
                 answer(management1.get("/v1/agent/connect/ca/leaf/we_b")));

@@ -47,6 +47,10 @@ class IntentionsTest {
         assertEquals("", intentions.deciding("", "web", "api").orElseThrow().sourcePeer(),
                 "a local web is matched by the local source, never by the peer's");
         assertEquals("peer:cluster-02/web", intentions.bySource("cluster-02", "web").get(0).sourceString());
+        assertEquals("peer(cluster-02)/default/web => default/api (Precedence: 9, Action: ALLOW)",
+                intentions.bySource("cluster-02", "web").get(0).describe(), "Consul's Intention.String()");
+        assertEquals("default/* => default/api (Precedence: 8, Action: ALLOW)",
+                intentions.bySource("", "db").get(0).describe(), "no partition written for default");
         assertEquals(2, intentions.byDestination("api").size());
     }
 
@@ -57,6 +61,7 @@ class IntentionsTest {
         Intention l7 = intentions.deciding("", "web", "api").orElseThrow();
         assertEquals(1, l7.permissions().size());
         assertFalse(l7.allowsConnection());
+        assertEquals("default/web => default/api (Precedence: 9, Permissions: 1)", l7.describe());
     }
 
     @Test
