@@ -46,6 +46,13 @@ public interface PeeringConfiguration {
     @NotNull
     Duration getHeartbeatTimeout();
 
+    /**
+     * How long a change of an exported service may stay unacknowledged by the peer before its sync status says so
+     * ({@code GET /v1/peering/:name/services}). Default 45 seconds: three heartbeat intervals, each of which resyncs.
+     */
+    @NotNull
+    Duration getSyncAckTimeout();
+
     /** How long one call to a peer may take, connect plus answer. Default 5 seconds. */
     @NotNull
     Duration getPeerCallTimeout();

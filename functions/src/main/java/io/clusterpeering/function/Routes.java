@@ -48,6 +48,8 @@ public final class Routes {
                     RouteAcl.requires(Resource.PEERING, AccessLevel.WRITE)),
             new Route("GET", "/v1/peering/{name}/check", PeeringLinkCheckFunction.class, PeeringLinkCheckFunction::new,
                     false, RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
+            new Route("GET", "/v1/peering/{name}/services", PeeringServicesFunction.class, PeeringServicesFunction::new,
+                    false, RouteAcl.requires(Resource.PEERING, AccessLevel.READ)),
             new Route("GET", "/v1/agent/self", AgentSelfFunction.class, AgentSelfFunction::new, false,
                     RouteAcl.decidedByHandler("agent:read on this cluster's node name")),
             new Route("GET", "/v1/agent/metrics", AgentMetricsFunction.class, AgentMetricsFunction::new, false,

@@ -26,6 +26,11 @@ public record PeerMessage(Kind kind, String fromPeeringId, String toPeeringId, l
         /** Changed instances of one service ({@link ReplicationMessages.ServiceUpdate}): apply what is newer. */
         SERVICE_UPDATE,
         /** One range of a service's instances ({@link ReplicationMessages.ServiceChunk}): make our range match. */
-        SERVICE_SNAPSHOT
+        SERVICE_SNAPSHOT,
+        /**
+         * The sender asks what we hold of the services between us (no body): answered with our view, for the
+         * per-service sync status. Changes nothing.
+         */
+        SYNC_STATUS
     }
 }

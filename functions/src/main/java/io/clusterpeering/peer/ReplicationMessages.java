@@ -59,7 +59,7 @@ public final class ReplicationMessages {
             case EXPORTED_SERVICES -> ServiceList.fromClaim(claim);
             case SERVICE_UPDATE -> ServiceUpdate.fromClaim(claim, peerName);
             case SERVICE_SNAPSHOT -> ServiceChunk.fromClaim(claim, peerName);
-            case HEARTBEAT, TERMINATE -> throw new IllegalArgumentException(kind + " carries no replication body");
+            case HEARTBEAT, TERMINATE, SYNC_STATUS -> throw new IllegalArgumentException(kind + " carries no replication body");
         };
     }
 

@@ -38,15 +38,18 @@ public class PeerMessageService {
     private final ImportService importer;
     private final AuditRecorder audit;
     private final PeeringHealthWatch health;
+    private final SyncStatusService syncStatus;
 
     public PeerMessageService(PeeringStore store, StreamStatusStore streamStatus, PeerMessages messages,
-                              ImportService importer, AuditRecorder audit, PeeringHealthWatch health) {
+                              ImportService importer, AuditRecorder audit, PeeringHealthWatch health,
+                              SyncStatusService syncStatus) {
         this.store = store;
         this.streamStatus = streamStatus;
         this.messages = messages;
         this.importer = importer;
         this.audit = audit;
         this.health = health;
+        this.syncStatus = syncStatus;
     }
 
     /**
@@ -55,8 +58,8 @@ public class PeerMessageService {
      * ({@code InReplyTo}), and recorded with that answer: LastHeartbeat, LastReceive and LastSend.
      *
      * @return the answer to send back: for a heartbeat {@code {"Heartbeat": "<our signed heartbeat>"}}; for the
-     *         peer's exported service list {@code {"Resend": [services whose digest differs from ours]}};
-     *         otherwise {@code {}}
+     *         peer's exported service list {@code {"Resend": [services whose digest differs from ours]}}; for a
+     *         sync status question our half of the status ({@link SyncStatusService#answerPeer}); otherwise {@code {}}
      * @throws PeerNotAuthenticated when no peering matches or the signature does not hold (403)
      * @throws PeeringConflict      when the peering is not connected here, or a heartbeat is not newer than the
      *                              last one taken (409)
@@ -82,6 +85,12 @@ public class PeerMessageService {
             }
             case EXPORTED_SERVICES, SERVICE_UPDATE, SERVICE_SNAPSHOT -> {
                 return receiveReplication(peering, message, now);
+            }
+            case SYNC_STATUS -> {
+                if (!peering.state().isConnected()) {
+                    throw new PeeringConflict("peering " + peering.id() + " is " + peering.state() + " here");
+                }
+                return syncStatus.answerPeer(peering);
             }
             case TERMINATE -> {
                 if (store.markTerminated(peering, message.seq())) {

@@ -25,6 +25,7 @@ import io.clusterpeering.store.CatalogReads.ServiceHead;
 import io.clusterpeering.store.CatalogReads.ServiceListing;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.StreamStatusStore;
+import io.clusterpeering.store.SyncRefusalStore;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentitySource;
 import jakarta.annotation.PreDestroy;
@@ -91,13 +92,14 @@ public class ReplicationService {
     private final PeerClient peers;
     private final PeeringConfiguration config;
     private final ReplicationTraffic traffic;
+    private final SyncRefusalStore refusals;
     private final ExecutorService senders;
     private final Map<String, ExportView> exportViews = new ConcurrentHashMap<>();
 
     public ReplicationService(PeeringStore peerings, StreamStatusStore streamStatus, CatalogReads catalog,
                               ConfigEntryService configEntries, ClusterIdentitySource identitySource,
                               PeerMessages messages, PeerClient peers, PeeringConfiguration config,
-                              ReplicationTraffic traffic) {
+                              ReplicationTraffic traffic, SyncRefusalStore refusals) {
         this.peerings = peerings;
         this.streamStatus = streamStatus;
         this.catalog = catalog;
@@ -107,6 +109,7 @@ public class ReplicationService {
         this.peers = peers;
         this.config = config;
         this.traffic = traffic;
+        this.refusals = refusals;
         this.senders = Executors.newFixedThreadPool(config.getReplicationConcurrency(), runnable -> {
             Thread thread = new Thread(runnable, "replication-sender");
             thread.setDaemon(true);
@@ -421,7 +424,9 @@ public class ReplicationService {
     }
 
     /**
-     * Signs and posts one replication message, counting it in {@link ReplicationTraffic}.
+     * Signs and posts one replication message, counting it in {@link ReplicationTraffic}. A refusal (the peer
+     * answered, with an error) is recorded for the service's sync status ({@link SyncRefusalStore}); a message that
+     * did not arrive is only logged (the service then shows as not acknowledged).
      *
      * @return the peer's answer body when it took the message (HTTP 200), else empty (logged)
      */
@@ -434,10 +439,35 @@ public class ReplicationService {
                 return Optional.of(answer.body());
             }
             LOG.warn("peer of {} refused to {}: {} {}", peering.name(), purpose, answer.status(), answer.body());
+            recordRefusal(peering, body, answer);
         } catch (RuntimeException e) {
             LOG.warn("could not {} to the peer of {}: {}", purpose, peering.name(), e.getMessage());
         }
         return Optional.empty();
+    }
+
+    private void recordRefusal(Peering peering, ReplicationBody body, PeerClient.PeerAnswer answer) {
+        String what = switch (body) {
+            case ServiceList list -> "service list";
+            case ServiceUpdate update -> "update";
+            case ServiceChunk chunk -> "chunk";
+        };
+        String service = switch (body) {
+            case ServiceList list -> "";
+            case ServiceUpdate update -> update.service();
+            case ServiceChunk chunk -> chunk.service();
+        };
+        long version = switch (body) {
+            case ServiceList list -> 0;
+            case ServiceUpdate update -> update.instances().stream().mapToLong(VersionedInstance::version).max().orElse(0);
+            case ServiceChunk chunk -> chunk.version();
+        };
+        String reason = what + " refused: " + answer.status() + " " + SyncStatusService.excerpt(answer.body());
+        try {
+            refusals.record(peering, new SyncRefusalStore.Refusal(service, version, reason, Instant.now()));
+        } catch (RuntimeException e) {
+            LOG.warn("could not record that the peer of {} refused a {}: {}", peering.name(), what, e.getMessage());
+        }
     }
 
     private static int wireSize(VersionedInstance instance) {

@@ -81,12 +81,13 @@ final class CatalogBulkLoad {
                 items.add(instance);
             }
             ServiceHeads.Head head = new ServiceHeads.Head(service, index + 1, serviceInstances.size(), tags, digest,
-                    true, true, 0, 0);
+                    true, true, 0, 0, System.currentTimeMillis());
             Map<String, AttributeValue> headItem = new HashMap<>(TableKeys.key(pk, CatalogItems.headKey(service)));
             Map<String, AttributeValue> tagCounts = new HashMap<>();
             tags.forEach((tag, count) -> tagCounts.put(tag, n(count)));
             headItem.put(ConsulIndex.HEAD_VALUE, n(head.index()));
             headItem.put(ServiceHeads.COUNT, n(head.count()));
+            headItem.put(ServiceHeads.CHANGED_AT, n(head.changedAt()));
             headItem.put(ServiceHeads.TAGS, AttributeValue.fromM(tagCounts));
             headItem.put(ServiceHeads.DIGEST, Attributes.s(ServiceDigest.format(head.digest())));
             headItem.put(ServiceHeads.SERVICE, Attributes.s(service));

@@ -89,9 +89,37 @@ public class CatalogReads {
      * @param service its name
      * @param count   its live instances
      * @param digest  the {@link io.clusterpeering.domain.ServiceDigest} of its instances, as text
-     * @param index   its Consul index
+     * @param index     its Consul index
+     * @param changedAt when it last changed, epoch milliseconds; 0 when never or not recorded
      */
-    public record ServiceHead(String service, long count, String digest, long index) {
+    public record ServiceHead(String service, long count, String digest, long index, long changedAt) {
+    }
+
+    /**
+     * A service imported from a peer, as its head says.
+     *
+     * @param head           its head here (index, count, digest, when it last moved)
+     * @param appliedVersion the highest exporter version applied here (the exporter's Consul index space)
+     * @param exported       whether the peer's latest service list still names it (false: hidden, being purged)
+     */
+    public record ImportedServiceHead(ServiceHead head, long appliedVersion, boolean exported) {
+    }
+
+    /**
+     * The heads of every service imported from the peer that its service list holds: one query of the list entries
+     * and one BatchGetItem (100 a call) of their heads; no instance is read.
+     */
+    public List<ImportedServiceHead> importedHeads(PeeringKey peer) {
+        String pk = TableKeys.importedFrom(peer);
+        List<String> services = listing(pk).value().stream().map(ServiceListing::service).toList();
+        List<ImportedServiceHead> heads = new ArrayList<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamoDb, table,
+                services.stream().map(service -> TableKeys.key(pk, CatalogItems.headKey(service))).toList())) {
+            Head head = Head.of(CatalogItems.serviceOfHead(string(item, TableKeys.SK)), item);
+            heads.add(new ImportedServiceHead(head(head), head.maxVersion(), head.exported()));
+        }
+        heads.sort(java.util.Comparator.comparing(h -> h.head().service()));
+        return heads;
     }
 
     /**
@@ -149,7 +177,7 @@ public class CatalogReads {
 
     private static ServiceHead head(Head head) {
         return new ServiceHead(head.service(), head.count(),
-                io.clusterpeering.domain.ServiceDigest.format(head.digest()), head.index());
+                io.clusterpeering.domain.ServiceDigest.format(head.digest()), head.index(), head.changedAt());
     }
 
     /**

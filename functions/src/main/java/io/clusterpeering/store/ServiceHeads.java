@@ -44,6 +44,8 @@ final class ServiceHeads {
     /** Imported heads: the highest exporter version applied, and the version a resync found the service behind at. */
     static final String MAX_VERSION = "maxVer";
     static final String SUSPECT = "suspect";
+    /** When the head last moved, epoch milliseconds (absent on heads written before it was recorded). */
+    static final String CHANGED_AT = "changedAt";
     /** List entries: whether the service has live instances. */
     static final String HAS_INSTANCES = "hasInstances";
 
@@ -62,16 +64,17 @@ final class ServiceHeads {
      * @param stored     whether the head item exists
      * @param maxVersion for imported heads, the highest exporter version applied to the service
      * @param suspect    for imported heads, the exporter version at which a resync last found the service behind
+     * @param changedAt  when the head last moved, epoch milliseconds; 0 when never or not recorded
      */
     record Head(String service, long index, long count, Map<String, Long> tags, long digest, boolean exported,
-                boolean stored, long maxVersion, long suspect) {
+                boolean stored, long maxVersion, long suspect, long changedAt) {
         Head {
             tags = Map.copyOf(tags);
         }
 
         /** A service never written: its index reads as 1 (Consul never answers 0), so its first write is 2. */
         static Head empty(String service) {
-            return new Head(service, 1, 0, Map.of(), ServiceDigest.EMPTY, true, false, 0, 0);
+            return new Head(service, 1, 0, Map.of(), ServiceDigest.EMPTY, true, false, 0, 0, 0);
         }
 
         static Head of(String service, Map<String, AttributeValue> item) {
@@ -88,7 +91,8 @@ final class ServiceHeads {
             return new Head(service, Attributes.number(item, ConsulIndex.HEAD_VALUE), Attributes.number(item, COUNT), tags,
                     digest == null ? ServiceDigest.EMPTY : ServiceDigest.parse(digest),
                     exported == null || Boolean.TRUE.equals(exported.bool()), true,
-                    Attributes.number(item, MAX_VERSION), Attributes.number(item, SUSPECT));
+                    Attributes.number(item, MAX_VERSION), Attributes.number(item, SUSPECT),
+                    Attributes.number(item, CHANGED_AT));
         }
 
         /** Whether the service list shows it: it has live instances and (imported) is still exported. */
@@ -206,7 +210,7 @@ final class ServiceHeads {
         }
         tags.values().removeIf(value -> value <= 0);
         Head after = new Head(head.service(), newIndex, count, tags, digest, exported, true,
-                Math.max(head.maxVersion(), applied), head.suspect());
+                Math.max(head.maxVersion(), applied), head.suspect(), System.currentTimeMillis());
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(headWrite(table, pk, head, after));
         if (!head.stored() || !head.listEntry().equals(after.listEntry())) {
@@ -261,8 +265,10 @@ final class ServiceHeads {
         values.put(":service", s(after.service()));
         values.put(":exported", AttributeValue.fromBool(after.exported()));
         values.put(":maxVersion", n(after.maxVersion()));
+        values.put(":changedAt", n(after.changedAt()));
         Map<String, String> names = new HashMap<>(Map.of("#index", ConsulIndex.HEAD_VALUE, "#count", COUNT, "#tags", TAGS,
-                "#digest", DIGEST, "#service", SERVICE, "#exported", EXPORTED, "#maxVersion", MAX_VERSION));
+                "#digest", DIGEST, "#service", SERVICE, "#exported", EXPORTED, "#maxVersion", MAX_VERSION,
+                "#changedAt", CHANGED_AT));
         String condition;
         if (before.stored()) {
             condition = "#index = :read";
@@ -274,7 +280,8 @@ final class ServiceHeads {
         return TransactWriteItem.builder().update(Update.builder().tableName(table)
                 .key(TableKeys.key(pk, CatalogItems.headKey(after.service())))
                 .updateExpression("SET #index = :index, #count = :count, #tags = :tags, #digest = :digest,"
-                        + " #service = :service, #exported = :exported, #maxVersion = :maxVersion")
+                        + " #service = :service, #exported = :exported, #maxVersion = :maxVersion,"
+                        + " #changedAt = :changedAt")
                 .conditionExpression(condition)
                 .expressionAttributeNames(names).expressionAttributeValues(values).build()).build();
     }

@@ -19,6 +19,7 @@ import java.util.Map;
  *   cluster identity   CLUSTER                           IDENTITY
  *   local catalog      CATALOG#&lt;partition&gt;             NODE#..., HEAD#..., SERVICE#...  (see CatalogItems)
  *   imported data      IMPORTED#&lt;partition&gt;#&lt;peer&gt;     TRUST_BUNDLE#roots, HEAD#..., SERVICE#...
+ *   refused sends      SYNC#&lt;partition&gt;#&lt;peer&gt;         REFUSED#&lt;service, empty for the list&gt;   (TTL)
  *   config entries     CONFIG#&lt;partition&gt;              &lt;kind&gt;#&lt;name&gt;
  *   ACL token          ACL#TOKEN                         &lt;AccessorID&gt;
  *   ACL policy         ACL#POLICY                        &lt;policy ID&gt;
@@ -54,6 +55,8 @@ public final class TableKeys {
     public static final String CONFIG_PREFIX = "CONFIG#";
     /** Partition-key prefix of everything imported from a peer ({@code IMPORTED#<partition>#<peer>}). */
     public static final String IMPORTED_PREFIX = "IMPORTED#";
+    /** Partition-key prefix of what a peer refused of our replication ({@code SYNC#<partition>#<peer>}). */
+    public static final String SYNC_PREFIX = "SYNC#";
     /** The table's TTL attribute: epoch seconds after which DynamoDB may remove the item (expired tokens). */
     public static final String EXPIRES_AT = "expiresAt";
     static final String ACL_TOKENS = ACL_PREFIX + "TOKEN";
@@ -124,6 +127,15 @@ public final class TableKeys {
     /** The partition key of a peering's audit trail; an empty name for cluster-wide events. */
     static String auditTrail(String partition, String peerName) {
         return "AUDIT#" + partition + "#" + peerName;
+    }
+
+    /** The last refusal by the peer of a message about one service (an empty service: the service list). */
+    static Map<String, AttributeValue> syncRefusal(PeeringKey peer, String service) {
+        return key(syncRefusals(peer), "REFUSED#" + service);
+    }
+
+    static String syncRefusals(PeeringKey peer) {
+        return SYNC_PREFIX + peer.partition() + "#" + peer.name();
     }
 
     static String importedFrom(PeeringKey peer) {

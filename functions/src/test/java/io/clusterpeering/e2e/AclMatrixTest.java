@@ -207,6 +207,8 @@ class AclMatrixTest {
                         "{\"PeeringToken\":\"not-a-token\"}"), 200, "peering:write", po, m),
                 permission("GET /v1/peering/{name}/check", get("/v1/peering/existing/check"), 200, "peering:read",
                         ro, po, m),
+                permission("GET /v1/peering/{name}/services", get("/v1/peering/existing/services"), 200,
+                        "peering:read", ro, po, m),
                 permission("GET /v1/agent/self", get("/v1/agent/self"), 200,
                         "agent:read@" + NODE_NAME, ro, m),
                 permission("GET /v1/agent/metrics", get("/v1/agent/metrics"), 200,

@@ -456,7 +456,7 @@ class PeeringFunctionsTest {
         Routes.ALL.forEach(route -> byFixture.put(fixtureOf(route), route));
         List<String> order = List.of("generate-token", "read-peering", "list-peerings", "list-peering-tokens",
                 "peering-events",
-                "peering-link-check", "peering-check", "establish", "exchange-secret", "peer-message", "peer-probe",
+                "peering-link-check", "peering-services", "peering-check", "establish", "exchange-secret", "peer-message", "peer-probe",
                 "agent-self", "agent-metrics", "status-leader", "status-peers", "catalog-register", "catalog-services",
                 "catalog-service", "health-service",
                 "config-put", "config-list", "config-get", "exported-services", "imported-services",
@@ -490,6 +490,9 @@ class PeeringFunctionsTest {
                 .get("Event").asText(), answers.get("peering-events").body());
         assertEquals("peer-known", JSON.readTree(answers.get("peering-link-check").body()).get("Checks").get(0)
                 .get("Name").asText(), "a PENDING peering has no peer to reach yet");
+        assertEquals("the peering is PENDING: the peer's view is unknown",
+                JSON.readTree(answers.get("peering-services").body()).get("PeerError").asText(),
+                answers.get("peering-services").body());
         assertEquals("fail", JSON.readTree(answers.get("peering-check").body()).get("Checks").get(0).get("Status").asText());
         assertEquals(400, answers.get("peer-probe").status(), answers.get("peer-probe").body());
         assertTrue(answers.get("agent-metrics").headers().get("Content-Type").startsWith("text/plain; version=0.0.4"));

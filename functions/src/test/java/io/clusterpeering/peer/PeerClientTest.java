@@ -150,6 +150,10 @@ class PeerClientTest {
                 return Duration.ofMinutes(2);
             }
 
+            public Duration getSyncAckTimeout() {
+                return Duration.ofSeconds(45);
+            }
+
             public Duration getPeerCallTimeout() {
                 return callTimeout;
             }

@@ -48,6 +48,7 @@ import io.clusterpeering.function.PeerProbeFunction;
 import io.clusterpeering.function.PeeringCheckFunction;
 import io.clusterpeering.function.PeeringEventsFunction;
 import io.clusterpeering.function.PeeringLinkCheckFunction;
+import io.clusterpeering.function.PeeringServicesFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.ReadPeeringFunction;
 import io.clusterpeering.function.RevokePeeringTokenFunction;
@@ -126,6 +127,9 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             Map.entry(PeeringEventsFunction.class, new FunctionAccess(List.of("GetItem", "Query"), false)),
             Map.entry(PeeringCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(PeeringLinkCheckFunction.class, new FunctionAccess(List.of("GetItem"), true)),
+            // Sync status: the peering with its counter and the exports' heads (BatchGetItem), the imported list and
+            // the refusals (Query); signs the question it asks the peer.
+            Map.entry(PeeringServicesFunction.class, new FunctionAccess(List.of("GetItem", "BatchGetItem", "Query"), true)),
             Map.entry(PeerProbeFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(ExchangeSecretFunction.class, new FunctionAccess(List.of("GetItem", "PutItem", "UpdateItem"), false)),
             // Applies replication: snapshot reads, and transactions that replace or delete imported items (its own
