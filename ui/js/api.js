@@ -123,6 +123,14 @@ export const peerings = {
   revokeToken(name) {
     return call('DELETE', `/v1/peering/${segment(name)}/token`);
   },
+  /**
+   * GET /v1/peering/{name}/services (ours): per-service sync status both ways:
+   * {PeerName, PeerViewKnown, PeerError, Exported: [{Service, State, Reason, Exporter, Importer}], Imported: [...]},
+   * State one of synced, pending, refused, purging. Asks the peer, so it is polled, not watched.
+   */
+  syncStatus(name, options = {}) {
+    return call('GET', `/v1/peering/${segment(name)}/services`, { signal: options.signal });
+  },
   /** DELETE /v1/peering/{name}: marks it DELETING; the row goes once the purge is done. */
   delete(name) {
     return call('DELETE', `/v1/peering/${segment(name)}`);
@@ -242,6 +250,37 @@ export async function watch(read, { onData, onError, signal, wait = '30s', chang
       await sleep(pause, signal);
       pause = Math.min(pause * 2, 10000);
     }
+  }
+}
+
+/**
+ * Reads over and over, every `every` milliseconds, until the signal aborts: for reads that do not block (they ask
+ * the peer). Each answer whose data differs from the last goes to onData; an error goes to onError, and an ACL
+ * denial ends the polling.
+ */
+export async function poll(read, { onData, onError, signal, every = 5000 }) {
+  let last;
+  while (!signal.aborted) {
+    try {
+      const result = await read({ signal });
+      if (signal.aborted) {
+        return;
+      }
+      const text = JSON.stringify(result.data);
+      if (text !== last) {
+        last = text;
+        onData(result.data);
+      }
+    } catch (e) {
+      if (signal.aborted || e.name === 'AbortError') {
+        return;
+      }
+      onError(e);
+      if (e instanceof ApiError && e.isAclDenial) {
+        return;
+      }
+    }
+    await sleep(every, signal);
   }
 }
 

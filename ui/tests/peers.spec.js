@@ -107,6 +107,8 @@ test('export a registered service from the peer\'s page; the other cluster lists
   await page.getByLabel('Service name').fill('backend');
   await page.getByRole('button', { name: 'Export', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Stop exporting backend to cluster-02' })).toBeVisible();
+  await expect(page.locator('[data-test-service-name="backend"] .sync'), 'the peer holds it: synced')
+    .toHaveText('Synced', { timeout: 15000 });
   const entry = await api(dc1, 'GET', '/v1/config/exported-services/default');
   expect(entry.body.Services).toEqual([{ Name: 'backend', Consumers: [{ Peer: 'cluster-02' }] }]);
   await screenshot(page, testInfo, 'peer-exported-services');
@@ -119,6 +121,8 @@ test('export a registered service from the peer\'s page; the other cluster lists
   await expect(imported).toContainText('1 passing');
   await expect(imported).toContainText('1 instance');
   await expect(imported).toContainText('v1');
+  await expect(imported.locator('.sync')).toHaveText('Synced');
+  await expect(other.getByRole('columnheader', { name: 'Sync' })).toBeVisible();
   await expect(other.getByText('Latest heartbeat')).toBeVisible();
   await expect(other.locator('.bento-box')).not.toContainText('None yet');
   await screenshot(other, testInfo, 'peer-imported-services');

@@ -5,7 +5,7 @@
 // or denies a service of this peer (service-intentions entries). Every part is kept current by blocking queries.
 
 import {
-  ApiError, configEntries, catalog, exportedServices, health, importedServices, peerings, watch,
+  ApiError, configEntries, catalog, exportedServices, health, importedServices, peerings, poll, watch,
 } from '../api.js';
 import {
   absoluteTime, badge, copyButton, emptyState, errorNotice, h, icon, isNoTime, relativeTime, replaceChildren,
@@ -200,6 +200,11 @@ function importedTab(panel, ctx, name) {
   // when the list of services does, so a change of instances or health wakes the service's own query instead.
   const watched = new Map(); // service name -> {controller, summary}
   let names = null;
+  let sync = new Map(); // service name -> {State, Reason}
+  watchSync(ctx, name, 'Imported', (states) => {
+    sync = states;
+    draw();
+  });
   watch((options) => importedServices(options), {
     signal: ctx.signal,
     onData: (data) => {
@@ -280,11 +285,13 @@ function importedTab(panel, ctx, name) {
         h('th', { scope: 'col', text: 'Service' }),
         h('th', { scope: 'col', text: 'Health checks' }),
         h('th', { scope: 'col', text: 'Instances' }),
+        h('th', { scope: 'col', text: 'Sync' }),
         h('th', { scope: 'col', text: 'Tags' }))),
       h('tbody', {}, shown.map((s) => h('tr', { dataset: { testImportedService: s.name } },
         h('th', { scope: 'row', text: s.name }),
         h('td', {}, healthSummary(s)),
         h('td', { text: `${s.instances} instance${s.instances === 1 ? '' : 's'}` }),
+        h('td', {}, syncBadge(sync.get(s.name))),
         h('td', {}, s.tags.map((t) => h('span', { class: 'tag', text: t }))))))));
   }
 }
@@ -304,6 +311,31 @@ function summarize(name, instances) {
   }
   const status = HEALTH_ORDER.find((s) => counts[s] > 0) || 'passing';
   return { name, status, counts, instances: instances.length, tags: [...tags].sort() };
+}
+
+/**
+ * Polls the peering's per-service sync status (GET /v1/peering/{name}/services) every 5 s while the tab is open and
+ * hands `onStates` a Map of service name to {State, Reason} for one side ('Exported' or 'Imported'). A failed read
+ * leaves the badges as they were: the tab's own reads show errors.
+ */
+function watchSync(ctx, name, side, onStates) {
+  poll((options) => peerings.syncStatus(name, options), {
+    signal: ctx.signal,
+    onData: (report) => onStates(new Map((report?.[side] || []).map((s) => [s.Service, s]))),
+    onError: () => {},
+  });
+}
+
+const SYNC_LABELS = { synced: 'Synced', pending: 'Pending', refused: 'Refused', purging: 'Purging' };
+
+/** A service's sync state as a badge, its reason beside it (and as the tooltip); nothing before the first answer. */
+function syncBadge(state) {
+  if (!state) {
+    return null;
+  }
+  return h('span', { class: `sync ${state.State}`, title: state.Reason || 'Both sides hold the same instances' },
+    h('span', { class: 'sync-state', text: SYNC_LABELS[state.State] || state.State }),
+    state.Reason ? h('span', { class: 'sync-reason', text: state.Reason }) : null);
 }
 
 function healthSummary(service) {
@@ -340,6 +372,11 @@ function exportedTab(panel, ctx, name) {
   replaceChildren(panel, toolbar, wildcard, list, form);
 
   let exported = null;
+  let sync = new Map(); // service name -> {State, Reason}
+  watchSync(ctx, name, 'Exported', (states) => {
+    sync = states;
+    draw();
+  });
   let entry;
   input.addEventListener('input', () => { submit.disabled = !input.value.trim(); });
   search.addEventListener('input', draw);
@@ -433,6 +470,7 @@ function exportedTab(panel, ctx, name) {
     replaceChildren(list, h('ul', { class: 'exported-services', 'aria-label': `Services exported to ${name}` },
       shown.map((service) => h('li', { dataset: { testServiceName: service } },
         h('span', { class: 'service-name', text: service }),
+        syncBadge(sync.get(service)),
         listed.has(service)
           ? h('button', {
             type: 'button',
