@@ -120,4 +120,21 @@ public final class ConnectShapes {
                     i.createIndex(), i.modifyIndex());
         }
     }
+
+    /**
+     * A CA rotation's status ({@code POST /v1/connect/ca/rotate}, {@code GET /v1/connect/ca/rotation}, ours):
+     * {@code Phase} none, introducing or retiring; {@code Roots} the IDs (SHA-1 fingerprints) of the roots
+     * presented to peers, active first; {@code Waiting} what the next step waits for.
+     */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"Phase", "Revision", "Since", "Roots", "Waiting"})
+    public record RotationView(@com.fasterxml.jackson.annotation.JsonProperty("Phase") String phase,
+                               @com.fasterxml.jackson.annotation.JsonProperty("Revision") long revision,
+                               @com.fasterxml.jackson.annotation.JsonProperty("Since") java.time.Instant since,
+                               @com.fasterxml.jackson.annotation.JsonProperty("Roots") java.util.List<String> roots,
+                               @com.fasterxml.jackson.annotation.JsonProperty("Waiting") java.util.List<String> waiting) {
+        /** The view of a status. */
+        public static RotationView of(io.clusterpeering.service.CaRotationService.Status status) {
+            return new RotationView(status.phase(), status.revision(), status.since(), status.roots(), status.waiting());
+        }
+    }
 }

@@ -36,8 +36,12 @@ public class HeartbeatFanOut {
     private final Optional<BeatQueue> queue;
     private final Duration interval;
 
+    private final jakarta.inject.Provider<CaRotationService> rotationStep;
+
     public HeartbeatFanOut(PeeringStore store, BeatChainStore beatChains, HeartbeatService heartbeats,
-                           Optional<BeatQueue> queue, PeeringConfiguration config) {
+                           Optional<BeatQueue> queue, PeeringConfiguration config,
+                           jakarta.inject.Provider<CaRotationService> rotationStep) {
+        this.rotationStep = rotationStep;
         this.store = store;
         this.beatChains = beatChains;
         this.heartbeats = heartbeats;
@@ -51,13 +55,15 @@ public class HeartbeatFanOut {
     }
 
     /**
-     * The scheduled tick: starts a chain (enqueues its first step, due now) for every connected peering whose
-     * chain is missing or dead, and nudges stuck deletions.
+     * The scheduled tick: takes a CA rotation's next step when due ({@link CaRotationService#advance}), then starts
+     * a chain (enqueues its first step, due now) for every connected peering whose chain is missing or dead, and
+     * nudges stuck deletions.
      *
      * @return how many chains it started
      * @throws IllegalStateException when no queue is configured
      */
     public int tick() {
+        rotationStep.get().advance();
         BeatQueue beats = queue.orElseThrow(() -> new IllegalStateException("no heartbeat queue is configured"));
         Instant now = Instant.now();
         Instant deadBefore = now.minus(interval.multipliedBy(DEAD_AFTER_INTERVALS));

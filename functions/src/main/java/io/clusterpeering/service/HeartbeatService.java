@@ -53,10 +53,13 @@ public class HeartbeatService {
 
     private final PeeringHealthWatch health;
 
+    private final jakarta.inject.Provider<CaRotationService> rotation;
+
     public HeartbeatService(PeeringStore store, StreamStatusStore streamStatus, PeerMessages messages, PeerClient peers,
                             jakarta.inject.Provider<ReplicationService> replication, PeeringConfiguration config,
-                            PeeringHealthWatch health) {
+                            PeeringHealthWatch health, jakarta.inject.Provider<CaRotationService> rotation) {
         this.health = health;
+        this.rotation = rotation;
         this.replication = replication;
         this.store = store;
         this.streamStatus = streamStatus;
@@ -80,9 +83,12 @@ public class HeartbeatService {
      * One round: a {@link #beat} for every peering of every partition, {@code peering.heartbeat-concurrency} at a
      * time, so a few unreachable peers (each taking up to the peer-call timeout) do not hold up the others.
      *
+     * Takes the next step of a CA rotation first, when one is due ({@link CaRotationService#advance}).
+     *
      * @return how many heartbeats the peers accepted, and how many failed
      */
     public Result sendHeartbeats() {
+        rotation.get().advance();
         List<Future<BeatOutcome>> beats = new ArrayList<>();
         try {
             for (String partition : store.partitions()) {

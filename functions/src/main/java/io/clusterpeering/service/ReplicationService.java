@@ -360,7 +360,9 @@ public class ReplicationService {
         if (answer.isEmpty()) {
             return false;
         }
-        streamStatus.recordExport(peering, listed.stream().map(ListedService::name).toList());
+        streamStatus.recordExport(peering, listed.stream().map(ListedService::name).toList(),
+                identity.rotation().phase() == io.clusterpeering.token.CaRotation.Phase.NONE ? null
+                        : io.clusterpeering.token.CaRotation.fingerprint(list.roots()));
         for (String service : resendList(answer.get())) {
             if (listed.stream().anyMatch(l -> l.name().equals(service))) {
                 sendService(peering, service);

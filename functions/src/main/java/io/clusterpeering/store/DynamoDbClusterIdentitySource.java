@@ -4,6 +4,7 @@ import io.clusterpeering.config.DynamoDbConfiguration;
 import io.clusterpeering.token.ClusterIdentity;
 import io.clusterpeering.token.ClusterIdentityGenerator;
 import io.clusterpeering.token.CachedClusterIdentitySource;
+import io.clusterpeering.token.ClusterIdentitySource.IdentityChanged;
 import io.clusterpeering.token.ClusterIdentityCodec;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
@@ -31,7 +32,10 @@ public class DynamoDbClusterIdentitySource extends CachedClusterIdentitySource {
     private final DynamoDbClient dynamoDb;
     private final String table;
 
-    public DynamoDbClusterIdentitySource(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
+    public DynamoDbClusterIdentitySource(DynamoDbClient dynamoDb, DynamoDbConfiguration config,
+                                         @io.micronaut.context.annotation.Value("${peering.identity-refresh:60s}")
+                                         java.time.Duration refresh) {
+        super(refresh);
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
     }
@@ -53,6 +57,32 @@ public class DynamoDbClusterIdentitySource extends CachedClusterIdentitySource {
             return created;
         } catch (ConditionalCheckFailedException lostTheRace) {
             return decode(read());
+        }
+    }
+
+    @Override
+    public ClusterIdentity current() {
+        Map<String, AttributeValue> stored = read();
+        return stored == null ? load() : decode(stored);
+    }
+
+    /** Replaces the item whole, on the condition that its revision is the one read (absent: revision 0). */
+    @Override
+    protected void store(long expectedRevision, ClusterIdentity next) {
+        Map<String, AttributeValue> item = new HashMap<>(TableKeys.clusterIdentity());
+        ClusterIdentityCodec.toFields(next).forEach((name, value) -> item.put(name, s(value)));
+        try {
+            dynamoDb.putItem(r -> r.tableName(table).item(item)
+                    .conditionExpression(expectedRevision == 0
+                            ? "attribute_exists(#pk) AND attribute_not_exists(#revision)"
+                            : "#revision = :revision")
+                    .expressionAttributeNames(expectedRevision == 0
+                            ? Map.of("#pk", TableKeys.PK, "#revision", "rotationRevision")
+                            : Map.of("#revision", "rotationRevision"))
+                    .expressionAttributeValues(expectedRevision == 0 ? null
+                            : Map.of(":revision", s(Long.toString(expectedRevision)))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IdentityChanged("the cluster identity was rewritten since revision " + expectedRevision);
         }
     }
 

@@ -44,6 +44,9 @@ final class PeeringItems {
     static final String LAST_ERROR_AT = "lastErrorAt";
     static final String IMPORTED_SERVICES = "importedServices";
     static final String EXPORTED_SERVICES = "exportedServices";
+    /** The fingerprint of the CA roots the peer last took in our service list, and when (a CA rotation waits on it). */
+    static final String ROOTS_ACKED = "rootsAcked";
+    static final String ROOTS_ACKED_AT = "rootsAckedAt";
     static final String CREATE_INDEX = "createIndex";
     static final String MODIFY_INDEX = "modifyIndex";
     /** SHA-256 of the unused establishment secret; absent once used, replaced by a newer token, or deleted. */

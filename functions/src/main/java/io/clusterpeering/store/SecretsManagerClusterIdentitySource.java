@@ -31,7 +31,9 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
     private final String region;
 
     public SecretsManagerClusterIdentitySource(@Value("${peering.identity.secret-id}") String secretId,
-                                               @Value("${peering.dynamodb.region}") String region) {
+                                               @Value("${peering.dynamodb.region}") String region,
+                                               @Value("${peering.identity-refresh:60s}") java.time.Duration refresh) {
+        super(refresh);
         this.secretId = secretId;
         this.region = region;
     }
@@ -41,6 +43,30 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
         try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
                 .httpClient(AwsCrtHttpClient.create()).build()) {
             return parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
+        }
+    }
+
+    @Override
+    public ClusterIdentity current() {
+        return load();
+    }
+
+    /**
+     * Puts a new version of the secret after checking that the current one is still at {@code expectedRevision}
+     * (Secrets Manager has no conditional write: the check and the put are two calls, so two rotation steps at the
+     * same instant could both pass it; the steps are taken by the operator's rotate call and the heartbeat tick,
+     * which runs one at a time).
+     */
+    @Override
+    protected void store(long expectedRevision, ClusterIdentity next) {
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
+                .httpClient(AwsCrtHttpClient.create()).build()) {
+            ClusterIdentity stored = parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
+            if (stored.rotation().revision() != expectedRevision) {
+                throw new io.clusterpeering.token.ClusterIdentitySource.IdentityChanged(
+                        "the cluster identity was rewritten since revision " + expectedRevision);
+            }
+            secrets.putSecretValue(r -> r.secretId(secretId).secretString(format(next)));
         }
     }
 

@@ -209,23 +209,61 @@ public class StreamStatusStore {
     }
 
     /**
-     * Records the services last delivered to the peer (StreamStatus.ExportedServices), when they changed, and then
-     * advances the partition's peerings index: the list and the read answer this set, so their blocking queries
-     * (the Peers page's counts among them) wake on it. Heartbeat times move no index, as in Consul.
+     * Records StreamStatus.ExportedServices after the peer took our service list, advancing the peerings counter
+     * when the list changed. While a CA rotation runs ({@code rootsFingerprint} given), also records which roots the
+     * peer took with it and when ({@link #rootsAcknowledged}); otherwise an unchanged list writes nothing.
      *
+     * @param rootsFingerprint the fingerprint of the roots the list carried, or null when no rotation runs
      * @return false when the row is no longer connected
      */
-    public boolean recordExport(Peering peering, List<String> services) {
+    public boolean recordExport(Peering peering, List<String> services, String rootsFingerprint) {
         List<String> sorted = services.stream().sorted().toList();
-        if (sorted.equals(peering.liveness().exportedServices())) {
+        boolean listChanged = !sorted.equals(peering.liveness().exportedServices());
+        if (!listChanged && rootsFingerprint == null) {
             return true;
         }
-        boolean recorded = recordLiveness(peering, "SET #exported = :services", names("#exported", EXPORTED_SERVICES),
-                Map.of(":services", Attributes.list(sorted)), "");
-        if (recorded) {
+        boolean recorded = rootsFingerprint == null
+                ? recordLiveness(peering, "SET #exported = :services", names("#exported", EXPORTED_SERVICES),
+                        Map.of(":services", Attributes.list(sorted)), "")
+                : recordLiveness(peering, "SET #exported = :services, #rootsAcked = :roots, #rootsAckedAt = :at",
+                        names("#exported", EXPORTED_SERVICES, "#rootsAcked", PeeringItems.ROOTS_ACKED,
+                                "#rootsAckedAt", PeeringItems.ROOTS_ACKED_AT),
+                        Map.of(":services", Attributes.list(sorted), ":roots", Attributes.s(rootsFingerprint),
+                                ":at", instant(Instant.now())), "");
+        if (recorded && listChanged) {
             index.nextAfterWrite(IndexScope.peerings(peering.partition()));
         }
         return recorded;
+    }
+
+    /**
+     * Which CA roots each peering of a partition last acknowledged (one query of the partition's peering rows).
+     *
+     * @return peer name → the acknowledgement; peerings that never acknowledged during a rotation map to an empty one
+     */
+    public Map<String, RootsAck> rootsAcknowledged(String partition) {
+        Map<String, RootsAck> acks = new java.util.TreeMap<>();
+        Batches.query(dynamoDb, software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder().tableName(table)
+                .keyConditionExpression("#pk = :pk AND begins_with(#sk, :name)")
+                .expressionAttributeNames(Map.of("#pk", TableKeys.PK, "#sk", TableKeys.SK))
+                .expressionAttributeValues(Map.of(":pk", Attributes.s(TableKeys.peeringPartition(partition)),
+                        ":name", Attributes.s(TableKeys.NAME_PREFIX)))
+                .consistentRead(true)
+                .build(), page -> page.forEach(item -> acks.put(Attributes.string(item, PeeringItems.NAME),
+                        new RootsAck(Attributes.string(item, PeeringItems.STATE),
+                                Attributes.string(item, PeeringItems.ROOTS_ACKED),
+                                Attributes.instant(item, PeeringItems.ROOTS_ACKED_AT)))));
+        return acks;
+    }
+
+    /**
+     * A peering's acknowledgement of our CA roots.
+     *
+     * @param state       the peering's stored state
+     * @param fingerprint the fingerprint of the roots its peer last took, or null
+     * @param at          when, or null
+     */
+    public record RootsAck(String state, String fingerprint, Instant at) {
     }
 
     /** Records that a message other than a heartbeat arrived from the peer. @return false when not connected */

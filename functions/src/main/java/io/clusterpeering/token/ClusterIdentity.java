@@ -16,9 +16,26 @@ import java.util.List;
  * @param caKey              the CA's key pair with its private part, which signs the Connect leaf certificates of
  *                           local services; null for an identity stored before leaves were issued (it then issues
  *                           none)
+ * @param rotation           where a rotation of the CA and signing key stands ({@link CaRotation#NONE} when none
+ *                           ever ran)
  */
 public record ClusterIdentity(String clusterId, X509Certificate caCertificate, ECKey signingKey,
-                              X509Certificate signingCertificate, ECKey caKey) {
+                              X509Certificate signingCertificate, ECKey caKey, CaRotation rotation) {
+
+    public ClusterIdentity {
+        rotation = rotation == null ? CaRotation.NONE : rotation;
+    }
+
+    /** An identity no rotation has touched. */
+    public ClusterIdentity(String clusterId, X509Certificate caCertificate, ECKey signingKey,
+                           X509Certificate signingCertificate, ECKey caKey) {
+        this(clusterId, caCertificate, signingKey, signingCertificate, caKey, CaRotation.NONE);
+    }
+
+    /** The same identity in another rotation state. */
+    public ClusterIdentity withRotation(CaRotation next) {
+        return new ClusterIdentity(clusterId, caCertificate, signingKey, signingCertificate, caKey, next);
+    }
 
     /** Consul's suffix of a cluster's trust domain: {@code <cluster id>.consul}. */
     public static final String TRUST_DOMAIN_SUFFIX = ".consul";
@@ -33,9 +50,15 @@ public record ClusterIdentity(String clusterId, X509Certificate caCertificate, E
         return Pem.encode(caCertificate);
     }
 
-    /** The CA certificates this cluster presents to peers: today its one root. */
+    /**
+     * The CA certificates this cluster presents to peers (in tokens and in every resync's service list), as PEM: the
+     * active root first, then, during a rotation, the one being introduced or retired ({@link CaRotation}).
+     */
     public List<String> caPems() {
-        return List.of(caPem());
+        List<String> pems = new java.util.ArrayList<>();
+        pems.add(caPem());
+        rotation.otherRoots().forEach(root -> pems.add(Pem.encode(root)));
+        return List.copyOf(pems);
     }
 
     /**

@@ -44,12 +44,27 @@ public final class ClusterIdentityGenerator {
 
     /** Generates a fresh identity with a new random cluster ID. */
     public static ClusterIdentity generate() {
+        String clusterId = UUID.randomUUID().toString();
+        return generate(clusterId, "CN=Cluster Peering CA " + clusterId);
+    }
+
+    /**
+     * Generates the next CA and signing key of a cluster, for a rotation: same cluster ID (so the same trust domain
+     * and server name), new keys, and a CA whose name also carries the rotation's revision, so that a peer trusting
+     * both roots never confuses them.
+     *
+     * @param revision the revision the rotation starts at ({@link CaRotation#revision})
+     */
+    public static ClusterIdentity next(ClusterIdentity current, long revision) {
+        return generate(current.clusterId(), "CN=Cluster Peering CA " + current.clusterId() + " r" + revision);
+    }
+
+    private static ClusterIdentity generate(String clusterId, String caSubject) {
         try {
-            String clusterId = UUID.randomUUID().toString();
             KeyPair caKeys = newKeyPair();
             KeyPair signingKeys = newKeyPair();
             Instant now = Instant.now();
-            X500Name caName = new X500Name("CN=Cluster Peering CA " + clusterId);
+            X500Name caName = new X500Name(caSubject);
             X509Certificate ca = sign(new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now.minusSeconds(60)),
                     Date.from(now.plus(VALIDITY)), caName, caKeys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))

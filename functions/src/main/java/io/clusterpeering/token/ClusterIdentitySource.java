@@ -13,4 +13,26 @@ public interface ClusterIdentitySource {
      * @throws IllegalStateException when a stored identity cannot be read back
      */
     ClusterIdentity identity();
+
+    /**
+     * The identity as stored now, never from a cache: what a rotation step decides on.
+     *
+     * @throws IllegalStateException when the stored identity cannot be read back
+     */
+    ClusterIdentity current();
+
+    /**
+     * Stores {@code next} in place of the identity, if the stored one is still at {@code expectedRevision}: the rule
+     * that two rotation steps never both win.
+     *
+     * @throws IdentityChanged when the stored identity moved past that revision meanwhile
+     */
+    void replace(long expectedRevision, ClusterIdentity next);
+
+    /** The stored identity was rewritten by someone else since it was read. */
+    final class IdentityChanged extends RuntimeException {
+        public IdentityChanged(String message) {
+            super(message);
+        }
+    }
 }

@@ -209,6 +209,10 @@ class AclMatrixTest {
                         ro, po, m),
                 permission("GET /v1/peering/{name}/services", get("/v1/peering/existing/services"), 200,
                         "peering:read", ro, po, m),
+                permission("GET /v1/connect/ca/rotation", get("/v1/connect/ca/rotation"), 200, "operator:read", po, m),
+                // Only the management token may: its one call starts the matrix cluster's only rotation.
+                permission("POST /v1/connect/ca/rotate", c -> new Request("POST", "/v1/connect/ca/rotate", ""), 200,
+                        "operator:write", m),
                 permission("GET /v1/agent/self", get("/v1/agent/self"), 200,
                         "agent:read@" + NODE_NAME, ro, m),
                 permission("GET /v1/agent/metrics", get("/v1/agent/metrics"), 200,

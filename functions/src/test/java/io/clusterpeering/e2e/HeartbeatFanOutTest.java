@@ -85,7 +85,7 @@ class HeartbeatFanOutTest {
                         method.getName().equals("getHeartbeatInterval") ? INTERVAL : method.invoke(real, args));
         return new HeartbeatFanOut(dc1.context().getBean(PeeringStore.class), dc1.context().getBean(io.clusterpeering.store.BeatChainStore.class),
                 dc1.context().getBean(HeartbeatService.class),
-                Optional.of(queue), fast);
+                Optional.of(queue), fast, () -> dc1.context().getBean(io.clusterpeering.service.CaRotationService.class));
     }
 
     @Test

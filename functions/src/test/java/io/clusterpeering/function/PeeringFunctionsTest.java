@@ -461,7 +461,7 @@ class PeeringFunctionsTest {
                 "catalog-service", "health-service",
                 "config-put", "config-list", "config-get", "exported-services", "imported-services",
                 "connect-ca-roots", "agent-connect-ca-roots", "agent-connect-ca-leaf", "agent-connect-authorize",
-                "intention-check", "intention-match", "config-delete",
+                "intention-check", "intention-match", "ca-rotation", "ca-rotate", "config-delete",
                 "catalog-deregister", "revoke-peering-token", "delete-peering");
         List<String> aclRoutes = List.of("acl-bootstrap", "acl-policy-create", "acl-policy-read", "acl-policy-update",
                 "acl-policy-delete", "acl-policy-read-by-name", "acl-policy-list", "acl-token-create", "acl-token-self",
@@ -493,6 +493,10 @@ class PeeringFunctionsTest {
         assertEquals("the peering is PENDING: the peer's view is unknown",
                 JSON.readTree(answers.get("peering-services").body()).get("PeerError").asText(),
                 answers.get("peering-services").body());
+        assertEquals("none", JSON.readTree(answers.get("ca-rotation").body()).get("Phase").asText(),
+                answers.get("ca-rotation").body());
+        assertEquals("introducing", JSON.readTree(answers.get("ca-rotate").body()).get("Phase").asText(),
+                answers.get("ca-rotate").body());
         assertEquals("fail", JSON.readTree(answers.get("peering-check").body()).get("Checks").get(0).get("Status").asText());
         assertEquals(400, answers.get("peer-probe").status(), answers.get("peer-probe").body());
         assertTrue(answers.get("agent-metrics").headers().get("Content-Type").startsWith("text/plain; version=0.0.4"));

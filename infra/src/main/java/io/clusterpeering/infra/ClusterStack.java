@@ -387,6 +387,12 @@ public class ClusterStack extends Stack {
                     .resources(List.of(identity.getSecretArn()))
                     .build());
         }
+        if (FunctionAccess.WRITES_IDENTITY.contains(handler)) {
+            grants.addStatements(PolicyStatement.Builder.create()
+                    .actions(List.of("secretsmanager:PutSecretValue"))
+                    .resources(List.of(identity.getSecretArn()))
+                    .build());
+        }
         if (access.aclAdmin()) {
             // Exactly what KmsSecretSealer calls (grantEncryptDecrypt would add kms:ReEncrypt* and kms:GenerateDataKey*);
             // the key policy trusts the account, so the role's own statement is enough.
@@ -524,7 +530,8 @@ public class ClusterStack extends Stack {
 
     /** The jar asset of a function in a stack (see {@link #codeByStack}). */
     private Code codeOf(Stack stack, Class<?> handler) {
-        String jar = handler == AgentConnectCaLeafFunction.class ? siblingJar(functionsJar, "connect-leaf-lambda.jar")
+        String jar = handler == AgentConnectCaLeafFunction.class || handler == io.clusterpeering.function.CaRotateFunction.class
+                ? siblingJar(functionsJar, "connect-leaf-lambda.jar")
                 : functionsJar;
         return codeByStack.computeIfAbsent(List.of(stack, jar), key -> Code.fromAsset(jar));
     }

@@ -49,6 +49,8 @@ import io.clusterpeering.function.PeeringCheckFunction;
 import io.clusterpeering.function.PeeringEventsFunction;
 import io.clusterpeering.function.PeeringLinkCheckFunction;
 import io.clusterpeering.function.PeeringServicesFunction;
+import io.clusterpeering.function.CaRotateFunction;
+import io.clusterpeering.function.CaRotationFunction;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.function.ReadPeeringFunction;
 import io.clusterpeering.function.RevokePeeringTokenFunction;
@@ -95,6 +97,12 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
     }
 
     /**
+     * The functions that rewrite the identity secret ({@code secretsmanager:PutSecretValue}, besides reading it): the
+     * start of a CA rotation and the heartbeat tick, which takes its later steps.
+     */
+    public static final Set<Class<?>> WRITES_IDENTITY = Set.of(CaRotateFunction.class, HeartbeatFunction.class);
+
+    /**
      * The functions whose use cases append audit events: each may also {@code PutItem} under {@code AUDIT#} (a
      * {@code dynamodb:LeadingKeys} condition), which is all a function that writes nothing else there needs.
      */
@@ -138,7 +146,8 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
                     List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), false,
                     TableKeys.IMPORTED_PREFIX)),
             // The one-minute tick: starts heartbeat chains (beat items) and nudges stuck deletions.
-            Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), false)),
+            // Also takes a CA rotation's next step when due (reads and rewrites the identity).
+            Map.entry(HeartbeatFunction.class, new FunctionAccess(List.of("GetItem", "Query", "PutItem", "UpdateItem"), true)),
             // One chain step: claims it, beats and resyncs one peering (signs messages).
             Map.entry(HeartbeatWorkerFunction.class, new FunctionAccess(
                     List.of("GetItem", "BatchGetItem", "Query", "UpdateItem"), true)),
@@ -163,6 +172,10 @@ public record FunctionAccess(List<String> tableActions, boolean readsIdentity, S
             // copying a changed node into its instances (transactions).
             Map.entry(ExportStreamFunction.class, new FunctionAccess(
                     List.of("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"), true)),
+            // A rotation reads and rewrites the identity (its first step generates the new keys, with Bouncy Castle) and
+            // reads the peerings' acknowledgements (Query); the status reads the same.
+            Map.entry(CaRotateFunction.class, new FunctionAccess(List.of("GetItem", "Query"), true)),
+            Map.entry(CaRotationFunction.class, new FunctionAccess(List.of("GetItem", "Query"), true)),
             // The CA roots and leaves come from the identity (the leaf function signs with its CA key).
             Map.entry(ConnectCaRootsFunction.class, new FunctionAccess(List.of("GetItem"), true)),
             Map.entry(AgentConnectCaRootsFunction.class, new FunctionAccess(List.of("GetItem"), true)),
