@@ -55,12 +55,18 @@ public class ConnectCaService {
     public record Roots(String activeRootId, String trustDomain, List<Root> roots) {
     }
 
-    /** This cluster's CA roots: today its one CA. */
+    /**
+     * This cluster's CA roots, as its peers are given them: the active CA first (it signs new leaves), then, during a
+     * CA rotation ({@link CaRotationService}), the root being introduced or retired, not active, as Consul lists a
+     * rotation's old and new roots.
+     */
     public Roots roots() {
         ClusterIdentity identity = identities.identity();
-        X509Certificate ca = identity.caCertificate();
-        Root root = new Root(CertificateIds.fingerprint(ca), ca, CertificateIds.subjectKeyId(ca), true);
-        return new Roots(root.id(), identity.trustDomain(), List.of(root));
+        List<Root> roots = new java.util.ArrayList<>();
+        for (X509Certificate ca : io.clusterpeering.token.Pem.decode(identity.caPems())) {
+            roots.add(new Root(CertificateIds.fingerprint(ca), ca, CertificateIds.subjectKeyId(ca), roots.isEmpty()));
+        }
+        return new Roots(roots.get(0).id(), identity.trustDomain(), List.copyOf(roots));
     }
 
     /**

@@ -117,6 +117,10 @@ class CaRotationTest {
                 JsonNode status = json(started.body());
                 assertEquals("introducing", status.get("Phase").asText(), started.body());
                 assertEquals(2, status.get("Roots").size(), "both roots are presented");
+                JsonNode roots = json(cluster.get("/v1/connect/ca/roots").body()).get("Roots");
+                assertEquals(2, roots.size(), "the Connect roots list both, as Consul during a rotation");
+                assertTrue(roots.get(0).get("Active").asBoolean());
+                assertTrue(!roots.get(1).get("Active").asBoolean(), "the new root does not sign leaves yet");
                 long revision = status.get("Revision").asLong();
                 Eventually.within(LIMIT, "the rotation finishes on its own", () -> {
                     JsonNode now = rotation(cluster);
