@@ -145,7 +145,7 @@ public class SyncStatusService {
         List<ServiceSync> result = new ArrayList<>();
         Refusal listRefusal = ours.refused().get("");
         ours.exported().forEach((service, held) -> {
-            Refusal refusal = ours.refused().getOrDefault(service, listRefusal);
+            Refusal refusal = latest(ours.refused().get(service), listRefusal);
             result.add(ServiceSync.ofExported(service, held, theirs == null ? null : theirs.imported().get(service),
                     theirs != null, unknownWhy, refusal, theirs != null && theirs.purging().contains(service), now,
                     config.getSyncAckTimeout()));
@@ -183,7 +183,7 @@ public class SyncStatusService {
             } else if (!theirs.exported().containsKey(service)) {
                 result.add(ServiceSync.ofUnexported(service, null, mine));
             } else {
-                Refusal refusal = theirs.refused().getOrDefault(service, theirs.refused().get(""));
+                Refusal refusal = latest(theirs.refused().get(service), theirs.refused().get(""));
                 result.add(ServiceSync.ofExported(service, theirs.exported().get(service), mine, true, "", refusal,
                         false, now, config.getSyncAckTimeout()));
             }
@@ -289,6 +289,14 @@ public class SyncStatusService {
         return held;
     }
 
+    /** The later of a service's own refusal and the service list's (either may be null). */
+    private static Refusal latest(Refusal service, Refusal list) {
+        if (service == null || list == null) {
+            return service == null ? list : service;
+        }
+        return list.at().isAfter(service.at()) ? list : service;
+    }
+
     private static boolean isServiceName(String service) {
         return !service.isBlank() && service.indexOf('#') < 0 && service.chars().noneMatch(Character::isISOControl);
     }
@@ -298,9 +306,12 @@ public class SyncStatusService {
                 head.changedAt() == 0 ? null : Instant.ofEpochMilli(head.changedAt()));
     }
 
-    /** At most 300 characters of a peer's answer or an error, on one line, for a reason. */
+    /**
+     * At most 300 characters of a peer's answer or an error, on one line and printable (a hostile peer's bytes are
+     * not passed on as control or separator characters), for a reason.
+     */
     static String excerpt(String text) {
-        String line = String.valueOf(text).replaceAll("[\\p{Cntrl}\\s\\uFFFD]+", " ").strip();
+        String line = String.valueOf(text).replaceAll("[\\p{C}\\p{Zl}\\p{Zp}\\s\\uFFFD]+", " ").strip();
         return line.length() <= 300 ? line : line.substring(0, 300) + "...";
     }
 }

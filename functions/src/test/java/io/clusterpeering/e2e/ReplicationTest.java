@@ -10,7 +10,8 @@ import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
-import io.clusterpeering.support.TcpForwarder;
+import io.clusterpeering.support.CuttableLink;
+import io.clusterpeering.support.CuttableLink.Pair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.clusterpeering.support.PeeringFlow.client;
 import static io.clusterpeering.support.PeeringFlow.establish;
 import static io.clusterpeering.support.PeeringFlow.json;
 import static io.clusterpeering.support.PeeringFlow.read;
-import static io.clusterpeering.support.PeeringFlow.startCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,49 +38,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReplicationTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
+    private static CuttableLink link;
     private static LocalCluster dc1;
     private static LocalCluster dc2;
     private static ConsulHttp exporter;
     private static ConsulHttp importer;
 
-    /** The exporter reaches the importer through this forwarder, which a test closes to drop messages. */
-    private static TcpForwarder toImporter;
-    private static int toImporterPort;
-    private static int importerPort;
-
     @BeforeAll
     static void startClusters() throws java.io.IOException {
-        dc1 = startCluster("dc1");
-        toImporterPort = io.clusterpeering.local.EmbeddedDynamoDb.freePort();
-        dc2 = startCluster("dc2", Map.of("peering.advertise-url", "http://127.0.0.1:" + toImporterPort));
-        importerPort = io.clusterpeering.support.PeeringFlow.port(dc2);
-        toImporter = TcpForwarder.start(toImporterPort, importerPort);
-        exporter = client(dc1);
-        importer = client(dc2);
+        link = CuttableLink.start(Map.of());
+        dc1 = link.exporterCluster();
+        dc2 = link.importerCluster();
+        exporter = link.exporter();
+        importer = link.importer();
     }
 
     @AfterAll
     static void stopClusters() throws java.io.IOException {
-        toImporter.close();
-        dc1.close();
-        dc2.close();
-    }
-
-    /** A fresh peering: the exporter's name for the importer, and the importer's name for the exporter. */
-    private record Pair(String importerName, String exporterName, String partition) {
+        link.close();
     }
 
     private static Pair peer() {
-        String suffix = UUID.randomUUID().toString().substring(0, 6);
-        String partition = "p" + suffix;
-        Pair pair = new Pair("imp-" + suffix, "exp-" + suffix, partition);
-        HttpResponse<String> token = exporter.post("/v1/peering/token?partition=" + partition,
-                "{\"PeerName\":\"" + pair.importerName() + "\"}");
-        String peeringToken = json(token.body()).get("PeeringToken").asText();
-        HttpResponse<String> established = importer.post("/v1/peering/establish?partition=" + partition,
-                "{\"PeerName\":\"" + pair.exporterName() + "\",\"PeeringToken\":\"" + peeringToken + "\"}");
-        assertEquals(200, established.statusCode(), established.body());
-        return pair;
+        return link.peer();
     }
 
     private static void register(Pair pair, String service, String instance, String status) {
@@ -95,15 +73,7 @@ class ReplicationTest {
     }
 
     private static void export(Pair pair, String... services) {
-        StringBuilder list = new StringBuilder();
-        for (String service : services) {
-            list.append(list.length() == 0 ? "" : ",").append("{\"Name\":\"").append(service)
-                    .append("\",\"Consumers\":[{\"Peer\":\"").append(pair.importerName()).append("\"}]}");
-        }
-        HttpResponse<String> response = exporter.send("PUT", "/v1/config?partition=" + pair.partition(),
-                "{\"Kind\":\"exported-services\",\"Name\":\"" + pair.partition() + "\",\"Services\":[" + list + "]}");
-        assertEquals(200, response.statusCode(), response.body());
-        assertEquals("true", response.body());
+        link.export(pair, services);
     }
 
     private static JsonNode importedHealth(Pair pair, String service, String extraQuery) {
@@ -186,12 +156,12 @@ class ReplicationTest {
         Eventually.within(LIMIT, "imported", () -> importedHealth(pair, "search", "").size() == 1);
 
         // Cut the path from the exporter to the importer: the update for search-2 is dropped.
-        toImporter.close();
+        link.cut();
         register(pair, "search", "search-2", "passing");
         Thread.sleep(1500);
         assertEquals(1, importedHealth(pair, "search", "").size(), "the update did not arrive");
 
-        toImporter = TcpForwarder.start(toImporterPort, importerPort);
+        link.restore();
 
         Eventually.within(LIMIT, "the next heartbeat's resync sent search again",
                 () -> importedHealth(pair, "search", "").size() == 2);
