@@ -29,9 +29,9 @@ public class SyncRefusalStore {
     static final Duration RETENTION = Duration.ofDays(1);
     private static final String PEERING_ID = "peeringId";
     private static final String SERVICE = "service";
-    private static final String VERSION = "version";
-    private static final String REASON = "reason";
-    private static final String AT = "at";
+    private static final String VERSION = "refusedVersion";
+    private static final String REASON = "refusal";
+    private static final String AT = "refusedAt";
 
     private final DynamoDbClient dynamoDb;
     private final String table;

@@ -34,6 +34,12 @@ public final class TcpForwarder implements AutoCloseable {
                     Socket upstream = new Socket(InetAddress.getLoopbackAddress(), toPort);
                     open.add(client);
                     open.add(upstream);
+                    if (server.isClosed()) {
+                        // close() ran between accept and add: this connection must not carry anything either
+                        client.close();
+                        upstream.close();
+                        return;
+                    }
                     pipe(client.getInputStream(), upstream.getOutputStream(), client, upstream);
                     pipe(upstream.getInputStream(), client.getOutputStream(), client, upstream);
                 } catch (IOException e) {
