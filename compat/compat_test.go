@@ -88,12 +88,20 @@ func (c cluster) hostPort(t *testing.T) string {
 // client is a Go API client for the cluster with exactly this token ("" for none: the anonymous token).
 func (c cluster) client(t *testing.T, token string) *api.Client {
 	t.Helper()
+	var httpClient *http.Client
+	if os.Getenv("COMPAT_TRACE") == "1" {
+		httpClient = &http.Client{Transport: traceTransport{t}}
+	}
+	return c.clientWith(t, token, httpClient)
+}
+
+// clientWith is a Go API client for the cluster with this token over this HTTP client (nil: the api's own).
+func (c cluster) clientWith(t *testing.T, token string, httpClient *http.Client) *api.Client {
+	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.Address = c.addr
 	cfg.Token = token
-	if os.Getenv("COMPAT_TRACE") == "1" {
-		cfg.HttpClient = &http.Client{Transport: traceTransport{t}}
-	}
+	cfg.HttpClient = httpClient
 	cl, err := api.NewClient(cfg)
 	if err != nil {
 		t.Fatalf("client for %s: %v", c.addr, err)

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.http.ApiGatewayPayloads;
 import io.clusterpeering.http.ApiRequest;
 import io.clusterpeering.http.ApiResponses;
+import io.clusterpeering.http.ContentCoding;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.function.aws.HandlerUtils;
 import io.micronaut.function.aws.MicronautRequestHandler;
@@ -25,7 +26,9 @@ import java.io.OutputStream;
  * named by its class alone (as our stack names it), so the event's JSON reaches us untouched,
  * {@link ApiGatewayPayloads} tells its format from the event itself, and the answer goes back in that same
  * format. Either way the request becomes one {@link ApiRequest} and one call of {@link #answer}, so a handler
- * cannot tell the two APIs apart.
+ * cannot tell the two APIs apart. Every entry point codes the answer for the request's {@code Accept-Encoding}
+ * ({@link ContentCoding}: gzip, in base64, as Consul's HTTP server gzips), so each function, the local server and
+ * both APIs answer alike.
  *
  * <p>The typed entry points stay for callers that hold an event object: {@link #execute(APIGatewayV2HTTPEvent)}
  * (the local server, tests) and {@link #execute(APIGatewayProxyRequestEvent)}. The application context starts in
@@ -50,15 +53,20 @@ public abstract class ApiGatewayFunction extends MicronautRequestHandler<APIGate
      */
     public abstract APIGatewayV2HTTPResponse answer(ApiRequest request);
 
-    /** Answers an HTTP API event (payload format 2.0). */
+    /** Answers an HTTP API event (payload format 2.0), coded for its {@code Accept-Encoding}. */
     @Override
     public final APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
-        return answer(ApiRequest.of(event));
+        return coded(ApiRequest.of(event));
     }
 
-    /** Answers a REST API proxy event (payload format 1.0) with a REST API proxy answer. */
+    /** Answers a REST API proxy event (payload format 1.0) with a REST API proxy answer, coded for its {@code Accept-Encoding}. */
     public final APIGatewayProxyResponseEvent execute(APIGatewayProxyRequestEvent event) {
-        return ApiResponses.restProxy(answer(ApiRequest.of(event)));
+        return ApiResponses.restProxy(coded(ApiRequest.of(event)));
+    }
+
+    /** The answer to a request, content-coded as the request's {@code Accept-Encoding} allows ({@link ContentCoding}). */
+    private APIGatewayV2HTTPResponse coded(ApiRequest request) {
+        return ContentCoding.apply(request.header("Accept-Encoding").orElse(null), answer(request));
     }
 
     /**
@@ -75,7 +83,7 @@ public abstract class ApiGatewayFunction extends MicronautRequestHandler<APIGate
         var publisher = getApplicationContext().getEventPublisher(AfterExecutionEvent.class);
         try {
             ApiGatewayPayloads.Invocation invocation = ApiGatewayPayloads.read(input);
-            APIGatewayV2HTTPResponse response = answer(invocation.request());
+            APIGatewayV2HTTPResponse response = coded(invocation.request());
             ApiGatewayPayloads.write(invocation.format(), response, output);
             publisher.publishEvent(AfterExecutionEvent.success(context, response));
         } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.clusterpeering.config.AclConfiguration;
 import io.clusterpeering.function.Routes;
+import io.clusterpeering.http.ContentCoding;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -26,7 +27,9 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +39,10 @@ import java.util.UUID;
  * The local stand-in for API Gateway: takes every HTTP request, turns it into the API Gateway v2 (payload
  * format 2.0) event, and hands it to the same function class that answers the route in AWS. Answers Consul's
  * 404 for an unknown path and 405 (with {@code Allow}) for a known path with another method. Runs handlers on
- * the blocking executor, since blocking queries wait. GET and HEAD of {@code /} and {@code /ui/...} are the Peers
+ * the blocking executor, since blocking queries wait. Answers are content-coded as on Lambda ({@link ContentCoding},
+ * applied by the function's entry point, and here for the 404 and 405): a gzipped answer's base64 body goes out as
+ * its bytes, as API Gateway sends it; the server's own compression is off ({@code application-local.properties}),
+ * so this one coding is all there is. GET and HEAD of {@code /} and {@code /ui/...} are the Peers
  * page's instead ({@link LocalUi}).
  */
 @Controller
@@ -72,37 +78,39 @@ public class LocalApiController {
     }
 
     @Delete("/{+path}")
-    public HttpResponse<String> delete(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    public HttpResponse<?> delete(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return dispatch(request, body);
     }
 
     @Post("/{+path}")
-    public HttpResponse<String> post(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    public HttpResponse<?> post(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return dispatch(request, body);
     }
 
     @Put("/{+path}")
-    public HttpResponse<String> put(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    public HttpResponse<?> put(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return dispatch(request, body);
     }
 
     @Patch("/{+path}")
-    public HttpResponse<String> patch(HttpRequest<?> request, @Nullable @Body byte[] body) {
+    public HttpResponse<?> patch(HttpRequest<?> request, @Nullable @Body byte[] body) {
         return dispatch(request, body);
     }
 
     @Options("/{+path}")
-    public HttpResponse<String> options(HttpRequest<?> request) {
+    public HttpResponse<?> options(HttpRequest<?> request) {
         return dispatch(request, null);
     }
 
-    private HttpResponse<String> dispatch(HttpRequest<?> request, byte[] bytes) {
+    private HttpResponse<?> dispatch(HttpRequest<?> request, byte[] bytes) {
         String body = bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         String method = request.getMethodName().toUpperCase(Locale.ROOT);
         String path = request.getPath();
         var match = router.match(method, path);
         if (match.isEmpty()) {
-            return toHttp(Routes.unrouted(method, path, defaultAclPolicy));
+            List<String> acceptEncoding = request.getHeaders().getAll("Accept-Encoding");
+            return toHttp(ContentCoding.apply(acceptEncoding.isEmpty() ? null : String.join(",", acceptEncoding),
+                    Routes.unrouted(method, path, defaultAclPolicy)));
         }
         APIGatewayV2HTTPEvent event = toEvent(request, method, path, body, match.get().pathParameters());
         return toHttp(match.get().function().execute(event));
@@ -136,14 +144,15 @@ public class LocalApiController {
                 .build();
     }
 
-    private static HttpResponse<String> toHttp(APIGatewayV2HTTPResponse response) {
-        MutableHttpResponse<String> http = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(response.getStatusCode()));
+    /** The function's answer as the HTTP response API Gateway would send: a base64 body goes out as its bytes. */
+    private static HttpResponse<?> toHttp(APIGatewayV2HTTPResponse response) {
+        MutableHttpResponse<Object> http = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(response.getStatusCode()));
         if (response.getHeaders() != null) {
             response.getHeaders().forEach(http::header);
         }
         String body = response.getBody();
         if (body != null && !body.isEmpty()) {
-            http.body(body);
+            http.body(response.getIsBase64Encoded() ? Base64.getDecoder().decode(body) : body);
         }
         return http;
     }

@@ -140,12 +140,54 @@ public final class GatewayEvent {
             }
             Map<String, String> headers = new LinkedHashMap<>();
             answer.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-            return new Answer(answer.path("statusCode").asInt(), headers,
-                    answer.path("body").isNull() || answer.path("body").isMissingNode() ? null : answer.path("body").asText(),
-                    answer);
+            String body = answer.path("body").isNull() || answer.path("body").isMissingNode() ? null : answer.path("body").asText();
+            return new Answer(answer.path("statusCode").asInt(), headers, decoded(body, answer, headers), answer,
+                    output.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The body as a client reads it: base64 decoded as API Gateway does, then gunzipped as Go's HTTP transport does. */
+    private static String decoded(String body, JsonNode answer, Map<String, String> headers) throws IOException {
+        if (body == null || !answer.path("isBase64Encoded").asBoolean(false)) {
+            return body;
+        }
+        byte[] bytes = java.util.Base64.getDecoder().decode(body);
+        if ("gzip".equals(headers.get("Content-Encoding"))) {
+            try (InputStream gunzip = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(bytes))) {
+                bytes = gunzip.readAllBytes();
+            }
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Sets a request header, replacing any of that name (in both the single-value and, on payload 1.0, the multi-value map). */
+    public GatewayEvent header(String name, String value) {
+        withoutHeader(name);
+        ObjectNode headers = json.path("headers") instanceof ObjectNode h ? h : json.putObject("headers");
+        headers.put(format == PayloadFormat.HTTP_API_2_0 ? name.toLowerCase(java.util.Locale.ROOT) : name, value);
+        if (format == PayloadFormat.REST_API_1_0) {
+            ObjectNode multi = json.path("multiValueHeaders") instanceof ObjectNode m ? m : json.putObject("multiValueHeaders");
+            multi.putArray(name).add(value);
+        }
+        return this;
+    }
+
+    /** Removes a request header, whatever its case, from both header maps. */
+    public GatewayEvent withoutHeader(String name) {
+        for (String map : List.of("headers", "multiValueHeaders")) {
+            if (json.path(map) instanceof ObjectNode headers) {
+                List<String> names = new java.util.ArrayList<>();
+                headers.fieldNames().forEachRemaining(n -> {
+                    if (n.equalsIgnoreCase(name)) {
+                        names.add(n);
+                    }
+                });
+                headers.remove(names);
+            }
+        }
+        return this;
     }
 
     private static String encode(String text) {
@@ -155,11 +197,12 @@ public final class GatewayEvent {
     /**
      * A function's answer as API Gateway reads it.
      *
-     * @param status  the HTTP status
-     * @param headers the single-value headers, names as the function wrote them
-     * @param body    the body text, or null
-     * @param json    the whole answer
+     * @param status     the HTTP status
+     * @param headers    the single-value headers, names as the function wrote them
+     * @param body       the body text as the client reads it (a base64 body decoded, a gzipped one gunzipped), or null
+     * @param json       the whole answer, as the function wrote it
+     * @param sizeBytes  the size of the answer the function wrote, in bytes (Lambda refuses more than 6 MB)
      */
-    public record Answer(int status, Map<String, String> headers, String body, JsonNode json) {
+    public record Answer(int status, Map<String, String> headers, String body, JsonNode json, int sizeBytes) {
     }
 }

@@ -1,10 +1,15 @@
 package io.clusterpeering.support;
 
+import io.clusterpeering.domain.Liveness;
 import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringRole;
+import io.clusterpeering.domain.PeeringState;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.Remote;
 import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.domain.VersionedInstance;
+import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
 
@@ -15,7 +20,8 @@ import java.util.UUID;
 
 /**
  * What the importer's store and service tests start from: an ACTIVE peering made through the store's own rules
- * (generate, then the secret consumed), and imported instances as the exporter sends them.
+ * (generate, then the secret consumed), and imported instances as the exporter sends them; and, for tests of many
+ * peerings, a live dialer row stored in one write.
  */
 public final class ImportFixtures {
     private ImportFixtures() {
@@ -29,11 +35,32 @@ public final class ImportFixtures {
 
     /** An ACTIVE acceptor peering with a random name whose peer is unreachable (nothing calls it but a deletion's notice). */
     public static Peering activePeering(PeeringStore store) {
-        PeeringKey key = new PeeringKey("default", "peer-" + UUID.randomUUID().toString().substring(0, 8));
+        return activePeering(store, new PeeringKey("default", "peer-" + UUID.randomUUID().toString().substring(0, 8)),
+                "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n");
+    }
+
+    /** An ACTIVE acceptor peering of that key whose peer's CA is the given PEM and whose peer is unreachable. */
+    public static Peering activePeering(PeeringStore store, PeeringKey key, String peerCaPem) {
         Peering pending = store.createPendingOrRenewSecret(key, null, issued("hash"));
         return store.consumeEstablishmentSecret(pending.id(), "hash", new DialerDetails(UUID.randomUUID().toString(),
-                List.of("-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"), "server.dc2.peering.x.consul",
+                List.of(peerCaPem), "server.dc2.peering.x.consul",
                 List.of("http://127.0.0.1:1"), new Remote("default", "dc2")), Instant.now());
+    }
+
+    /**
+     * An established dialer peering of that key, stored as establishing stores it (one Consul index, one
+     * transaction) but ACTIVE at once, with the acceptor's CA and a heartbeat just exchanged: the cheapest row that
+     * reads as a live peering, for tests that need thousands of them.
+     */
+    public static Peering activeDialer(PeeringStore store, ConsulIndex index, PeeringKey key, String peerCaPem) {
+        long modifyIndex = index.next(IndexScope.peerings(key.partition()));
+        Instant now = Instant.now();
+        String trustDomain = UUID.randomUUID() + ".consul";
+        return store.saveEstablishedDialer(new Peering(UUID.randomUUID().toString(), key.name(), key.partition(),
+                PeeringRole.DIALER, PeeringState.ACTIVE, null, Map.of(), UUID.randomUUID().toString(), List.of(peerCaPem),
+                "server.dc2.peering." + trustDomain, List.of("198.51.100.7:8443"), List.of(),
+                List.of("https://198.51.100.7:8443"), new Remote("default", "dc2"),
+                new Liveness(now, now, now, null, null, List.of(), List.of()), modifyIndex, modifyIndex), "token-hash");
     }
 
     /** Instance {@code i} of a service, on node {@code node-<i>}, with one tag. */

@@ -7,6 +7,7 @@ import com.atlassian.oai.validator.report.ValidationReport;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -35,18 +36,34 @@ public final class OpenApiContract {
      * @param path   the request path, without the query
      */
     public static void assertConforms(String method, String path, HttpResponse<String> response) {
-        SimpleResponse.Builder builder = SimpleResponse.Builder.status(response.statusCode());
-        response.headers().map().forEach((name, values) -> builder.withHeader(name, values));
-        String body = response.body();
+        assertConforms(method, path, response.statusCode(), response.headers().map(), response.body());
+    }
+
+    /**
+     * Fails when an answer, as the client reads it (body decoded), does not match the document: for answers read
+     * from a function's Lambda entry point.
+     *
+     * @param method  the request method
+     * @param path    the request path, without the query
+     * @param status  the HTTP status
+     * @param headers the answer's headers, each with its values
+     * @param body    the body text as the client reads it, or null
+     */
+    public static void assertConforms(String method, String path, int status, java.util.Map<String, List<String>> headers,
+                                      String body) {
+        SimpleResponse.Builder builder = SimpleResponse.Builder.status(status);
+        headers.forEach(builder::withHeader);
         if (body != null && !body.isEmpty()) {
             builder.withBody(body);
         }
-        response.headers().firstValue("Content-Type").ifPresent(builder::withContentType);
+        headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type") && !h.getValue().isEmpty())
+                .findFirst().ifPresent(h -> builder.withContentType(h.getValue().get(0)));
         ValidationReport report = VALIDATOR.validateResponse(path, Request.Method.valueOf(method), builder.build());
         if (report.hasErrors()) {
-            fail(method + " " + path + " -> " + response.statusCode() + " does not match openapi/peering.yaml:\n"
+            String shown = body == null || body.length() <= 2_000 ? body : body.substring(0, 2_000) + "...";
+            fail(method + " " + path + " -> " + status + " does not match openapi/peering.yaml:\n"
                     + report.getMessages().stream().map(ValidationReport.Message::toString)
-                    .collect(Collectors.joining("\n")) + "\nbody: " + body);
+                    .collect(Collectors.joining("\n")) + "\nbody: " + shown);
         }
     }
 }

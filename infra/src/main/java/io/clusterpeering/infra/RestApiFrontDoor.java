@@ -54,6 +54,8 @@ import java.util.Map;
  * logical ID takes in every family's routes, so a changed route table is deployed to the stage.
  */
 final class RestApiFrontDoor implements ApiFrontDoor {
+    /** The media types the API treats as binary: all of them ({@code *}{@code /*}), as API Gateway advises when clients' Accept headers vary. */
+    static final List<String> BINARY_MEDIA_TYPES = List.of("*/*");
     /** The stage: the first segment of every Consul path. */
     static final String STAGE = "v1";
     /** Where the Peers page is served: below the stage, as every path of this API ({@code /v1/ui/}). */
@@ -73,6 +75,10 @@ final class RestApiFrontDoor implements ApiFrontDoor {
                 .restApiName("cluster-peering-" + datacenter)
                 .description("Consul-compatible cluster peering API of datacenter " + datacenter)
                 .endpointTypes(List.of(EndpointType.REGIONAL))
+                // Every media type is binary, so a function's base64 answer (a gzipped one: Content-Encoding: gzip)
+                // goes out as its bytes whatever the client's Accept; request bodies then reach the functions in
+                // base64, which they decode (ApiRequest). An HTTP API decodes isBase64Encoded answers by itself.
+                .binaryMediaTypes(BINARY_MEDIA_TYPES)
                 // No account-wide CloudWatch role: it is a singleton per account and region, not this cluster's.
                 .cloudWatchRole(false)
                 .deployOptions(StageOptions.builder()

@@ -159,6 +159,16 @@ class ClusterStackTest {
     }
 
     @Test
+    void restTheApiTreatsEveryMediaTypeAsBinarySoGzippedAnswersLeaveAsBytes() {
+        if (variant == ApiVariant.REST) {
+            template.hasResourceProperties("AWS::ApiGateway::RestApi", Map.of("BinaryMediaTypes", List.of("*/*")));
+        } else {
+            // An HTTP API has no such setting: it decodes a Lambda answer's isBase64Encoded body itself.
+            template.resourceCountIs("AWS::ApiGateway::RestApi", 0);
+        }
+    }
+
+    @Test
     void theApiIsThrottledWithTheSharedSetting() {
         if (variant == ApiVariant.REST) {
             template.hasResourceProperties("AWS::ApiGateway::Stage", Map.of("StageName", RestApiFrontDoor.STAGE,

@@ -1,0 +1,236 @@
+package io.clusterpeering.function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clusterpeering.domain.Peering;
+import io.clusterpeering.domain.PeeringKey;
+import io.clusterpeering.domain.VersionedInstance;
+import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.store.ImportedDataStore;
+import io.clusterpeering.store.PeeringStore;
+import io.clusterpeering.store.StreamStatusStore;
+import io.clusterpeering.token.ClusterIdentityGenerator;
+import io.clusterpeering.support.GatewayEvent;
+import io.clusterpeering.support.GatewayEvent.Answer;
+import io.clusterpeering.support.ImportFixtures;
+import io.clusterpeering.support.OpenApiContract;
+import io.clusterpeering.support.PayloadFormat;
+import io.clusterpeering.support.TestDynamoDb;
+import io.micronaut.context.ApplicationContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Answers of any size Consul gives, through the Lambda entry point in both payload formats: with
+ * {@code Accept-Encoding: gzip} (what Consul's Go client sends) a partition's {@code GET /v1/peerings} of
+ * {@value #PEERINGS} peerings and a {@code ?peer=} health read of {@value #INSTANCES} imported instances come back
+ * gzipped in base64 and under Lambda's 6 MB result limit, where the plain answers would be far over it; without it,
+ * or with gzip refused, an answer stays plain; an answer under Consul's 1,400-byte minimum is never gzipped.
+ *
+ * <p>The peerings are ACTIVE rows written through the store (dialer rows as establishing writes them, in one write
+ * each; the importing one an acceptor), each with its own peer's CA certificate as our
+ * clusters make them ({@link ClusterIdentityGenerator}: a hub of 10,000 peerings has 10,000 different peer CAs, and
+ * certificates compress far less than the rest of the JSON); the instances are written as an exporter's update,
+ * after its service list. Every answer is checked against the OpenAPI document as the client reads it. The sizes are
+ * printed ({@code large answers:} lines), for the README's table.
+ */
+class CompressedAnswersTest {
+    static final int PEERINGS = 10_000;
+    static final int INSTANCES = 20_000;
+    /** Lambda's limit on a synchronous invocation's result, in bytes. */
+    static final int LAMBDA_RESULT_LIMIT_BYTES = 6 * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ApplicationContext context;
+    private static ListPeeringsFunction list;
+    private static HealthServiceFunction health;
+    private static ReadPeeringFunction read;
+    private static Peering importing;
+    /** The acceptor peering whose peer exports the {@value #INSTANCES} instances. */
+    private static final PeeringKey IMPORTING = new PeeringKey("default", "cluster-00000");
+    /** A peering whose read is a few hundred bytes: the fixtures' one-letter PEM. */
+    private static final PeeringKey TINY = new PeeringKey("default", "cluster-00001");
+    /** A peering whose read is above Consul's minimum: its peer's CA PEM three times over. */
+    private static final PeeringKey MEDIUM = new PeeringKey("default", "cluster-00002");
+
+    @BeforeAll
+    static void seed() throws Exception {
+        long started = System.nanoTime();
+        context = ApplicationContext.run(TestDynamoDb.freshTable("large-answers"));
+        list = new ListPeeringsFunction(context);
+        health = new HealthServiceFunction(context);
+        read = new ReadPeeringFunction(context);
+        PeeringStore store = context.getBean(PeeringStore.class);
+        ConsulIndex index = context.getBean(ConsulIndex.class);
+        ImportedDataStore imported = context.getBean(ImportedDataStore.class);
+        importing = ImportFixtures.activePeering(store, IMPORTING, ClusterIdentityGenerator.generate().caPem());
+        // The exporter's service list first, as the importer takes it: a ?peer= read shows only listed services.
+        assertTrue(context.getBean(StreamStatusStore.class).takeExportList(importing, 1, List.of("web"), List.of(), List.of()));
+        imported.applyServiceList(importing, 1, Map.of("web", new ImportedDataStore.ListedService("0", INSTANCES, INSTANCES)));
+        importing = store.find(IMPORTING).orElseThrow();
+        List<VersionedInstance> instances = IntStream.range(0, INSTANCES)
+                .mapToObj(i -> ImportFixtures.upsert("web", i, "v1", 1 + i)).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            // The import (one writer: its transactions move one service head) runs beside the peerings' writers.
+            Future<Double> importSeconds = pool.submit(() -> {
+                long from = System.nanoTime();
+                assertEquals(ImportedDataStore.Applied.CHANGED, imported.applyUpdate(importing, "web", instances, Instant.now()));
+                return (System.nanoTime() - from) / 1e9;
+            });
+            List<Future<Peering>> made = new ArrayList<>();
+            for (int i = 1; i < PEERINGS; i++) {
+                PeeringKey key = new PeeringKey("default", String.format("cluster-%05d", i));
+                made.add(pool.submit(() -> ImportFixtures.activeDialer(store, index, key, key.equals(TINY)
+                        ? "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"
+                        : key.equals(MEDIUM) ? ClusterIdentityGenerator.generate().caPem().repeat(3)
+                        : ClusterIdentityGenerator.generate().caPem())));
+            }
+            for (Future<Peering> peering : made) {
+                peering.get();
+            }
+            System.out.printf("large answers: %,d peerings (each with its peer's own CA made for it) and %,d imported"
+                            + " instances written in %.1f s (the import alone %.1f s)%n", PEERINGS, INSTANCES,
+                    (System.nanoTime() - started) / 1e9, importSeconds.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PayloadFormat.class)
+    void tenThousandPeeringsComeBackGzippedUnderLambdasLimit(PayloadFormat format) throws IOException {
+        GatewayEvent event = GatewayEvent.fixture(format, "list-peerings.json").header("Accept-Encoding", "gzip");
+
+        Answer answer = event.sendTo(list);
+
+        JsonNode peerings = assertGzippedUnderTheLimit(format, "GET", "/v1/peerings", answer);
+        assertEquals(PEERINGS, peerings.size());
+        report(format, "GET /v1/peerings (" + PEERINGS + " peerings)", answer);
+    }
+
+    @ParameterizedTest
+    @EnumSource(PayloadFormat.class)
+    void twentyThousandImportedInstancesComeBackGzippedUnderLambdasLimit(PayloadFormat format) throws IOException {
+        GatewayEvent event = GatewayEvent.fixture(format, "health-service.json")
+                .path("/v1/health/service/web").pathParameters(Map.of("name", "web"))
+                .query(Map.of("peer", importing.key().name())).header("Accept-Encoding", "gzip");
+
+        Answer answer = event.sendTo(health);
+
+        JsonNode entries = assertGzippedUnderTheLimit(format, "GET", "/v1/health/service/web", answer);
+        assertEquals(INSTANCES, entries.size());
+        assertEquals("web", entries.get(0).path("Service").path("Service").asText());
+        report(format, "GET /v1/health/service/web?peer= (" + INSTANCES + " instances)", answer);
+    }
+
+    @ParameterizedTest(name = "{0} Accept-Encoding: \"{1}\" -> gzip {2}")
+    @CsvSource(delimiter = '|', nullValues = "none", value = {
+            "HTTP_API_2_0 | none                   | false",
+            "REST_API_1_0 | none                   | false",
+            "HTTP_API_2_0 | gzip                   | true",
+            "REST_API_1_0 | 'gzip, deflate, br'    | true",
+            "HTTP_API_2_0 | GZIP;q=0.5             | true",
+            "REST_API_1_0 | gzip;q=0               | false",
+            "HTTP_API_2_0 | 'gzip;q=0.000, *'      | false",
+            "REST_API_1_0 | *                      | true",
+            "HTTP_API_2_0 | '*;q=0'                | false",
+            "REST_API_1_0 | 'identity, *;q=0.1'    | true",
+            "HTTP_API_2_0 | 'br, deflate'          | false",
+            "REST_API_1_0 | identity               | false",
+            "HTTP_API_2_0 | x-gzip                 | true",
+            "REST_API_1_0 | gzip;q=high            | false",
+    })
+    void aMidSizedAnswerIsGzippedExactlyWhenAcceptEncodingAllowsIt(PayloadFormat format, String acceptEncoding,
+                                                                  boolean gzipped) throws IOException {
+        GatewayEvent event = readEvent(format, MEDIUM).withoutHeader("Accept-Encoding");
+        if (acceptEncoding != null) {
+            event.header("Accept-Encoding", acceptEncoding);
+        }
+
+        Answer answer = event.sendTo(read);
+
+        assertEquals(200, answer.status(), answer.body());
+        assertEquals("Accept-Encoding", answer.headers().get("Vary"), "every answer varies by Accept-Encoding");
+        assertTrue(answer.body().length() > 1_400, "the answer is above Consul's 1,400-byte minimum");
+        assertEquals(gzipped, answer.json().path("isBase64Encoded").asBoolean(), answer.json().toString());
+        assertEquals(gzipped ? "gzip" : null, answer.headers().get("Content-Encoding"));
+        if (!gzipped) {
+            assertEquals(answer.body(), answer.json().path("body").asText(), "the body goes out as plain JSON text");
+        }
+        assertEquals(MEDIUM.name(), JSON.readTree(answer.body()).path("Name").asText());
+        conforms(format, "GET", "/v1/peering/" + MEDIUM.name(), answer);
+    }
+
+    @ParameterizedTest
+    @EnumSource(PayloadFormat.class)
+    void anAnswerUnderConsulsMinimumStaysPlainEvenWhenGzipIsAccepted(PayloadFormat format) throws IOException {
+        Answer answer = readEvent(format, TINY).header("Accept-Encoding", "gzip").sendTo(read);
+
+        assertEquals(200, answer.status(), answer.body());
+        assertTrue(answer.body().length() < 1_400, answer.body());
+        assertFalse(answer.json().path("isBase64Encoded").asBoolean());
+        assertNull(answer.headers().get("Content-Encoding"));
+        assertEquals("Accept-Encoding", answer.headers().get("Vary"));
+        assertEquals(TINY.name(), JSON.readTree(answer.body()).path("Name").asText());
+        conforms(format, "GET", "/v1/peering/" + TINY.name(), answer);
+    }
+
+    private static GatewayEvent readEvent(PayloadFormat format, PeeringKey key) {
+        return GatewayEvent.fixture(format, "read-peering.json").pathParameters(Map.of("name", key.name()))
+                .path("/v1/peering/" + key.name()).query(Map.of());
+    }
+
+    private static JsonNode assertGzippedUnderTheLimit(PayloadFormat format, String method, String path, Answer answer)
+            throws IOException {
+        assertEquals(200, answer.status(), answer.status() + " " + answer.headers());
+        assertEquals("gzip", answer.headers().get("Content-Encoding"));
+        assertEquals("Accept-Encoding", answer.headers().get("Vary"));
+        assertEquals("application/json", answer.headers().get("Content-Type"));
+        assertTrue(answer.json().path("isBase64Encoded").asBoolean(), "a gzipped body leaves Lambda in base64");
+        assertTrue(answer.sizeBytes() < LAMBDA_RESULT_LIMIT_BYTES, format + ": the Lambda result is "
+                + answer.sizeBytes() + " bytes, over Lambda's " + LAMBDA_RESULT_LIMIT_BYTES);
+        conforms(format, method, path, answer);
+        return JSON.readTree(answer.body());
+    }
+
+    /** The answer, as the client reads it, against the OpenAPI document. */
+    private static void conforms(PayloadFormat format, String method, String path, Answer answer) {
+        Map<String, List<String>> headers = new HashMap<>();
+        answer.headers().forEach((name, value) -> headers.put(name, List.of(value)));
+        OpenApiContract.assertConforms(method, path, answer.status(), headers, answer.body());
+    }
+
+    private static void report(PayloadFormat format, String what, Answer answer) {
+        int plain = answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int base64 = answer.json().path("body").asText().length();
+        int gzipped = Base64.getDecoder().decode(answer.json().path("body").asText()).length;
+        System.out.printf("large answers: %s %s: plain %,d B, gzip %,d B (%.1f%%), base64 %,d B, Lambda result %,d B"
+                        + " (%.1f%% of 6 MiB)%n", format, what, plain, gzipped, 100.0 * gzipped / plain, base64,
+                answer.sizeBytes(), 100.0 * answer.sizeBytes() / LAMBDA_RESULT_LIMIT_BYTES);
+    }
+}
