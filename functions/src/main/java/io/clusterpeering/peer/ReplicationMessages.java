@@ -43,6 +43,25 @@ public final class ReplicationMessages {
     }
 
     /**
+     * What a replication message is about, to name it when the peer refuses it.
+     *
+     * @param what    {@code service list}, {@code update} or {@code chunk}
+     * @param service the service it carries; empty for the service list
+     * @param version the highest version it carries (the exporter's Consul index); 0 for the service list
+     */
+    public record Subject(String what, String service, long version) {
+        /** The subject of a body. */
+        public static Subject of(ReplicationBody body) {
+            return switch (body) {
+                case ServiceList list -> new Subject("service list", "", 0);
+                case ServiceUpdate update -> new Subject("update", update.service(), update.instances().stream()
+                        .mapToLong(io.clusterpeering.domain.VersionedInstance::version).max().orElse(0));
+                case ServiceChunk chunk -> new Subject("chunk", chunk.service(), chunk.version());
+            };
+        }
+    }
+
+    /**
      * Decodes the body of a verified replication message into its record, before any use case sees it.
      *
      * @param kind     {@link PeerMessage.Kind#EXPORTED_SERVICES}, {@link PeerMessage.Kind#SERVICE_UPDATE} or

@@ -100,12 +100,18 @@ public class CaRotationService {
     /**
      * Takes the next step of a rotation when its time has come (the heartbeat round calls this): introducing →
      * retiring once every connected peer took both roots after the refresh time; retiring → none after the refresh
-     * time. Never throws: a failed step is logged and tried again at the next round.
+     * time. Reads the stored identity only while this instance's copy says a rotation runs. Never throws: a failed
+     * step is logged and tried again at the next round.
      *
      * @return the phase after the call
      */
     public Phase advance() {
         try {
+            // Most rounds have no rotation: the identity this instance holds says so without a read. A rotation
+            // started elsewhere is seen within the refresh interval, which its first step waits anyway.
+            if (identities.identity().rotation().phase() == Phase.NONE) {
+                return Phase.NONE;
+            }
             ClusterIdentity current = identities.current();
             CaRotation rotation = current.rotation();
             Instant now = Instant.now();

@@ -273,7 +273,7 @@ public class PeeringService {
         if (!answer.ok()) {
             throw new PeerUnreachable("failed to exchange peering secret through address \""
                     + hostPort(URI.create(answer.baseUrl())) + "\": the acceptor answered " + answer.status()
-                    + " (" + abbreviate(answer.body()) + ")");
+                    + " (" + io.clusterpeering.peer.PeerText.excerpt(answer.body()) + ")");
         }
         messages.verifyExchangeAnswer(signedAnswer(answer.body()), token.caPems(), token.peerId(), peeringId);
         return answer.baseUrl();
@@ -457,11 +457,6 @@ public class PeeringService {
         } catch (IOException e) {
             throw new PeerNotAuthenticated("the acceptor's answer to the secret exchange is not JSON");
         }
-    }
-
-    private static String abbreviate(String text) {
-        String value = String.valueOf(text);
-        return value.length() <= 300 ? value : value.substring(0, 300) + "...";
     }
 
     private static String stripPrefix(String text, String prefix) {

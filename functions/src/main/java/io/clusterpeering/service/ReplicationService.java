@@ -449,26 +449,13 @@ public class ReplicationService {
     }
 
     private void recordRefusal(Peering peering, ReplicationBody body, PeerClient.PeerAnswer answer) {
-        String what = switch (body) {
-            case ServiceList list -> "service list";
-            case ServiceUpdate update -> "update";
-            case ServiceChunk chunk -> "chunk";
-        };
-        String service = switch (body) {
-            case ServiceList list -> "";
-            case ServiceUpdate update -> update.service();
-            case ServiceChunk chunk -> chunk.service();
-        };
-        long version = switch (body) {
-            case ServiceList list -> 0;
-            case ServiceUpdate update -> update.instances().stream().mapToLong(VersionedInstance::version).max().orElse(0);
-            case ServiceChunk chunk -> chunk.version();
-        };
-        String reason = what + " refused: " + answer.status() + " " + SyncStatusService.excerpt(answer.body());
+        ReplicationMessages.Subject subject = ReplicationMessages.Subject.of(body);
+        String reason = subject.what() + " refused: " + answer.status() + " "
+                + io.clusterpeering.peer.PeerText.excerpt(answer.body());
         try {
-            refusals.record(peering, new SyncRefusalStore.Refusal(service, version, reason, Instant.now()));
+            refusals.record(peering, new SyncRefusalStore.Refusal(subject.service(), subject.version(), reason, Instant.now()));
         } catch (RuntimeException e) {
-            LOG.warn("could not record that the peer of {} refused a {}: {}", peering.name(), what, e.getMessage());
+            LOG.warn("could not record that the peer of {} refused a {}: {}", peering.name(), subject.what(), e.getMessage());
         }
     }
 

@@ -120,7 +120,7 @@ public class SyncStatusService {
                 theirs = askPeer(peering);
                 unknownWhy = "";
             } catch (RuntimeException e) {
-                unknownWhy = "the peer's view is unknown: " + excerpt(e.getMessage());
+                unknownWhy = "the peer's view is unknown: " + io.clusterpeering.peer.PeerText.excerpt(e.getMessage());
             }
         }
         Instant now = Instant.now();
@@ -306,12 +306,4 @@ public class SyncStatusService {
                 head.changedAt() == 0 ? null : Instant.ofEpochMilli(head.changedAt()));
     }
 
-    /**
-     * At most 300 characters of a peer's answer or an error, on one line and printable (a hostile peer's bytes are
-     * not passed on as control or separator characters), for a reason.
-     */
-    static String excerpt(String text) {
-        String line = String.valueOf(text).replaceAll("[\\p{C}\\p{Zl}\\p{Zp}\\s\\uFFFD]+", " ").strip();
-        return line.length() <= 300 ? line : line.substring(0, 300) + "...";
-    }
 }

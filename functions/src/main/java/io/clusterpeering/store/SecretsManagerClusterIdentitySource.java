@@ -29,6 +29,7 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
 
     private final String secretId;
     private final String region;
+    private SecretsManagerClient client;
 
     public SecretsManagerClusterIdentitySource(@Value("${peering.identity.secret-id}") String secretId,
                                                @Value("${peering.dynamodb.region}") String region,
@@ -40,10 +41,15 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
 
     @Override
     protected ClusterIdentity load() {
-        try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
-                .httpClient(AwsCrtHttpClient.create()).build()) {
-            return parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
+        return parse(secrets().getSecretValue(r -> r.secretId(secretId)).secretString());
+    }
+
+    /** One client per instance, built on first use (never during SnapStart priming), reused by every refresh. */
+    private synchronized SecretsManagerClient secrets() {
+        if (client == null) {
+            client = SecretsManagerClient.builder().region(Region.of(region)).httpClient(AwsCrtHttpClient.create()).build();
         }
+        return client;
     }
 
     @Override
@@ -59,15 +65,11 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
      */
     @Override
     protected void store(long expectedRevision, ClusterIdentity next) {
-        try (SecretsManagerClient secrets = SecretsManagerClient.builder().region(Region.of(region))
-                .httpClient(AwsCrtHttpClient.create()).build()) {
-            ClusterIdentity stored = parse(secrets.getSecretValue(r -> r.secretId(secretId)).secretString());
-            if (stored.rotation().revision() != expectedRevision) {
-                throw new io.clusterpeering.token.ClusterIdentitySource.IdentityChanged(
-                        "the cluster identity was rewritten since revision " + expectedRevision);
-            }
-            secrets.putSecretValue(r -> r.secretId(secretId).secretString(format(next)));
+        if (load().rotation().revision() != expectedRevision) {
+            throw new io.clusterpeering.token.ClusterIdentitySource.IdentityChanged(
+                    "the cluster identity was rewritten since revision " + expectedRevision);
         }
+        secrets().putSecretValue(r -> r.secretId(secretId).secretString(format(next)));
     }
 
     /**
