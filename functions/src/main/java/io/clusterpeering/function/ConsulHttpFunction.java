@@ -152,6 +152,11 @@ public abstract class ConsulHttpFunction extends ApiGatewayFunction {
         return indexedResponse(request, result.value(), result.index());
     }
 
+    /** Answers a read's value with its index, as {@link #blockingRead(ApiRequest, java.util.function.Supplier)} does. */
+    protected static APIGatewayV2HTTPResponse indexedAnswer(ApiRequest request, io.clusterpeering.domain.Indexed<?> read) {
+        return indexedResponse(request, read.value(), read.index());
+    }
+
     private static APIGatewayV2HTTPResponse indexedResponse(ApiRequest request, Object body, long index) {
         if (body instanceof Filtered<?> filtered) {
             APIGatewayV2HTTPResponse response = ApiResponses.jsonWithIndex(filtered.value(), request.pretty(), index);

@@ -290,7 +290,7 @@ public class CatalogService {
         if (!PeeringRules.isValidPeerName(key.name())) {
             return Optional.empty();
         }
-        return peerings.findWithIndex(key);
+        return peerings.findWithPartitionIndex(key);
     }
 
     /** Names become parts of sort keys joined by '#': a '#' inside one is refused. */

@@ -389,16 +389,17 @@ public class PeeringService {
     }
 
     /**
-     * Reads one peering with its partition's peerings counter, in one DynamoDB call (Consul's
-     * {@code GET /v1/peering/:name} and its {@code X-Consul-Index}).
+     * Reads one peering with the index Consul's {@code GET /v1/peering/:name} answers for it, its ModifyIndex (one
+     * GetItem); for {@link BlockingQuery#readItem}.
      *
-     * @throws PeeringNotFound when there is none under that name (404)
+     * @return the peering with its ModifyIndex, or empty when there is none under that name
+     * @throws PeeringNotFound when the name cannot be a peer name (404, as Consul answers it)
      */
-    public io.clusterpeering.domain.Indexed<Peering> readWithIndex(PeeringKey key) {
+    public Optional<io.clusterpeering.domain.Indexed<Peering>> readWithIndex(PeeringKey key) {
         if (!PeeringRules.isValidPeerName(key.name())) {
             throw new PeeringNotFound(key.name());
         }
-        return store.findWithIndex(key).orElseThrow(() -> new PeeringNotFound(key.name()));
+        return store.findWithIndex(key);
     }
 
     /**

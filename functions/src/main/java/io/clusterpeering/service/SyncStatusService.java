@@ -108,7 +108,7 @@ public class SyncStatusService {
         if (!PeeringRules.isValidPeerName(key.name())) {
             throw new PeeringNotFound(key.name());
         }
-        Indexed<Peering> read = peerings.findWithIndex(key).orElseThrow(() -> new PeeringNotFound(key.name()));
+        Indexed<Peering> read = peerings.findWithPartitionIndex(key).orElseThrow(() -> new PeeringNotFound(key.name()));
         Peering peering = read.value();
         View ours = view(peering);
         View theirs = null;

@@ -84,12 +84,25 @@ public class PeeringStore {
     }
 
     /**
+     * Reads one peering (one strongly consistent GetItem) with the index Consul's {@code PeeringRead} answers for
+     * it: the row's own ModifyIndex. A miss reads nothing more; the caller asks for the partition's peerings counter
+     * ({@link IndexScope#peerings}) only if it needs one.
+     *
+     * @return the row with its ModifyIndex, or empty when there is no row
+     */
+    public Optional<Indexed<Peering>> findWithIndex(PeeringKey key) {
+        return find(key).map(peering -> new Indexed<>(peering, peering.modifyIndex()));
+    }
+
+    /**
      * Reads one peering with its partition's peerings counter, both strongly consistent, in one BatchGetItem (one
-     * round trip): what a read answers, with the {@code X-Consul-Index} Consul gives it (the peerings table's index).
+     * round trip), for reads whose answer depends on the row's stream bookkeeping (imported services, stream
+     * status), which advances that counter but not the row's ModifyIndex: the {@code ?peer=} reads and the sync
+     * report answer, and their blocking queries watch, the counter.
      *
      * @return the row with the counter's value (0 when nothing was ever written), or empty when there is no row
      */
-    public Optional<Indexed<Peering>> findWithIndex(PeeringKey key) {
+    public Optional<Indexed<Peering>> findWithPartitionIndex(PeeringKey key) {
         IndexScope scope = IndexScope.peerings(key.partition());
         Peering peering = null;
         long counter = 0;

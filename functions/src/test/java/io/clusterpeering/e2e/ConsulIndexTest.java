@@ -130,7 +130,7 @@ class ConsulIndexTest {
     }
 
     @Test
-    void peeringReadsAndListsAnswerThePartitionsCounterAndWakeOnChange() throws Exception {
+    void aPeeringListAnswersThePartitionsCounterAndWakesOnAnyPeeringOfIt() throws Exception {
         String partition = "p" + UUID.randomUUID().toString().substring(0, 6);
         long listed = index(one.get("/v1/peerings?partition=" + partition));
         CompletableFuture<HttpResponse<String>> list = blockOn(one, "/v1/peerings?partition=" + partition, listed);
@@ -139,17 +139,55 @@ class ConsulIndexTest {
 
         long afterCreate = index(list.get());
         assertTrue(afterCreate > listed);
-        long read = index(one.get("/v1/peering/a?partition=" + partition));
-        assertEquals(index(one.get("/v1/peerings?partition=" + partition)), read,
-                "a read and a list of one partition answer the same counter");
-        assertTrue(read >= afterCreate);
-        CompletableFuture<HttpResponse<String>> single = blockOn(one, "/v1/peering/a?partition=" + partition, read);
         assertEquals(200, one.delete("/v1/peering/a?partition=" + partition).statusCode());
-        assertTrue(index(single.get()) > read, "the deletion wakes the read");
         Eventually.within(LIMIT, "the peering is removed", () ->
                 one.get("/v1/peering/a?partition=" + partition).statusCode() == 404);
-        assertTrue(index(one.get("/v1/peerings?partition=" + partition)) > read,
+        assertTrue(index(one.get("/v1/peerings?partition=" + partition)) > afterCreate,
                 "after the row is gone the list's index is still ahead");
+    }
+
+    /**
+     * Consul's {@code PeeringRead}: a found peering answers its own ModifyIndex and a blocking read waits on that
+     * row alone; a missing one answers the partition's index, at once when that is past the client's index, else
+     * once the row appears.
+     */
+    @Test
+    void aPeeringReadAnswersItsModifyIndexAndWakesOnlyWhenItChanges() throws Exception {
+        String partition = "p" + UUID.randomUUID().toString().substring(0, 6);
+        String a = "/v1/peering/a?partition=" + partition;
+        assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"a\"}").statusCode());
+        HttpResponse<String> first = one.get(a);
+        long read = index(first);
+        assertEquals(json(first.body()).get("ModifyIndex").asLong(), read, "the index is the row's ModifyIndex");
+
+        CompletableFuture<HttpResponse<String>> single = blockOn(one, a, read);
+        assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"b\"}").statusCode());
+        long listed = index(one.get("/v1/peerings?partition=" + partition));
+        assertTrue(listed > read, "another peering moved the partition's counter");
+        sleepQuietly(600);
+        assertFalse(single.isDone(), "a read of one peering sleeps through another peering's change");
+
+        assertEquals(200, one.delete(a).statusCode());
+        HttpResponse<String> woken = single.get();
+        if (woken.statusCode() == 200) {
+            assertTrue(index(woken) > listed, "the deletion wakes the read, above the other peering's change");
+            assertEquals(json(woken.body()).get("ModifyIndex").asLong(), index(woken));
+            assertTrue(json(woken.body()).has("DeletedAt"), woken.body());
+        } else {
+            assertEquals(404, woken.statusCode(), "woken by the deletion after the row was already removed");
+        }
+        Eventually.within(LIMIT, "the peering is removed", () -> one.get(a).statusCode() == 404);
+
+        long partitionIndex = index(one.get("/v1/peerings?partition=" + partition));
+        HttpResponse<String> gone = one.get(a + "&index=" + read + "&wait=20s");
+        assertEquals(404, gone.statusCode(), "a row gone after the client's index answers 404 at once");
+
+        String c = "/v1/peering/c?partition=" + partition;
+        CompletableFuture<HttpResponse<String>> appears = blockOn(one, c, partitionIndex);
+        assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"c\"}").statusCode());
+        HttpResponse<String> created = appears.get();
+        assertTrue(index(created) > partitionIndex, "a read waiting on a missing name wakes when the row appears");
+        assertEquals("c", json(created.body()).get("Name").asText());
     }
 
     @Test
