@@ -13,14 +13,19 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * DynamoDB's batch and paging loops, shared by the store classes: BatchWriteItem deletes and BatchGetItem
+ * DynamoDB's batch and paging loops, shared by the store classes: BatchWriteItem deletes (and bulk puts) and BatchGetItem
  * reads that retry what DynamoDB leaves unprocessed (with a short back-off), and queries that follow
  * {@code LastEvaluatedKey} page by page.
  */
@@ -43,13 +48,17 @@ final class Batches {
 
     /** Deletes up to 25 items by key with one BatchWriteItem, retrying what DynamoDB leaves unprocessed. */
     static void delete(DynamoDbClient dynamoDb, String table, List<Map<String, AttributeValue>> keys) {
-        List<WriteRequest> deletes = keys.stream()
+        write(dynamoDb, table, keys.stream()
                 .map(key -> WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build())
-                .toList();
-        Map<String, List<WriteRequest>> pending = Map.of(table, deletes);
+                .toList());
+    }
+
+    /** One BatchWriteItem of up to 25 requests, retrying what DynamoDB leaves unprocessed (with a short back-off). */
+    private static void write(DynamoDbClient dynamoDb, String table, List<WriteRequest> requests) {
+        Map<String, List<WriteRequest>> pending = Map.of(table, requests);
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             if (attempt == MAX_UNPROCESSED_RETRIES) {
-                throw new IllegalStateException("DynamoDB left deletes unprocessed after " + attempt + " attempts");
+                throw new IllegalStateException("DynamoDB left writes unprocessed after " + attempt + " attempts");
             }
             Map<String, List<WriteRequest>> request = pending;
             BatchWriteItemResponse response = dynamoDb.batchWriteItem(r -> r.requestItems(request));
@@ -57,6 +66,38 @@ final class Batches {
             if (!pending.isEmpty()) {
                 pause(attempt);
             }
+        }
+    }
+
+    /**
+     * Puts many items with BatchWriteItem, 25 a call and {@code parallelism} calls in flight, retrying what DynamoDB
+     * leaves unprocessed (with a short back-off): the bulk loads' writer, for items nothing else writes meanwhile
+     * (no conditions).
+     *
+     * @throws IllegalStateException when DynamoDB keeps leaving a batch unprocessed, or a batch fails
+     * @throws InterruptedException  when interrupted while the writers work
+     */
+    static void putAll(DynamoDbClient dynamoDb, String table, List<Map<String, AttributeValue>> items, int parallelism)
+            throws InterruptedException {
+        ExecutorService writers = Executors.newFixedThreadPool(parallelism);
+        try {
+            List<Future<?>> batches = new ArrayList<>();
+            for (int from = 0; from < items.size(); from += WRITE_LIMIT) {
+                List<WriteRequest> puts = items.subList(from, Math.min(items.size(), from + WRITE_LIMIT)).stream()
+                        .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
+                        .toList();
+                batches.add(writers.submit(() -> write(dynamoDb, table, puts)));
+            }
+            for (Future<?> batch : batches) {
+                try {
+                    batch.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException runtime ? runtime
+                            : new IllegalStateException("a bulk-load batch failed", e.getCause());
+                }
+            }
+        } finally {
+            writers.shutdownNow();
         }
     }
 

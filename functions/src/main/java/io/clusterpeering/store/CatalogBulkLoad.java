@@ -5,9 +5,6 @@ import io.clusterpeering.domain.ServiceDigest;
 import io.clusterpeering.store.CatalogItems.NodeItem;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,10 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static io.clusterpeering.store.Attributes.n;
 
@@ -100,32 +93,6 @@ final class CatalogBulkLoad {
         counter.put(ConsulIndex.HEAD_VALUE, n(2));
         items.add(counter);
 
-        ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
-        try {
-            List<Future<?>> batches = new ArrayList<>();
-            for (int from = 0; from < items.size(); from += Batches.WRITE_LIMIT) {
-                List<WriteRequest> puts = items.subList(from, Math.min(items.size(), from + Batches.WRITE_LIMIT)).stream()
-                        .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
-                        .toList();
-                batches.add(writers.submit(() -> {
-                    Map<String, List<WriteRequest>> pending = Map.of(table, puts);
-                    while (!pending.isEmpty()) {
-                        Map<String, List<WriteRequest>> request = pending;
-                        BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
-                        pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
-                    }
-                }));
-            }
-            for (Future<?> batch : batches) {
-                try {
-                    batch.get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException runtime ? runtime
-                            : new IllegalStateException("a bulk-load batch failed", e.getCause());
-                }
-            }
-        } finally {
-            writers.shutdownNow();
-        }
+        Batches.putAll(dynamoDb, table, items, WRITERS);
     }
 }

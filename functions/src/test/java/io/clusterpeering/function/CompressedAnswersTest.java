@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.VersionedInstance;
-import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.ImportedDataStore;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.StreamStatusStore;
@@ -90,7 +89,6 @@ class CompressedAnswersTest {
         health = new HealthServiceFunction(context);
         read = new ReadPeeringFunction(context);
         PeeringStore store = context.getBean(PeeringStore.class);
-        ConsulIndex index = context.getBean(ConsulIndex.class);
         ImportedDataStore imported = context.getBean(ImportedDataStore.class);
         importing = ImportFixtures.activePeering(store, IMPORTING, ClusterIdentityGenerator.generate().caPem());
         // The exporter's service list first, as the importer takes it: a ?peer= read shows only listed services.
@@ -107,17 +105,21 @@ class CompressedAnswersTest {
                 assertEquals(ImportedDataStore.Applied.CHANGED, imported.applyUpdate(importing, "web", instances, Instant.now()));
                 return (System.nanoTime() - from) / 1e9;
             });
-            List<Future<Peering>> made = new ArrayList<>();
+            // Each peering's peer CA made for it (key pairs and certificates on the pool's threads), then the rows
+            // written at once, as establishing would have stored them.
+            List<Future<Map.Entry<PeeringKey, String>>> made = new ArrayList<>();
             for (int i = 1; i < PEERINGS; i++) {
                 PeeringKey key = new PeeringKey("default", String.format("cluster-%05d", i));
-                made.add(pool.submit(() -> ImportFixtures.activeDialer(store, index, key, key.equals(TINY)
+                made.add(pool.submit(() -> Map.entry(key, key.equals(TINY)
                         ? "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"
                         : key.equals(MEDIUM) ? ClusterIdentityGenerator.generate().caPem().repeat(3)
                         : ClusterIdentityGenerator.generate().caPem())));
             }
-            for (Future<Peering> peering : made) {
-                peering.get();
+            Map<PeeringKey, String> peerCaPems = new java.util.LinkedHashMap<>();
+            for (Future<Map.Entry<PeeringKey, String>> peering : made) {
+                peerCaPems.put(peering.get().getKey(), peering.get().getValue());
             }
+            ImportFixtures.activeDialers(store, "default", peerCaPems);
             System.out.printf("large answers: %,d peerings (each with its peer's own CA made for it) and %,d imported"
                             + " instances written in %.1f s (the import alone %.1f s)%n", PEERINGS, INSTANCES,
                     (System.nanoTime() - started) / 1e9, importSeconds.get());

@@ -54,13 +54,29 @@ public final class ImportFixtures {
      */
     public static Peering activeDialer(PeeringStore store, ConsulIndex index, PeeringKey key, String peerCaPem) {
         long modifyIndex = index.next(IndexScope.peerings(key.partition()));
+        return store.saveEstablishedDialer(liveDialer(key, peerCaPem, modifyIndex), "token-hash");
+    }
+
+    /**
+     * Many rows as {@link #activeDialer} stores them, written at once ({@link PeeringStore#bulkLoadDialers}, all
+     * under one index): for tests that need thousands of live peerings in one partition.
+     *
+     * @param peerCaPems each peering's peer CA, by key
+     */
+    public static void activeDialers(PeeringStore store, String partition, Map<PeeringKey, String> peerCaPems)
+            throws InterruptedException {
+        store.bulkLoadDialers(partition, peerCaPems.entrySet().stream()
+                .map(entry -> liveDialer(entry.getKey(), entry.getValue(), 0)).toList(), "token-hash");
+    }
+
+    private static Peering liveDialer(PeeringKey key, String peerCaPem, long modifyIndex) {
         Instant now = Instant.now();
         String trustDomain = UUID.randomUUID() + ".consul";
-        return store.saveEstablishedDialer(new Peering(UUID.randomUUID().toString(), key.name(), key.partition(),
+        return new Peering(UUID.randomUUID().toString(), key.name(), key.partition(),
                 PeeringRole.DIALER, PeeringState.ACTIVE, null, Map.of(), UUID.randomUUID().toString(), List.of(peerCaPem),
                 "server.dc2.peering." + trustDomain, List.of("198.51.100.7:8443"), List.of(),
                 List.of("https://198.51.100.7:8443"), new Remote("default", "dc2"),
-                new Liveness(now, now, now, null, null, List.of(), List.of()), modifyIndex, modifyIndex), "token-hash");
+                new Liveness(now, now, now, null, null, List.of(), List.of()), modifyIndex, modifyIndex);
     }
 
     /** Instance {@code i} of a service, on node {@code node-<i>}, with one tag. */
