@@ -146,6 +146,7 @@ class CompressedAnswersTest {
         JsonNode peerings = assertGzippedUnderTheLimit(format, "GET", "/v1/peerings", answer);
         assertEquals(PEERINGS, peerings.size());
         report(format, "GET /v1/peerings (" + PEERINGS + " peerings)", answer);
+        capture(format, "peerings", answer);
     }
 
     @ParameterizedTest
@@ -161,6 +162,7 @@ class CompressedAnswersTest {
         assertEquals(INSTANCES, entries.size());
         assertEquals("web", entries.get(0).path("Service").path("Service").asText());
         report(format, "GET /v1/health/service/web?peer= (" + INSTANCES + " instances)", answer);
+        capture(format, "health-web", answer);
     }
 
     @ParameterizedTest(name = "{0} Accept-Encoding: \"{1}\" -> gzip {2}")
@@ -238,6 +240,27 @@ class CompressedAnswersTest {
         Map<String, List<String>> headers = new HashMap<>();
         answer.headers().forEach((name, value) -> headers.put(name, List.of(value)));
         OpenApiContract.assertConforms(method, path, answer.status(), headers, answer.body());
+    }
+
+    /**
+     * Keeps the answer as the client receives it after API Gateway has decoded Lambda's base64 (the gzipped bytes,
+     * and the headers a client looks at) under {@code target/large-answers/}, where Consul's Go client reads it
+     * ({@code compat/large_answers_test.go}, in CI's compat stage, which runs after this).
+     */
+    private static void capture(PayloadFormat format, String name, Answer answer) throws IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("target", "large-answers");
+        java.nio.file.Files.createDirectories(dir);
+        String prefix = format.name().toLowerCase(java.util.Locale.ROOT) + "-" + name;
+        java.nio.file.Files.write(dir.resolve(prefix + ".body"),
+                Base64.getDecoder().decode(answer.json().path("body").asText()));
+        Map<String, Object> meta = new java.util.TreeMap<>();
+        for (String header : List.of("Content-Type", "Content-Encoding", "Vary", "X-Consul-Index")) {
+            meta.put(header, answer.headers().get(header));
+        }
+        meta.put("peer", importing.key().name());
+        meta.put("peerings", PEERINGS);
+        meta.put("instances", INSTANCES);
+        JSON.writeValue(dir.resolve(prefix + ".json").toFile(), meta);
     }
 
     private static void report(PayloadFormat format, String what, Answer answer) {
