@@ -9,6 +9,8 @@ import io.clusterpeering.http.ConsulShapes.GenerateTokenResponse;
 import io.clusterpeering.service.GenerateTokenCommand;
 import io.clusterpeering.service.AuditRecorder;
 import io.clusterpeering.service.PeeringService;
+import io.clusterpeering.store.ConsulIndex;
+import io.clusterpeering.token.PeeringTokenCodec;
 import io.micronaut.context.ApplicationContext;
 
 /**
@@ -33,5 +35,20 @@ public class GenerateTokenFunction extends ConsulHttpFunction {
                 request.partition(body.partition()), body.meta(), body.serverExternalAddresses()),
                 AuditRecorder.actorOf(request.caller()));
         return ApiResponses.json(new GenerateTokenResponse(token), request.pretty());
+    }
+
+    /**
+     * Also walks what generating does after the ACL check, without writing or reading a secret: the token's signing
+     * path with a throwaway key and made-up claims ({@link PeeringTokenCodec#primeEncoding}) and the DynamoDB
+     * write calls under conditions that cannot hold ({@link ConsulIndex#primeWrites}), so the first token after a
+     * restore loads neither JOSE nor write-marshalling classes; and the identity source's client is built
+     * ({@link io.clusterpeering.token.ClusterIdentitySource#prepare}), so that read is only its call.
+     */
+    @Override
+    protected void prime() {
+        super.prime();
+        PeeringTokenCodec.primeEncoding();
+        bean(ConsulIndex.class).primeWrites();
+        bean(io.clusterpeering.token.ClusterIdentitySource.class).prepare();
     }
 }

@@ -85,6 +85,42 @@ public class ConsulIndex {
         nextAfterWrite(IndexScope.GLOBAL);
     }
 
+    /**
+     * SnapStart priming of the write path (a write route's first request after a restore): one UpdateItem and one
+     * TransactWriteItems (a Put and an Update) of a priming key ({@code PRIMING#snapstart}), each under a condition
+     * that cannot hold, so DynamoDB writes nothing and answers a failed condition; what is primed is the SDK's
+     * marshalling of those calls and of their failures. Never throws: a failure of its own is only logged.
+     */
+    public void primeWrites() {
+        Map<String, AttributeValue> key = TableKeys.key("PRIMING#snapstart", "PRIMING");
+        String never = "attribute_exists(#pk) AND attribute_not_exists(#pk)";
+        Map<String, String> names = Map.of("#pk", TableKeys.PK, "#value", VALUE);
+        Map<String, AttributeValue> values = Map.of(":one", AttributeValue.fromN("1"));
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(key).updateExpression(ADVANCE).conditionExpression(never)
+                    .expressionAttributeNames(names).expressionAttributeValues(values)
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.UPDATED_NEW));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException expected) {
+            // nothing written, as intended
+        } catch (RuntimeException e) {
+            LOG.warn("priming the UpdateItem path failed: {}", e.getMessage());
+        }
+        Map<String, AttributeValue> item = new java.util.HashMap<>(key);
+        item.put(VALUE, AttributeValue.fromN("1"));
+        try {
+            dynamoDb.transactWriteItems(r -> r.transactItems(
+                    t -> t.put(p -> p.tableName(table).item(item).conditionExpression(never)
+                            .expressionAttributeNames(Map.of("#pk", TableKeys.PK))),
+                    t -> t.update(u -> u.tableName(table).key(TableKeys.key("PRIMING#snapstart", "PRIMING#2"))
+                            .updateExpression(ADVANCE).conditionExpression(never)
+                            .expressionAttributeNames(names).expressionAttributeValues(values))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException expected) {
+            // nothing written, as intended
+        } catch (RuntimeException e) {
+            LOG.warn("priming the TransactWriteItems path failed: {}", e.getMessage());
+        }
+    }
+
     /** The scope's counter, or 1 when nothing was ever written to it (Consul never answers index 0). */
     public long current(IndexScope scope) {
         Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(scope.key())

@@ -44,7 +44,13 @@ public class SecretsManagerClusterIdentitySource extends CachedClusterIdentitySo
         return parse(secrets().getSecretValue(r -> r.secretId(secretId)).secretString());
     }
 
-    /** One client per instance, built on first use (never during SnapStart priming), reused by every refresh. */
+    /** Builds the Secrets Manager client before a SnapStart snapshot; reads nothing. */
+    @Override
+    public void prepare() {
+        secrets();
+    }
+
+    /** One client per instance, built on first use or by {@link #prepare}, reused by every refresh. */
     private synchronized SecretsManagerClient secrets() {
         if (client == null) {
             client = SecretsManagerClient.builder().region(Region.of(region)).httpClient(AwsCrtHttpClient.create()).build();

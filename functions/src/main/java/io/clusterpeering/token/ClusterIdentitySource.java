@@ -15,6 +15,13 @@ public interface ClusterIdentitySource {
     ClusterIdentity identity();
 
     /**
+     * SnapStart priming: builds what reading the identity needs (a client), without reading it, so the first read
+     * after a restore is only its call. Nothing by default.
+     */
+    default void prepare() {
+    }
+
+    /**
      * The identity as stored now, never from a cache: what a rotation step decides on.
      *
      * @throws IllegalStateException when the stored identity cannot be read back

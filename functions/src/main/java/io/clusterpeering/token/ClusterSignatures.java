@@ -63,15 +63,59 @@ public final class ClusterSignatures {
     public String sign(String type, JWTClaimsSet claims) {
         ClusterIdentity identity = identitySource.identity();
         try {
+            return sign(type, claims, identity.signingKey(), identity.signingCertificate().getEncoded(), null);
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("cannot sign with the cluster key", e);
+        }
+    }
+
+    /**
+     * SnapStart priming ({@code function/SnapStartPriming}): signs claims as {@link #sign} does and parses the
+     * result back, with a throwaway P-256 key made for this call (from a SecureRandom of its own, dropped with it),
+     * never this cluster's key: Nimbus's JWS and JSON classes and the JDK's EC signature are loaded and linked
+     * before the snapshot, and no key material of the cluster is read.
+     *
+     * @param type   the JOSE {@code typ} header the real objects carry
+     * @param claims claims shaped as the real ones
+     * @throws IllegalStateException when the JDK cannot make or use a P-256 key
+     */
+    public static void primeSigning(String type, JWTClaimsSet claims) {
+        try {
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"), random);
+            java.security.KeyPair pair = generator.generateKeyPair();
+            com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256,
+                    (java.security.interfaces.ECPublicKey) pair.getPublic()).privateKey(pair.getPrivate())
+                    .keyIDFromThumbprint().build();
+            String compact = sign(type, claims, key, pair.getPublic().getEncoded(), random);
+            SignedJWT parsed = SignedJWT.parse(compact);
+            parsed.getJWTClaimsSet();
+            if (!parsed.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key.toPublicJWK()))) {
+                throw new IllegalStateException("a throwaway signature did not verify");
+            }
+        } catch (java.security.GeneralSecurityException | JOSEException | ParseException e) {
+            throw new IllegalStateException("cannot prime the signing path", e);
+        }
+    }
+
+    /** ES256 over the claims with the key, the certificate's DER in {@code x5c}; {@code random} null for the JDK's. */
+    private static String sign(String type, JWTClaimsSet claims, com.nimbusds.jose.jwk.ECKey key, byte[] certificate,
+                               java.security.SecureRandom random) {
+        try {
             JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
                     .type(new JOSEObjectType(type))
-                    .keyID(identity.signingKey().getKeyID())
-                    .x509CertChain(List.of(Base64.encode(identity.signingCertificate().getEncoded())))
+                    .keyID(key.getKeyID())
+                    .x509CertChain(List.of(Base64.encode(certificate)))
                     .build();
             SignedJWT jwt = new SignedJWT(header, claims);
-            jwt.sign(new ECDSASigner(identity.signingKey()));
+            ECDSASigner signer = new ECDSASigner(key);
+            if (random != null) {
+                signer.getJCAContext().setSecureRandom(random);
+            }
+            jwt.sign(signer);
             return jwt.serialize();
-        } catch (JOSEException | CertificateEncodingException e) {
+        } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign with the cluster key", e);
         }
     }

@@ -6,6 +6,7 @@ import io.clusterpeering.domain.Remote;
 
 import java.security.cert.X509Certificate;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +40,26 @@ public final class PeeringTokenCodec {
 
     /** Encodes and signs a token. */
     public String encode(PeeringToken token) {
+        return signatures.sign(TYPE, claims(token));
+    }
+
+    /**
+     * SnapStart priming of {@link #encode}: a token of the same shape, with made-up values and no secret of ours,
+     * signed with a throwaway key ({@link ClusterSignatures#primeSigning}).
+     */
+    public static void primeEncoding() {
+        Instant now = Instant.now();
+        ClusterSignatures.primeSigning(TYPE, claims(new PeeringToken(List.of("-----BEGIN CERTIFICATE-----\nX\n"
+                + "-----END CERTIFICATE-----\n"), List.of(), List.of("priming.invalid:8443"), "https",
+                "server.dc1.peering.priming.consul", "00000000-0000-0000-0000-000000000000", "priming-not-a-secret",
+                new Remote("default", "dc1"), "priming", now, now.plusSeconds(60))));
+    }
+
+    private static JWTClaimsSet claims(PeeringToken token) {
         Map<String, Object> remote = new LinkedHashMap<>();
         remote.put("Partition", token.remote().partition());
         remote.put("Datacenter", token.remote().datacenter());
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        return new JWTClaimsSet.Builder()
                 .claim("CA", token.caPems())
                 .claim("ManualServerAddresses", token.manualServerAddresses())
                 .claim("ServerAddresses", token.serverAddresses())
@@ -55,7 +72,6 @@ public final class PeeringTokenCodec {
                 .issueTime(Date.from(token.issuedAt()))
                 .expirationTime(Date.from(token.expiresAt()))
                 .build();
-        return signatures.sign(TYPE, claims);
     }
 
     /**

@@ -43,7 +43,7 @@ class SnapStartPrimingTest {
             // given: functions whose first request reads the identity (agent self), reads a peering, and writes
             ReadPeeringFunction read = new ReadPeeringFunction(context);
             AgentSelfFunction self = new AgentSelfFunction(context);
-            new GenerateTokenFunction(context);
+            GenerateTokenFunction generate = new GenerateTokenFunction(context);
             new ListPeeringsFunction(context);
             DynamoDbClient dynamoDb = context.getBean(DynamoDbClient.class);
             String table = context.getProperty("peering.dynamodb.table-name", String.class).orElseThrow();
@@ -67,6 +67,15 @@ class SnapStartPrimingTest {
             assertFalse(dynamoDb.getItem(r -> r.tableName(table).key(Map.of("pk", AttributeValue.fromS("CLUSTER"),
                     "sk", AttributeValue.fromS("IDENTITY")))).item().isEmpty(), "the identity loads on first use");
             assertEquals(404, read.execute(Fixtures.event("read-peering.json", APIGatewayV2HTTPEvent.class)).getStatusCode());
+            // generate primed its signing (a throwaway key) and its writes (conditions that cannot hold): a real
+            // token after the restore is signed with the cluster's key and verifies
+            var generated = generate.execute(Fixtures.event("generate-token.json", APIGatewayV2HTTPEvent.class));
+            assertEquals(200, generated.getStatusCode(), generated.getBody());
+            String token = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(generated.getBody())
+                    .path("PeeringToken").asText();
+            var identity = context.getBean(io.clusterpeering.token.ClusterIdentitySource.class).identity();
+            assertEquals(identity.caPem(), context.getBean(io.clusterpeering.token.PeeringTokenCodec.class).decode(token)
+                    .caPems().get(0), "signed with and carrying this cluster's CA, not priming's throwaway key");
         }
     }
 
