@@ -37,7 +37,7 @@ class SnapStartPrimingTest {
     }
 
     @Test
-    void primingWalksEachFunctionsFirstRequestWithoutWritingOrReadingTheIdentity() {
+    void primingWalksEachFunctionsFirstRequestWithoutWritingOrReadingTheIdentity() throws Exception {
         Map<String, Object> properties = new HashMap<>(TestDynamoDb.freshTable("priming-routes"));
         try (ApplicationContext context = ApplicationContext.run(properties)) {
             // given: functions whose first request reads the identity (agent self), reads a peering, and writes
