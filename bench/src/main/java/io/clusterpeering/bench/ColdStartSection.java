@@ -76,7 +76,7 @@ final class ColdStartSection implements Section {
             env.put("PEERING_ACL_DEFAULT_POLICY", "deny");
             env.put("PEERING_ADVERTISE_URL", "http://127.0.0.1:9");
             env.put("PEERING_IDENTITY_SOURCE", "dynamodb");
-            List<String> lambdaFlags = List.of("-Dlogback.configurationFile=logback-lambda.xml");
+            List<String> lambdaFlags = List.of("-D" + io.clusterpeering.function.LambdaLogConfigurator.FORMAT_PROPERTY + "=json");
 
             List<Routes.Route> routes = new ArrayList<>(Routes.ALL);
             if (run.options().headlineOnly()) {
@@ -175,7 +175,7 @@ final class ColdStartSection implements Section {
             Charts.bars(run.results().dir().resolve("cold-start.png"),
                     "Cold start from the Lambda jar: fresh JVM to first answer", "ms", names, series, true);
             run.results().note(TITLE, "Each function: a fresh JVM (`" + String.join(" ", BenchRun.LAMBDA_JVM_FLAGS)
-                    + " -Dlogback.configurationFile=logback-lambda.xml`, classpath = `functions-lambda.jar` + the probe) runs "
+                    + " -Dpeering.log.format=json`, classpath = `functions-lambda.jar` + the probe) runs "
                     + "the handler's no-argument constructor and answers one API Gateway v2 event, its JSON bytes through the "
                     + "stream entry point Lambda calls (`handleRequest(InputStream, OutputStream, Context)`), with the deployment's "
                     + "settings (ACLs on, default deny, the management token on the request; identity read from the table, "

@@ -63,7 +63,7 @@ final class ProfileSection implements Section {
             env.put("PEERING_IDENTITY_SOURCE", "dynamodb");
             run.progress().step("ListPeeringsFunction cold start under JFR");
             BenchRun.ProbeResult result = run.probe(run.lambdaClasspath(), ListPeeringsFunction.class.getName(), event, env,
-                    List.of("-Dlogback.configurationFile=logback-lambda.xml", "-XX:FlightRecorderOptions:stackdepth=256",
+                    List.of("-D" + io.clusterpeering.function.LambdaLogConfigurator.FORMAT_PROPERTY + "=json", "-XX:FlightRecorderOptions:stackdepth=256",
                             "-XX:StartFlightRecording=filename=" + recording + ",settings=" + settings), false);
             analyse(run, recording, result);
         }

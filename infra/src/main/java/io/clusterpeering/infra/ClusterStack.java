@@ -119,6 +119,8 @@ public class ClusterStack extends Stack {
     /** Context key and default of the heartbeat workers' maximum concurrency (the bound on peerings beaten at once). */
     static final String HEARTBEAT_CONCURRENCY_CONTEXT = "heartbeatConcurrency";
     static final int DEFAULT_HEARTBEAT_CONCURRENCY = 50;
+    /** The JVM flag that gives the functions JSON log lines, configured in code ({@code LambdaLogConfigurator}). */
+    static final String LOG_FORMAT_FLAG = io.clusterpeering.function.LambdaLogConfigurator.FORMAT_PROPERTY + "=json";
 
     private final Table table;
     private Queue heartbeats;
@@ -480,7 +482,7 @@ public class ClusterStack extends Stack {
         environment.put("PEERING_METRICS_EMF", "true");
         environment.put("PEERING_ACL_KMS_KEY_ID", secretIdKey.getKeyArn());
         environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 "
-                + "-Dlogback.configurationFile=logback-lambda.xml");
+                + "-D" + LOG_FORMAT_FLAG);
         if (settings.onLocalStack()) {
             // LocalStack starts each Java function in a fresh container without SnapStart: a peer's first answer can
             // take several seconds, so wait longer than the 5 s default (still within API Gateway's 29 s).
