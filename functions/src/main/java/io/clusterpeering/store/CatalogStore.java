@@ -42,8 +42,9 @@ import static io.clusterpeering.store.Attributes.string;
  *       holds it, and registering the ID under another service name moves it there in the same transaction
  *       (Consul replaces the instance).</li>
  * </ul>
- * No write reads or writes anything proportional to the catalog: a registration costs one snapshot read and one
- * transaction, plus one per other instance of its node when the node itself changed.
+ * No write reads or writes anything proportional to the catalog or to a service: a registration costs one snapshot
+ * read and one transaction whatever the size of its service; only when it changes the node itself does it copy the
+ * node into the node's other instances, one snapshot read and one transaction per service and 90 instances.
  *
  * <p>Why one class of some 600 lines: a registration, a removal and a node's copy write the same items (instance,
  * head, pointer, node) under conditions on each other, so the three rules above are enforced in one place; reads
@@ -315,9 +316,16 @@ public class CatalogStore {
         return copiedRev < rev;
     }
 
-    /** Copies the node into its instances, then records that they all hold this revision. */
+    /**
+     * Copies the node into its instances, then records that they all hold this revision; when the copy stopped
+     * early (the node changed again, or writers of a service kept winning its head), nothing is recorded, and the
+     * table's stream finishes it ({@link #refreshNodeCopies(String, String)}).
+     */
     private int copyNode(String pk, NodeItem node) {
-        int rewritten = refreshNodeCopies(pk, node);
+        Copy copy = refreshNodeCopies(pk, node);
+        if (!copy.complete()) {
+            return copy.rewritten();
+        }
         try {
             dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.nodeKey(node.node())))
                     .conditionExpression("#rev = :rev")
@@ -327,38 +335,82 @@ public class CatalogStore {
         } catch (ConditionalCheckFailedException e) {
             // A newer change of the node: its writer copies and records that one.
         }
-        return rewritten;
+        return copy.rewritten();
     }
 
-    private int refreshNodeCopies(String pk, NodeItem node) {
-        int rewritten = 0;
-        for (Map<String, AttributeValue> pointer : query(pk, CatalogItems.pointerPrefix(node.node()))) {
-            String serviceId = string(pointer, TableKeys.SK).substring(CatalogItems.pointerPrefix(node.node()).length());
+    /** How far a node's copy went: instances rewritten, and whether every instance now holds the revision. */
+    private record Copy(int rewritten, boolean complete) {
+    }
+
+    /**
+     * Copies the node into each of its instances that holds an older revision: the node's pointers (one query),
+     * then per service, {@link ServiceHeads#CHANGES_PER_TRANSACTION} instances at a time, one snapshot read of
+     * the head and those instances and one transaction that moves the head once for all of them (conditional on
+     * the node's revision). So a change of a node with k instances of one service costs about 2k/90 calls, not 2k.
+     *
+     * @return how many instances it rewrote, and whether it went through all of them (it stops early when the node
+     *         changed again, whose writer copies that revision, or when writers of a service kept winning its head)
+     */
+    private Copy refreshNodeCopies(String pk, NodeItem node) {
+        String prefix = CatalogItems.pointerPrefix(node.node());
+        Map<String, List<Map<String, AttributeValue>>> byService = new LinkedHashMap<>();
+        for (Map<String, AttributeValue> pointer : query(pk, prefix)) {
             String service = string(pointer, CatalogItems.SERVICE);
-            Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.serviceKey(service, node.node(), serviceId));
-            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table,
-                        List.of(TableKeys.key(pk, CatalogItems.headKey(service)), key));
-                Map<String, AttributeValue> instance = read.get(1);
-                if (instance == null || Attributes.number(instance, CatalogItems.NODE_REV) >= node.rev()) {
-                    break;
+            String serviceId = string(pointer, TableKeys.SK).substring(prefix.length());
+            byService.computeIfAbsent(service, s -> new ArrayList<>())
+                    .add(TableKeys.key(pk, CatalogItems.serviceKey(service, node.node(), serviceId)));
+        }
+        int rewritten = 0;
+        for (Map.Entry<String, List<Map<String, AttributeValue>>> service : byService.entrySet()) {
+            List<Map<String, AttributeValue>> keys = service.getValue();
+            for (int from = 0; from < keys.size(); from += ServiceHeads.CHANGES_PER_TRANSACTION) {
+                int copied = copyInto(pk, node, service.getKey(),
+                        keys.subList(from, Math.min(keys.size(), from + ServiceHeads.CHANGES_PER_TRANSACTION)));
+                if (copied < 0) {
+                    return new Copy(rewritten, false);
                 }
-                List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
-                        Head.of(service, read.get(0)), List.of(new Change(key, instance, CatalogItems.withNode(instance, node))),
-                        true, 0)));
-                items.add(nodeCheck(pk, node));
-                Outcome outcome = ServiceHeads.run(dynamoDb, items, Set.of(0));
-                if (outcome == Outcome.WRITTEN) {
-                    rewritten++;
-                    break;
-                }
-                if (outcome == Outcome.CHECK_FAILED) {
-                    return rewritten;
-                }
-                Batches.pause(Math.min(attempt, 3));
+                rewritten += copied;
             }
         }
-        return rewritten;
+        return new Copy(rewritten, true);
+    }
+
+    /**
+     * Copies the node into those of the instances (keys of one service, at most 90) that hold an older revision,
+     * in one transaction with their head.
+     *
+     * @return how many it rewrote, or -1 when it wrote nothing: the node changed since, or the service's other
+     *         writers kept moving its head
+     */
+    private int copyInto(String pk, NodeItem node, String service, List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> snapshotKeys = new ArrayList<>();
+        snapshotKeys.add(TableKeys.key(pk, CatalogItems.headKey(service)));
+        snapshotKeys.addAll(keys);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table, snapshotKeys);
+            List<Change> changes = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                Map<String, AttributeValue> instance = read.get(i + 1);
+                if (instance != null && Attributes.number(instance, CatalogItems.NODE_REV) < node.rev()) {
+                    changes.add(new Change(keys.get(i), instance, CatalogItems.withNode(instance, node)));
+                }
+            }
+            if (changes.isEmpty()) {
+                return 0;
+            }
+            List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk,
+                    ServiceHeads.step(table, pk, Head.of(service, read.get(0)), changes, true, 0)));
+            items.add(nodeCheck(pk, node));
+            Outcome outcome = ServiceHeads.run(dynamoDb, items, Set.of(0));
+            if (outcome == Outcome.WRITTEN) {
+                return changes.size();
+            }
+            if (outcome == Outcome.CHECK_FAILED) {
+                return -1;
+            }
+            Batches.pause(Math.min(attempt, 3));
+        }
+        return -1;
     }
 
     /**
