@@ -46,9 +46,10 @@ final class RegisterScaleSection implements Section {
         boolean quick = run.options().quick();
         int rounds = quick ? 2 : 4;
         int perRound = quick ? 100 : 200;
-        for (int nodes : new int[]{0, SHARED_NODES}) {
-            layout(run, nodes, rounds, perRound);
-        }
+        layout(run, 0, false, rounds, perRound);
+        layout(run, SHARED_NODES, false, rounds, perRound);
+        // A node change rewrites the node's copies: fewer registrations, or the run takes many minutes.
+        layout(run, SHARED_NODES, true, rounds, perRound / 4);
         run.results().note(TITLE, "Each layout on an empty DynamoDB Local of its own and one local cluster (stream poller "
                 + "every 200 ms, nothing exported): `large` is bulk-loaded with " + String.format(Locale.ROOT, "%,d", LARGE)
                 + " instances (`CatalogStore.bulkLoad`, item for item what registrations write) and the stream poller "
@@ -56,35 +57,40 @@ final class RegisterScaleSection implements Section {
                 + "in rounds that alternate between `large` and a service that starts empty, so both rates meet the same "
                 + "engine (whose writes slow down as its stream grows) and the same machine. Shared nodes: each "
                 + "registration names one of " + SHARED_NODES + " nodes with the fields it was loaded with, so the node "
-                + "is unchanged and only the instance, its pointer and the service's head are written.");
+                + "is unchanged and only the instance, its pointer and the service's head are written. Changing shared nodes: "
+                + "each registration also gives its node a new `NodeMeta` value, so the node's fields are copied into "
+                + "every instance on it (" + LARGE / SHARED_NODES + " in `large`, a few in the empty service: each "
+                + "service has nodes of its own).");
     }
 
-    private static void layout(BenchRun run, int nodes, int rounds, int perRound) throws Exception {
-        String layout = nodes == 0 ? "distinct nodes" : nodes + " shared nodes";
+    private static void layout(BenchRun run, int nodes, boolean nodeChanges, int rounds, int perRound) throws Exception {
+        String layout = nodes == 0 ? "distinct nodes" : nodes + (nodeChanges ? " shared nodes, each registration changing its node"
+                : " shared nodes");
         try (DynamoDbLocalProcess engine = run.freshEngine();
              LocalCluster local = Cluster.local(run, engine.endpoint(), "dc1", new HashMap<>(QUIET))) {
             Cluster cluster = Cluster.over(local);
             run.progress().step(layout + ": bulk-loading " + String.format(Locale.ROOT, "%,d", LARGE) + " instances");
             List<CatalogStore.Registration> load = new ArrayList<>();
             for (int i = 0; i < LARGE; i++) {
-                load.add(registration("large", i, nodes));
+                load.add(registration("large", i, nodes, false));
             }
             local.context().getBean(CatalogStore.class).bulkLoad("default", load);
             ImportScaleSection.waitFor(Duration.ofMinutes(30), 200, () -> ImportScaleSection.caughtUp(local));
             run.progress().step(layout + ": warming up");
-            registrations(cluster, "warm", 0, perRound / 2, nodes);
+            registrations(cluster, "warm", 0, perRound / 2, nodes, nodeChanges);
             double largeSeconds = 0;
             double emptySeconds = 0;
             for (int round = 0; round < rounds; round++) {
                 run.progress().step(layout + ": round " + (round + 1) + "/" + rounds);
                 int first = LARGE + round * perRound;
-                emptySeconds += registrations(cluster, "empty", first, perRound, nodes);
-                largeSeconds += registrations(cluster, "large", first, perRound, nodes);
+                emptySeconds += registrations(cluster, "empty", first, perRound, nodes, nodeChanges);
+                largeSeconds += registrations(cluster, "large", first, perRound, nodes, nodeChanges);
             }
             int count = rounds * perRound;
             double largeRate = count / largeSeconds;
             double emptyRate = count / emptySeconds;
-            String id = "scale.register." + (nodes == 0 ? "distinct" : "shared" + nodes);
+            String id = "scale.register." + (nodes == 0 ? "distinct" : "shared" + nodes)
+                    + (nodeChanges ? ".node-changes" : "");
             run.results().add(Figure.versus(id, TITLE, String.format(Locale.ROOT,
                             "registrations/s into a service of %,d instances, %d callers, %s", LARGE, CALLERS, layout),
                     largeRate, "reg/s", "same into an empty service", emptyRate,
@@ -94,7 +100,8 @@ final class RegisterScaleSection implements Section {
     }
 
     /** New instances {@code first..first+count-1} of the service from {@link #CALLERS} callers: seconds taken. */
-    private static double registrations(Cluster cluster, String service, int first, int count, int nodes) throws Exception {
+    private static double registrations(Cluster cluster, String service, int first, int count, int nodes,
+                                        boolean nodeChanges) throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
         try {
             long start = System.nanoTime();
@@ -103,7 +110,7 @@ final class RegisterScaleSection implements Section {
                 int caller = c;
                 done.add(callers.submit(() -> {
                     for (int i = first + caller; i < first + count; i += CALLERS) {
-                        cluster.ok("PUT", "/v1/catalog/register", json(service, i, nodes));
+                        cluster.ok("PUT", "/v1/catalog/register", json(service, i, nodes, nodeChanges));
                     }
                     return null;
                 }));
@@ -118,7 +125,7 @@ final class RegisterScaleSection implements Section {
     }
 
     private static String node(String service, int i, int nodes) {
-        return nodes == 0 ? "node-" + service + "-" + i : "node-" + (i % nodes);
+        return nodes == 0 ? "node-" + service + "-" + i : "node-" + service + "-shared-" + (i % nodes);
     }
 
     /** A node's address: fixed per node, so a shared node is registered unchanged. */
@@ -127,20 +134,28 @@ final class RegisterScaleSection implements Section {
         return "10." + (h >> 16 & 255) + "." + (h >> 8 & 255) + "." + (h & 255);
     }
 
-    private static CatalogStore.Registration registration(String service, int i, int nodes) {
+    private static CatalogStore.Registration registration(String service, int i, int nodes, boolean nodeChanges) {
         String node = node(service, i, nodes);
         String id = service + "-" + i;
-        return new CatalogStore.Registration(node, "", address(node), "dc1", Map.of("rack", "r1"), Map.of(),
+        return new CatalogStore.Registration(node, "", address(node), "dc1", nodeMeta(i, nodeChanges), Map.of(),
                 new CatalogStore.Instance(id, service, List.of("v1"), "", 8080, Map.of("version", "1.0")),
                 List.of(new HealthCheck(node, id + "-http", "http", "passing", "", "HTTP GET /health: 200 OK", id,
                         service, "http")));
     }
 
-    private static String json(String service, int i, int nodes) {
+    /** The node's metadata: the same every time, or with a value of this registration's own when nodes change. */
+    private static Map<String, String> nodeMeta(int i, boolean nodeChanges) {
+        return nodeChanges ? Map.of("rack", "r1", "generation", Integer.toString(i)) : Map.of("rack", "r1");
+    }
+
+    private static String json(String service, int i, int nodes, boolean nodeChanges) {
         String node = node(service, i, nodes);
         String id = service + "-" + i;
+        StringBuilder meta = new StringBuilder();
+        nodeMeta(i, nodeChanges).forEach((k, v) -> meta.append(meta.length() == 0 ? "" : ",")
+                .append('"').append(k).append("\":\"").append(v).append('"'));
         return "{\"Node\":\"" + node + "\",\"Address\":\"" + address(node) + "\",\"Datacenter\":\"dc1\","
-                + "\"NodeMeta\":{\"rack\":\"r1\"},"
+                + "\"NodeMeta\":{" + meta + "},"
                 + "\"Service\":{\"ID\":\"" + id + "\",\"Service\":\"" + service + "\",\"Port\":8080,\"Tags\":[\"v1\"],"
                 + "\"Meta\":{\"version\":\"1.0\"}},"
                 + "\"Check\":{\"CheckID\":\"" + id + "-http\",\"Name\":\"http\",\"Status\":\"passing\","
