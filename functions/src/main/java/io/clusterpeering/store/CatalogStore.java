@@ -207,7 +207,7 @@ public class CatalogStore {
             if (outcome == Outcome.WRITTEN) {
                 return nodeChanged && nodeBefore != null ? nodeAfter : null;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("registration of node " + nodeName + " kept losing to concurrent writers");
     }
@@ -408,7 +408,7 @@ public class CatalogStore {
             if (outcome == Outcome.CHECK_FAILED) {
                 return -1;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         return -1;
     }
@@ -446,7 +446,7 @@ public class CatalogStore {
             if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
                 return true;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("updating checks of " + serviceId + " kept losing to concurrent writers");
     }
@@ -473,7 +473,7 @@ public class CatalogStore {
             if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
                 return;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("removing " + serviceId + " kept losing to concurrent writers");
     }
