@@ -3,6 +3,7 @@ package io.clusterpeering.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.local.LocalStreamPoller;
+import io.clusterpeering.store.CatalogStore;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.DynamoDbCalls;
 import io.clusterpeering.support.PeeringFlow;
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * heartbeats' scheduled threads left out): one new instance registered into a service of one instance and into the same
  * service at several hundred instances makes the same calls, reading and writing the same number of items, with
  * every instance on its own node and with every instance on a few shared nodes. The service is grown by callers on
- * real threads registering at once, and every one of their registrations lands (the health read and the service's
- * count list each of them).
+ * real threads registering at once, and every one of their registrations lands (the health read lists each of
+ * them). A registration that changes its node costs the same with 10 or 400 instances on the node.
  */
 class RegistrationCostTest {
     private static final int CALLERS = 4;
@@ -129,28 +130,49 @@ class RegistrationCostTest {
         }
     }
 
+    /** What one registration that changes an existing node (its NodeMeta) costs: calls per operation, on request threads. */
+    private static Map<String, Integer> nodeChangeCost(String service, String rack) {
+        calls.clear();
+        String changed = registration(service, 0, 1).replace("\"rack\":\"r1\"", "\"rack\":\"" + rack + "\"");
+        assertEquals(200, http.put("/v1/catalog/register", changed).statusCode());
+        return DynamoDbCalls.byOperation(calls.calls(REQUEST_THREADS));
+    }
+
+    /** The rack every instance of the service shows for its node, as the health read answers. */
+    private static Set<String> racks(String service, int instances) {
+        JsonNode health = json(http.get("/v1/health/service/" + service).body());
+        assertEquals(instances, health.size());
+        Set<String> racks = new HashSet<>();
+        health.forEach(entry -> racks.add(entry.get("Node").get("Meta").get("rack").asText()));
+        return racks;
+    }
+
     /**
-     * A registration that changes its node copies the node into every instance on it (each instance item carries
-     * its node): per 90 instances of a service one snapshot read and one transaction, not two calls per instance,
-     * and every instance shows the new node at once.
+     * A registration that changes its node costs the same whatever the number of instances on the node: it tells
+     * the head of each service on the node (one query of the node's pointers, one UpdateItem per service) and
+     * writes the node with its own instance; reads put the node as it is over the other instances' copies at
+     * once; the copy into them is the stream's, 90 instances per transaction, and clears what the head was told.
      */
     @Test
-    void aNodeChangeIsCopiedNinetyInstancesPerTransaction() throws Exception {
-        String service = "onenode";
-        concurrently(service, 0, GROWN, 1);
+    void aNodeChangeCostsTheSameWhateverTheNumberOfInstancesOnTheNode() throws Exception {
+        concurrently("fewonnode", 0, 10, 1);
+        concurrently("manyonnode", 0, GROWN, 1);
+        Map<String, Integer> few = nodeChangeCost("fewonnode", "r2");
+        Map<String, Integer> many = nodeChangeCost("manyonnode", "r2");
+        // The snapshot read, the node's pointers, the head told, the snapshot read again, the transaction.
+        assertEquals(Map.of("TransactGetItems", 2, "Query", 1, "UpdateItem", 1, "TransactWriteItems", 1), few);
+        assertEquals(few, many, "the same calls with " + GROWN + " instances on the node as with 10");
+        assertEquals(Set.of("r2"), racks("manyonnode", GROWN), "every instance shows the node as it is now");
+
         calls.clear();
-        String changed = registration(service, 0, 1).replace("\"rack\":\"r1\"", "\"rack\":\"r2\"");
-        assertEquals(200, http.put("/v1/catalog/register", changed).statusCode());
-        Map<String, Integer> made = DynamoDbCalls.byOperation(calls.calls(REQUEST_THREADS));
-        int perChunk = (GROWN + 89) / 90;
-        // The registration's snapshot and transaction; the node's pointers (one query page); per 90 instances a
-        // snapshot and a transaction; the node's copy recorded.
-        assertEquals(Map.of("TransactGetItems", 1 + perChunk, "TransactWriteItems", 1 + perChunk, "Query", 1,
-                "UpdateItem", 1), made, "a change of a node with " + GROWN + " instances");
-        JsonNode health = json(http.get("/v1/health/service/" + service).body());
-        assertEquals(GROWN, health.size());
-        health.forEach(entry -> assertEquals("r2", entry.get("Node").get("Meta").get("rack").asText(),
-                entry.get("Service").get("ID").asText() + " shows the node as changed"));
+        cluster.context().getBean(CatalogStore.class).refreshNodeCopies("default", "manyonnode-node-0");
+        int chunks = (GROWN - 1 + 89) / 90;
+        assertEquals(chunks, DynamoDbCalls.byOperation(calls.calls(REQUEST_THREADS)).get("TransactWriteItems"),
+                "the stream's copy: 90 instances per transaction");
+        calls.clear();
+        assertEquals(Set.of("r2"), racks("manyonnode", GROWN), "the copies hold the node now");
+        assertEquals(Map.of("Query", 1), DynamoDbCalls.byOperation(calls.calls(REQUEST_THREADS)),
+                "once copied, the head names the node no more: a read is one query again");
     }
 
     @Test

@@ -115,6 +115,13 @@ class CatalogStoreTest {
         assertEquals(List.of("10.9.9.9"), each(partition, "db", ServiceInstance::address), "the other instance on the node follows");
         assertHeadDescribesInstances(partition, "api");
         assertHeadDescribesInstances(partition, "db");
+
+        // The stream's part (no stream in this context): the copy into the other instance, as exported.
+        assertEquals(1, catalog.refreshNodeCopies(partition, "node-1"));
+        assertEquals(List.of("10.9.9.9"), reads.exportPage(partition, "db", "", 10).instances().stream()
+                .map(i -> i.instance().address()).toList(), "the copy itself holds the node now");
+        assertHeadDescribesInstances(partition, "db");
+        assertEquals(0, catalog.refreshNodeCopies(partition, "node-1"), "done once");
     }
 
     @Test
