@@ -151,6 +151,7 @@ public class CatalogStore {
         Instance instance = registration.instance();
         String nodeName = registration.node();
         long announced = 0;
+        Set<String> announcedTo = Set.of();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             List<Map<String, AttributeValue>> keys = new ArrayList<>();
             keys.add(TableKeys.key(pk, CatalogItems.nodeKey(nodeName)));
@@ -169,7 +170,7 @@ public class CatalogStore {
             }
             if (nodeChanged && nodeBefore != null && announced != nodeAfter.rev()) {
                 // Told before the write, so no read after it misses the change; the heads moved: read again.
-                announceNodeChange(pk, nodeName, nodeAfter.rev());
+                announcedTo = announceNodeChange(pk, nodeName, nodeAfter.rev());
                 announced = nodeAfter.rev();
                 continue;
             }
@@ -213,6 +214,14 @@ public class CatalogStore {
             items.add(nodeChanged ? nodePut(pk, nodeAfter, nodeBefore) : nodeCheck(pk, nodeBefore));
             Outcome outcome = ServiceHeads.run(dynamoDb, items, heads);
             if (outcome == Outcome.WRITTEN) {
+                if (nodeChanged && nodeBefore != null) {
+                    // An instance of another service may have joined the node between the announcement and the write.
+                    Set<String> joined = new HashSet<>(instancesOn(pk, nodeName).keySet());
+                    joined.removeAll(announcedTo);
+                    for (String service : joined) {
+                        ServiceHeads.markNodeChanged(dynamoDb, table, pk, service, nodeName, nodeAfter.rev());
+                    }
+                }
                 return;
             }
             Batches.contended(Math.min(attempt, 6));
@@ -388,11 +397,15 @@ public class CatalogStore {
      * {@code rev} ({@link ServiceHeads#markNodeChanged}): one query of the node's pointers and one UpdateItem per
      * service, however many instances the node has. Reads then put the node as it is over the instances' copies,
      * and the stream copies it into them ({@link #refreshNodeCopies(String, String)}).
+     *
+     * @return the services told
      */
-    private void announceNodeChange(String pk, String node, long rev) {
-        for (String service : instancesOn(pk, node).keySet()) {
+    private Set<String> announceNodeChange(String pk, String node, long rev) {
+        Set<String> services = instancesOn(pk, node).keySet();
+        for (String service : services) {
             ServiceHeads.markNodeChanged(dynamoDb, table, pk, service, node, rev);
         }
+        return services;
     }
 
     /**
@@ -490,6 +503,10 @@ public class CatalogStore {
                     .expressionAttributeNames(Map.of("#service", CatalogItems.SERVICE))
                     .expressionAttributeValues(Map.of(":service", s(service))).build()).build());
             if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
+                if (ServiceHeads.staleNodes(read.get(0)).containsKey(node) && !instancesOn(pk, node).containsKey(service)) {
+                    // The node's copy would not reach this service any more: nothing is left for the head to name.
+                    ServiceHeads.clearNodeChanged(dynamoDb, table, pk, service, node, Long.MAX_VALUE);
+                }
                 return;
             }
             Batches.contended(Math.min(attempt, 6));

@@ -124,6 +124,32 @@ class CatalogStoreTest {
         assertEquals(0, catalog.refreshNodeCopies(partition, "node-1"), "done once");
     }
 
+    /** The nodes a local service's head names as changed since their copies were written. */
+    private static java.util.Set<String> namedNodes(String partition, String service) {
+        var item = context.getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class).getItem(r -> r
+                .tableName(context.getBean(io.clusterpeering.config.DynamoDbConfiguration.class).getTableName())
+                .key(TableKeys.key(CatalogItems.localPartition(partition), CatalogItems.headKey(service)))
+                .consistentRead(true)).item();
+        return ServiceHeads.staleNodes(item).keySet();
+    }
+
+    @Test
+    void aNodeChangeIsNamedOnItsServicesHeadsUntilCopiedOrItsLastInstanceThereGoes() {
+        String partition = partition();
+        catalog.register(partition, registration("node-1", "10.0.0.1", "api", "api-1", "v1"));
+        catalog.register(partition, registration("node-1", "10.0.0.1", "db", "db-1", "v1"));
+        catalog.register(partition, registration("node-1", "10.9.9.9", "api", "api-1", "v1"));
+        assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "api"));
+        assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "db"));
+
+        catalog.removeInstance(partition, "node-1", "db-1");
+        assertEquals(java.util.Set.of(), namedNodes(partition, "db"), "no instance of db is left on the node");
+        assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "api"), "api's copy is still to come");
+        catalog.refreshNodeCopies(partition, "node-1");
+        assertEquals(java.util.Set.of(), namedNodes(partition, "api"), "copied: the head names the node no more");
+        assertHeadDescribesInstances(partition, "api");
+    }
+
     @Test
     void aServiceIdRegisteredUnderAnotherNameMovesThere() {
         String partition = partition();
