@@ -102,13 +102,18 @@ class CatalogStoreTest {
         assertHeadDescribesInstances(partition, "web");
     }
 
-    @Test
-    void aChangedNodeIsCopiedIntoEachOfItsInstances() {
+    /** A new partition where node-1 holds api-1 and db-1, then moves to 10.9.9.9 by api-1's registration. */
+    private static String apiAndDbOnAMovedNode() {
         String partition = partition();
         catalog.register(partition, registration("node-1", "10.0.0.1", "api", "api-1", "v1"));
         catalog.register(partition, registration("node-1", "10.0.0.1", "db", "db-1", "v1"));
-
         catalog.register(partition, registration("node-1", "10.9.9.9", "api", "api-1", "v1"));
+        return partition;
+    }
+
+    @Test
+    void aChangedNodeIsCopiedIntoEachOfItsInstances() {
+        String partition = apiAndDbOnAMovedNode();
 
         assertEquals("10.9.9.9", catalog.findNode(partition, "node-1").orElseThrow().address());
         assertEquals(List.of("10.9.9.9"), each(partition, "api", ServiceInstance::address));
@@ -135,10 +140,7 @@ class CatalogStoreTest {
 
     @Test
     void aNodeChangeIsNamedOnItsServicesHeadsUntilCopiedOrItsLastInstanceThereGoes() {
-        String partition = partition();
-        catalog.register(partition, registration("node-1", "10.0.0.1", "api", "api-1", "v1"));
-        catalog.register(partition, registration("node-1", "10.0.0.1", "db", "db-1", "v1"));
-        catalog.register(partition, registration("node-1", "10.9.9.9", "api", "api-1", "v1"));
+        String partition = apiAndDbOnAMovedNode();
         assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "api"));
         assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "db"));
 
