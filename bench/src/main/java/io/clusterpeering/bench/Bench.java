@@ -28,6 +28,7 @@ public final class Bench {
             new ReplicationSection(),
             new ScaleSection(),
             new ImportScaleSection(),
+            new RegisterScaleSection(),
             new ProfileSection());
 
     private Bench() {

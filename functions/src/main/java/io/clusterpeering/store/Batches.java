@@ -35,6 +35,8 @@ final class Batches {
     /** DynamoDB's limit of keys in one BatchGetItem (and TransactGetItems) call. */
     static final int GET_LIMIT = 100;
     private static final int MAX_UNPROCESSED_RETRIES = 8;
+    /** Snapshot reads a concurrent transaction cancelled, retried after {@link #contended} waits (about 5 s in all). */
+    private static final int MAX_SNAPSHOT_ATTEMPTS = 12;
 
     private Batches() {
     }
@@ -149,10 +151,10 @@ final class Batches {
                 return items;
             } catch (TransactionCanceledException e) {
                 // Another transaction was writing one of the items at that moment: read again.
-                if (attempt == MAX_UNPROCESSED_RETRIES) {
+                if (attempt == MAX_SNAPSHOT_ATTEMPTS) {
                     throw e;
                 }
-                pause(attempt);
+                contended(attempt);
             }
         }
     }
@@ -175,10 +177,25 @@ final class Batches {
         } while (start != null);
     }
 
+    /**
+     * Waits a moment before reading a contended item again (a service's head another writer moved, a snapshot
+     * another transaction was writing): a random time between half and all of 5 ms doubling with each attempt, at
+     * most 1.28 s. The winner has usually committed within a few milliseconds, so the first retries come almost at
+     * once, and the jitter keeps losers from meeting again in step.
+     */
+    static void contended(int attempt) {
+        long most = 5L << Math.min(attempt, 8);
+        sleep(most / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(most / 2 + 1));
+    }
+
     /** Waits a little before retrying unprocessed work: 50 ms doubling, at most one second. */
     static void pause(int attempt) {
+        sleep(Math.min(1000L, 50L << Math.min(attempt, 5)));
+    }
+
+    private static void sleep(long millis) {
         try {
-            Thread.sleep(Math.min(1000L, 50L << Math.min(attempt, 5)));
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while retrying unprocessed DynamoDB work", e);

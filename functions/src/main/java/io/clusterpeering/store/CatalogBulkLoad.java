@@ -86,6 +86,7 @@ final class CatalogBulkLoad {
             headItem.put(ServiceHeads.SERVICE, Attributes.s(service));
             headItem.put(ServiceHeads.EXPORTED, AttributeValue.fromBool(true));
             headItem.put(ServiceHeads.MAX_VERSION, n(0));
+            headItem.put(ServiceHeads.STALE_NODES, AttributeValue.fromM(Map.of()));
             items.add(headItem);
             items.add(head.listEntry().toItem(pk));
         });

@@ -36,7 +36,8 @@ public class CatalogReads {
 
     /**
      * The local instances of a service, each with its node's fields and its node and service checks: one query
-     * (paged by DynamoDB, 1 MB a page).
+     * (paged by DynamoDB, 1 MB a page), and while the service's head names nodes that changed since their copies
+     * were written (the stream is copying them), one BatchGetItem of those nodes, put over the copies.
      *
      * @return the instances and the largest ModifyIndex among them
      */
@@ -54,7 +55,8 @@ public class CatalogReads {
     }
 
     private Indexed<List<ServiceInstance>> instances(String pk, String service) {
-        List<ServiceInstance> instances = new ArrayList<>();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, Long> staleNodes = new java.util.HashMap<>();
         long[] index = {0};
         String head = CatalogItems.headKey(service);
         Batches.query(dynamoDb, QueryRequest.builder().tableName(table)
@@ -65,11 +67,34 @@ public class CatalogReads {
                 .build(), page -> page.forEach(item -> {
                     if (head.equals(string(item, TableKeys.SK))) {
                         index[0] = Head.of(service, item).index();
+                        staleNodes.putAll(ServiceHeads.staleNodes(item));
                     } else {
-                        instances.add(CatalogItems.instance(item));
+                        items.add(item);
                     }
                 }));
+        Map<String, CatalogItems.NodeItem> nodes = staleNodes.isEmpty() ? Map.of() : nodes(pk, staleNodes.keySet());
+        List<ServiceInstance> instances = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            CatalogItems.NodeItem node = nodes.get(string(item, CatalogItems.NODE));
+            instances.add(CatalogItems.instance(node != null && Attributes.number(item, CatalogItems.NODE_REV) < node.rev()
+                    ? CatalogItems.withNode(item, node) : item));
+        }
         return new Indexed<>(instances, index[0]);
+    }
+
+    /**
+     * The nodes a head names as changed since their copies were written, as they are now (BatchGetItem, 100 a
+     * call): a read puts them over the copies until the stream has copied them. Absent nodes are left out.
+     */
+    private Map<String, CatalogItems.NodeItem> nodes(String pk, java.util.Collection<String> names) {
+        List<Map<String, AttributeValue>> keys = names.stream()
+                .map(node -> TableKeys.key(pk, CatalogItems.nodeKey(node))).toList();
+        Map<String, CatalogItems.NodeItem> nodes = new java.util.HashMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamoDb, table, keys)) {
+            CatalogItems.NodeItem node = CatalogItems.NodeItem.of(item);
+            nodes.put(node.node(), node);
+        }
+        return nodes;
     }
 
     /**

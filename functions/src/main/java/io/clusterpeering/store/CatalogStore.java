@@ -36,14 +36,18 @@ import static io.clusterpeering.store.Attributes.string;
  * <p>Rules, each enforced by one transaction:
  * <ul>
  *   <li>a service's head describes its instances: every instance write moves the head (see {@link ServiceHeads});</li>
- *   <li>an instance's node copy is the node as it is: an instance write checks the node's revision, and a change of
- *       the node is copied into each of its instances ({@link #refreshNodeCopies});</li>
+ *   <li>an instance's node copy is the node as it is, or its service's head names the node: an instance write
+ *       checks the node's revision; a change of an existing node is first announced on the heads of its services
+ *       (reads put the node over the copies meanwhile) and then copied into each of its instances by the stream,
+ *       90 per transaction ({@link #refreshNodeCopies(String, String)}), which clears the announcements;</li>
  *   <li>a service ID is unique per node: its pointer ({@code NODE#<node>#SERVICE#<id>}) names the one service that
  *       holds it, and registering the ID under another service name moves it there in the same transaction
  *       (Consul replaces the instance).</li>
  * </ul>
- * No write reads or writes anything proportional to the catalog: a registration costs one snapshot read and one
- * transaction, plus one per other instance of its node when the node itself changed.
+ * No request reads or writes anything proportional to the catalog or to a service: a registration costs one
+ * snapshot read and one transaction whatever the size of its service; one that changes an existing node adds a
+ * query of the node's pointers, one UpdateItem per service on the node and one more snapshot read. The copy into
+ * the node's instances is the stream's: one snapshot read and one transaction per service and 90 instances.
  *
  * <p>Why one class of some 600 lines: a registration, a removal and a node's copy write the same items (instance,
  * head, pointer, node) under conditions on each other, so the three rules above are enforced in one place; reads
@@ -119,11 +123,8 @@ public class CatalogStore {
                         + "\" is registered on node \"" + registration.node() + "\"");
             }
         }
-        NodeItem node = registerNodeAndInstance(pk, registration, nodeChecks, ownChecks);
+        registerNodeAndInstance(pk, registration, nodeChecks, ownChecks);
         otherChecks.forEach((serviceId, checks) -> updateServiceChecks(pk, registration.node(), serviceId, checks, Set.of()));
-        if (node != null) {
-            copyNode(pk, node);
-        }
     }
 
     /**
@@ -141,13 +142,16 @@ public class CatalogStore {
     }
 
     /**
-     * @return the node as written when an existing node's fields or checks changed (its other instances' copies
-     *         must follow), else null (a new node has no other instance: the registration wrote its one copy)
+     * Writes the node (when it changed) and the instance in one transaction. When an existing node changes, the
+     * heads of its services are told first ({@link #announceNodeChange}); the copies into its other instances are
+     * the stream's ({@link #refreshNodeCopies(String, String)}).
      */
-    private NodeItem registerNodeAndInstance(String pk, Registration registration, List<HealthCheck> nodeChecks,
-                                             List<HealthCheck> ownChecks) {
+    private void registerNodeAndInstance(String pk, Registration registration, List<HealthCheck> nodeChecks,
+                                         List<HealthCheck> ownChecks) {
         Instance instance = registration.instance();
         String nodeName = registration.node();
+        long announced = 0;
+        Set<String> announcedTo = Set.of();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             List<Map<String, AttributeValue>> keys = new ArrayList<>();
             keys.add(TableKeys.key(pk, CatalogItems.nodeKey(nodeName)));
@@ -163,6 +167,12 @@ public class CatalogStore {
             if (nodeChanged) {
                 nodeAfter = nodeBefore == null ? nodeAfter.withRev(1, 1)
                         : nodeAfter.withRev(nodeBefore.rev() + 1, nodeBefore.copiedRev());
+            }
+            if (nodeChanged && nodeBefore != null && announced != nodeAfter.rev()) {
+                // Told before the write, so no read after it misses the change; the heads moved: read again.
+                announcedTo = announceNodeChange(pk, nodeName, nodeAfter.rev());
+                announced = nodeAfter.rev();
+                continue;
             }
             List<TransactWriteItem> items = new ArrayList<>();
             Set<Integer> heads = new HashSet<>();
@@ -182,7 +192,7 @@ public class CatalogStore {
                         instance.service(), instance.tags(), instance.address(), instance.port(), instance.meta(),
                         serviceChecks);
                 if (!nodeChanged && moved == null && sameInstance(before, after)) {
-                    return null;
+                    return;
                 }
                 Step step = ServiceHeads.step(table, pk, Head.of(instance.service(), read.get(2)),
                         List.of(new Change(TableKeys.key(pk, CatalogItems.serviceKey(instance.service(), nodeName,
@@ -199,14 +209,22 @@ public class CatalogStore {
                 }
                 items.add(pointerWrite(pk, nodeName, instance.serviceId(), instance.service(), oldService));
             } else if (!nodeChanged) {
-                return null;
+                return;
             }
             items.add(nodeChanged ? nodePut(pk, nodeAfter, nodeBefore) : nodeCheck(pk, nodeBefore));
             Outcome outcome = ServiceHeads.run(dynamoDb, items, heads);
             if (outcome == Outcome.WRITTEN) {
-                return nodeChanged && nodeBefore != null ? nodeAfter : null;
+                if (nodeChanged && nodeBefore != null) {
+                    // An instance of another service may have joined the node between the announcement and the write.
+                    Set<String> joined = new HashSet<>(instancesOn(pk, nodeName).keySet());
+                    joined.removeAll(announcedTo);
+                    for (String service : joined) {
+                        ServiceHeads.markNodeChanged(dynamoDb, table, pk, service, nodeName, nodeAfter.rev());
+                    }
+                }
+                return;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("registration of node " + nodeName + " kept losing to concurrent writers");
     }
@@ -288,10 +306,14 @@ public class CatalogStore {
     }
 
     /**
-     * Finishes copying a node's current fields and checks into its instances when the node says a copy is
-     * unfinished ({@code copiedRev < rev}: a crash interrupted it). Idempotent; one read when there is nothing to
-     * do. The table's stream calls it for a node record that shows an unfinished copy.
+     * Copies a node's current fields and checks into its instances when the node says its copy is unfinished
+     * ({@code copiedRev < rev}: every change of an existing node leaves it so, and the copy is this method's), 90
+     * instances of a service per snapshot read and transaction, then clears the node's announcement on each
+     * service's head and records the copy. Idempotent; one read when there is nothing to do. The table's stream
+     * calls it for a node record that shows an unfinished copy.
      *
+     * @throws IllegalStateException when writers of a service kept winning its head; nothing is recorded, so the
+     *                               stream hands the record over again
      * @return how many instances it rewrote
      */
     public int refreshNodeCopies(String partition, String node) {
@@ -315,9 +337,31 @@ public class CatalogStore {
         return copiedRev < rev;
     }
 
-    /** Copies the node into its instances, then records that they all hold this revision. */
+    /**
+     * Copies the node into its instances, clears its announcement on each service's head as that service is done,
+     * then records that they all hold this revision.
+     *
+     * @throws IllegalStateException when writers of a service kept winning its head (nothing recorded: the stream
+     *                               record is handed over again)
+     */
     private int copyNode(String pk, NodeItem node) {
-        int rewritten = refreshNodeCopies(pk, node);
+        int rewritten = 0;
+        for (Map.Entry<String, List<Map<String, AttributeValue>>> service : instancesOn(pk, node.node()).entrySet()) {
+            List<Map<String, AttributeValue>> keys = service.getValue();
+            for (int from = 0; from < keys.size(); from += ServiceHeads.CHANGES_PER_TRANSACTION) {
+                int copied = copyInto(pk, node, service.getKey(),
+                        keys.subList(from, Math.min(keys.size(), from + ServiceHeads.CHANGES_PER_TRANSACTION)));
+                if (copied == NODE_MOVED) {
+                    return rewritten;
+                }
+                if (copied == HEAD_CONTENDED) {
+                    throw new IllegalStateException("copying node " + node.node() + " into " + service.getKey()
+                            + " kept losing to concurrent writers");
+                }
+                rewritten += copied;
+            }
+            ServiceHeads.clearNodeChanged(dynamoDb, table, pk, service.getKey(), node.node(), node.rev());
+        }
         try {
             dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.nodeKey(node.node())))
                     .conditionExpression("#rev = :rev")
@@ -325,40 +369,80 @@ public class CatalogStore {
                     .expressionAttributeNames(Map.of("#rev", CatalogItems.REV, "#copied", CatalogItems.COPIED_REV))
                     .expressionAttributeValues(Map.of(":rev", Attributes.n(node.rev()))));
         } catch (ConditionalCheckFailedException e) {
-            // A newer change of the node: its writer copies and records that one.
+            // A newer change of the node: its copy records that one.
         }
         return rewritten;
     }
 
-    private int refreshNodeCopies(String pk, NodeItem node) {
-        int rewritten = 0;
-        for (Map<String, AttributeValue> pointer : query(pk, CatalogItems.pointerPrefix(node.node()))) {
-            String serviceId = string(pointer, TableKeys.SK).substring(CatalogItems.pointerPrefix(node.node()).length());
+    /** {@link #copyInto} wrote nothing: the node changed since (a newer copy follows). */
+    private static final int NODE_MOVED = -1;
+    /** {@link #copyInto} wrote nothing: the service's other writers kept moving its head. */
+    private static final int HEAD_CONTENDED = -2;
+
+    /** The keys of the node's instances by service, from its pointers (one query, paged by DynamoDB). */
+    private Map<String, List<Map<String, AttributeValue>>> instancesOn(String pk, String node) {
+        String prefix = CatalogItems.pointerPrefix(node);
+        Map<String, List<Map<String, AttributeValue>>> byService = new LinkedHashMap<>();
+        for (Map<String, AttributeValue> pointer : query(pk, prefix)) {
             String service = string(pointer, CatalogItems.SERVICE);
-            Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.serviceKey(service, node.node(), serviceId));
-            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table,
-                        List.of(TableKeys.key(pk, CatalogItems.headKey(service)), key));
-                Map<String, AttributeValue> instance = read.get(1);
-                if (instance == null || Attributes.number(instance, CatalogItems.NODE_REV) >= node.rev()) {
-                    break;
-                }
-                List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk, ServiceHeads.step(table, pk,
-                        Head.of(service, read.get(0)), List.of(new Change(key, instance, CatalogItems.withNode(instance, node))),
-                        true, 0)));
-                items.add(nodeCheck(pk, node));
-                Outcome outcome = ServiceHeads.run(dynamoDb, items, Set.of(0));
-                if (outcome == Outcome.WRITTEN) {
-                    rewritten++;
-                    break;
-                }
-                if (outcome == Outcome.CHECK_FAILED) {
-                    return rewritten;
-                }
-                Batches.pause(Math.min(attempt, 3));
-            }
+            String serviceId = string(pointer, TableKeys.SK).substring(prefix.length());
+            byService.computeIfAbsent(service, s -> new ArrayList<>())
+                    .add(TableKeys.key(pk, CatalogItems.serviceKey(service, node, serviceId)));
         }
-        return rewritten;
+        return byService;
+    }
+
+    /**
+     * Tells the head of each service with an instance on the node that the node is about to change to revision
+     * {@code rev} ({@link ServiceHeads#markNodeChanged}): one query of the node's pointers and one UpdateItem per
+     * service, however many instances the node has. Reads then put the node as it is over the instances' copies,
+     * and the stream copies it into them ({@link #refreshNodeCopies(String, String)}).
+     *
+     * @return the services told
+     */
+    private Set<String> announceNodeChange(String pk, String node, long rev) {
+        Set<String> services = instancesOn(pk, node).keySet();
+        for (String service : services) {
+            ServiceHeads.markNodeChanged(dynamoDb, table, pk, service, node, rev);
+        }
+        return services;
+    }
+
+    /**
+     * Copies the node into those of the instances (keys of one service, at most 90) that hold an older revision,
+     * in one transaction with their head.
+     *
+     * @return how many it rewrote, or {@link #NODE_MOVED} or {@link #HEAD_CONTENDED} when it wrote nothing
+     */
+    private int copyInto(String pk, NodeItem node, String service, List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> snapshotKeys = new ArrayList<>();
+        snapshotKeys.add(TableKeys.key(pk, CatalogItems.headKey(service)));
+        snapshotKeys.addAll(keys);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<Map<String, AttributeValue>> read = Batches.snapshot(dynamoDb, table, snapshotKeys);
+            List<Change> changes = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                Map<String, AttributeValue> instance = read.get(i + 1);
+                if (instance != null && Attributes.number(instance, CatalogItems.NODE_REV) < node.rev()) {
+                    changes.add(new Change(keys.get(i), instance, CatalogItems.withNode(instance, node)));
+                }
+            }
+            if (changes.isEmpty()) {
+                return 0;
+            }
+            List<TransactWriteItem> items = new ArrayList<>(ServiceHeads.transaction(table, pk,
+                    ServiceHeads.step(table, pk, Head.of(service, read.get(0)), changes, true, 0)));
+            items.add(nodeCheck(pk, node));
+            Outcome outcome = ServiceHeads.run(dynamoDb, items, Set.of(0));
+            if (outcome == Outcome.WRITTEN) {
+                return changes.size();
+            }
+            if (outcome == Outcome.CHECK_FAILED) {
+                return NODE_MOVED;
+            }
+            Batches.contended(Math.min(attempt, 6));
+        }
+        return HEAD_CONTENDED;
     }
 
     /**
@@ -394,7 +478,7 @@ public class CatalogStore {
             if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
                 return true;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("updating checks of " + serviceId + " kept losing to concurrent writers");
     }
@@ -419,9 +503,13 @@ public class CatalogStore {
                     .expressionAttributeNames(Map.of("#service", CatalogItems.SERVICE))
                     .expressionAttributeValues(Map.of(":service", s(service))).build()).build());
             if (ServiceHeads.run(dynamoDb, items, Set.of(0)) == Outcome.WRITTEN) {
+                if (ServiceHeads.staleNodes(read.get(0)).containsKey(node) && !instancesOn(pk, node).containsKey(service)) {
+                    // The node's copy would not reach this service any more: nothing is left for the head to name.
+                    ServiceHeads.clearNodeChanged(dynamoDb, table, pk, service, node, Long.MAX_VALUE);
+                }
                 return;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("removing " + serviceId + " kept losing to concurrent writers");
     }
@@ -444,6 +532,7 @@ public class CatalogStore {
                     before.meta(), before.taggedAddresses(),
                     before.checks().stream().filter(c -> !c.checkId().equals(checkId)).toList(), before.rev() + 1,
                     before.copiedRev());
+            announceNodeChange(pk, node, after.rev());
             try {
                 dynamoDb.putItem(r -> r.tableName(table).item(after.toItem(pk)).conditionExpression("#rev = :rev")
                         .expressionAttributeNames(Map.of("#rev", CatalogItems.REV))
@@ -451,7 +540,6 @@ public class CatalogStore {
             } catch (ConditionalCheckFailedException e) {
                 continue;
             }
-            copyNode(pk, after);
             return;
         }
         throw new IllegalStateException("removing check " + checkId + " kept losing to concurrent writers");
@@ -480,10 +568,14 @@ public class CatalogStore {
         throw new IllegalStateException("removing node " + node + " kept losing to concurrent writers");
     }
 
+    /** Removes the node's instances; clears the node's announcement on their services' heads (it is gone). */
     private void removeInstancesOf(String partition, String pk, String node) {
+        Set<String> services = new HashSet<>();
         for (Map<String, AttributeValue> pointer : query(pk, CatalogItems.pointerPrefix(node))) {
+            services.add(string(pointer, CatalogItems.SERVICE));
             removeInstance(partition, node, string(pointer, TableKeys.SK).substring(CatalogItems.pointerPrefix(node).length()));
         }
+        services.forEach(service -> ServiceHeads.clearNodeChanged(dynamoDb, table, pk, service, node, Long.MAX_VALUE));
     }
 
     /**

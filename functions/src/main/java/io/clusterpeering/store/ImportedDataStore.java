@@ -136,7 +136,7 @@ public class ImportedDataStore {
             if (outcome == Outcome.CHECK_FAILED) {
                 return Applied.REFUSED;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("applying an update of " + service + " kept losing to concurrent writers");
     }
@@ -213,7 +213,7 @@ public class ImportedDataStore {
             if (outcome == Outcome.CHECK_FAILED) {
                 return Applied.REFUSED;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("applying a snapshot chunk of " + service + " kept losing to concurrent writers");
     }
@@ -351,7 +351,7 @@ public class ImportedDataStore {
             if (head.exported() == exported) {
                 return true;
             }
-            Batches.pause(Math.min(attempt, 3));
+            Batches.contended(Math.min(attempt, 6));
         }
         throw new IllegalStateException("marking " + head.service() + " exported=" + exported + " kept losing");
     }

@@ -6,6 +6,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -46,6 +48,11 @@ final class ServiceHeads {
     static final String SUSPECT = "suspect";
     /** When the head last moved, epoch milliseconds (absent on heads written before it was recorded). */
     static final String CHANGED_AT = "changedAt";
+    /**
+     * Local heads: the nodes that changed since their copies in the service's instances were written, each with
+     * the node revision its copy waits for (see {@link #markNodeChanged}).
+     */
+    static final String STALE_NODES = "staleNodes";
     /** List entries: whether the service has live instances. */
     static final String HAS_INSTANCES = "hasInstances";
 
@@ -277,13 +284,93 @@ final class ServiceHeads {
             condition = "attribute_not_exists(#pk)";
             names.put("#pk", TableKeys.PK);
         }
+        String set = "SET #index = :index, #count = :count, #tags = :tags, #digest = :digest,"
+                + " #service = :service, #exported = :exported, #maxVersion = :maxVersion, #changedAt = :changedAt";
+        if (pk.startsWith(CatalogItems.localPartition(""))) {
+            // A local head carries its (empty) map of changed nodes, so announcing one is a single UpdateItem.
+            set += ", #stale = if_not_exists(#stale, :noStale)";
+            names.put("#stale", STALE_NODES);
+            values.put(":noStale", AttributeValue.fromM(Map.of()));
+        }
         return TransactWriteItem.builder().update(Update.builder().tableName(table)
                 .key(TableKeys.key(pk, CatalogItems.headKey(after.service())))
-                .updateExpression("SET #index = :index, #count = :count, #tags = :tags, #digest = :digest,"
-                        + " #service = :service, #exported = :exported, #maxVersion = :maxVersion,"
-                        + " #changedAt = :changedAt")
+                .updateExpression(set)
                 .conditionExpression(condition)
                 .expressionAttributeNames(names).expressionAttributeValues(values).build()).build();
+    }
+
+    /**
+     * The nodes a local head names as changed since their copies in its instances were written, with the revision
+     * each copy waits for; empty for a head without any (and for imported heads).
+     */
+    static Map<String, Long> staleNodes(Map<String, AttributeValue> head) {
+        AttributeValue stale = head == null ? null : head.get(STALE_NODES);
+        if (stale == null || !stale.hasM()) {
+            return Map.of();
+        }
+        Map<String, Long> nodes = new TreeMap<>();
+        stale.m().forEach((node, rev) -> nodes.put(node, Long.parseLong(rev.n())));
+        return nodes;
+    }
+
+    /**
+     * Rule: a node's change is announced on the head of each service with an instance on it before the change
+     * is written, so the head names every node whose copies in its instances may be behind (reads put the node as
+     * it is over those copies) and its index moves (blocking queries on the service wake). Moves the head's index
+     * by one without reading it (a writer that read the head before loses it and reads again) and records the
+     * revision, unless the head already waits for this one or a newer one. One UpdateItem, two when the head has
+     * no such map yet; nothing when the head is gone.
+     */
+    static void markNodeChanged(DynamoDbClient dynamoDb, String table, String pk, String service, String node, long rev) {
+        Map<String, AttributeValue> key = TableKeys.key(pk, CatalogItems.headKey(service));
+        Map<String, String> names = Map.of("#index", ConsulIndex.HEAD_VALUE, "#stale", STALE_NODES, "#node", node,
+                "#changedAt", CHANGED_AT);
+        Map<String, AttributeValue> values = Map.of(":one", n(1), ":rev", n(rev),
+                ":now", n(System.currentTimeMillis()));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                dynamoDb.updateItem(r -> r.tableName(table).key(key)
+                        .updateExpression("SET #index = #index + :one, #changedAt = :now, #stale.#node = :rev")
+                        .conditionExpression("attribute_exists(#stale) AND (attribute_not_exists(#stale.#node)"
+                                + " OR #stale.#node < :rev)")
+                        .expressionAttributeNames(names).expressionAttributeValues(values)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return;
+            } catch (ConditionalCheckFailedException e) {
+                Map<String, AttributeValue> old = e.hasItem() ? e.item() : Map.of();
+                if (old.isEmpty() || staleNodes(old).getOrDefault(node, 0L) >= rev) {
+                    return;
+                }
+            }
+            try {
+                dynamoDb.updateItem(r -> r.tableName(table).key(key)
+                        .updateExpression("SET #index = #index + :one, #changedAt = :now, #stale = :stale")
+                        .conditionExpression("attribute_exists(#index) AND attribute_not_exists(#stale)")
+                        .expressionAttributeNames(Map.of("#index", ConsulIndex.HEAD_VALUE, "#stale", STALE_NODES,
+                                "#changedAt", CHANGED_AT))
+                        .expressionAttributeValues(Map.of(":one", n(1), ":now", values.get(":now"),
+                                ":stale", AttributeValue.fromM(Map.of(node, n(rev))))));
+                return;
+            } catch (ConditionalCheckFailedException e) {
+                // Gone, or another writer added the map meanwhile: try the first form again.
+            }
+        }
+    }
+
+    /**
+     * Rule: a head stops naming a node once the node's revision {@code rev} (or a newer one) is copied into all
+     * the service's instances on it; a newer announcement stays. One UpdateItem; nothing when it no longer names it.
+     */
+    static void clearNodeChanged(DynamoDbClient dynamoDb, String table, String pk, String service, String node, long rev) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.key(pk, CatalogItems.headKey(service)))
+                    .updateExpression("REMOVE #stale.#node")
+                    .conditionExpression("#stale.#node <= :rev")
+                    .expressionAttributeNames(Map.of("#stale", STALE_NODES, "#node", node))
+                    .expressionAttributeValues(Map.of(":rev", n(rev))));
+        } catch (ConditionalCheckFailedException e) {
+            // Not named, or named for a newer change whose copy clears it.
+        }
     }
 
     /** The exported form of a live instance item, or null for none or a tombstone. */

@@ -116,6 +116,32 @@ class ReplicationTest {
                         .get("ExportedServices").toString().equals("[\"backend\"]"));
     }
 
+    /**
+     * A registration that changes a node (its address) is copied into the node's other instances by the stream,
+     * and the peer gets every instance on the node with the new address (the copies' stream records export them).
+     */
+    @Test
+    void aNodeChangeReachesThePeerForEveryInstanceOnTheNode() {
+        Pair pair = peer();
+        register(pair, "inventory", "inventory-1", "passing");
+        register(pair, "inventory", "inventory-2", "passing");
+        export(pair, "inventory");
+        Eventually.within(LIMIT, "the importer sees both", () -> importedHealth(pair, "inventory", "").size() == 2);
+
+        HttpResponse<String> moved = exporter.send("PUT", "/v1/catalog/register?partition=" + pair.partition(),
+                "{\"Node\":\"node-1\",\"Address\":\"10.0.0.2\"}");
+        assertEquals(200, moved.statusCode(), moved.body());
+        JsonNode local = json(exporter.get("/v1/health/service/inventory?partition=" + pair.partition()).body());
+        assertEquals(2, local.size());
+        local.forEach(entry -> assertEquals("10.0.0.2", entry.get("Node").get("Address").asText(),
+                "the exporter's own read shows the node as changed at once"));
+        Eventually.within(LIMIT, "the importer sees the new address on both instances", () -> {
+            JsonNode imported = importedHealth(pair, "inventory", "");
+            return imported.size() == 2 && java.util.stream.StreamSupport.stream(imported.spliterator(), false)
+                    .allMatch(entry -> "10.0.0.2".equals(entry.get("Node").get("Address").asText()));
+        });
+    }
+
     @Test
     void aCheckTurningCriticalIsSeenCriticalOnThePeer() {
         Pair pair = peer();

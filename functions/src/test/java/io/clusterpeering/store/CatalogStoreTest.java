@@ -102,19 +102,54 @@ class CatalogStoreTest {
         assertHeadDescribesInstances(partition, "web");
     }
 
-    @Test
-    void aChangedNodeIsCopiedIntoEachOfItsInstances() {
+    /** A new partition where node-1 holds api-1 and db-1, then moves to 10.9.9.9 by api-1's registration. */
+    private static String apiAndDbOnAMovedNode() {
         String partition = partition();
         catalog.register(partition, registration("node-1", "10.0.0.1", "api", "api-1", "v1"));
         catalog.register(partition, registration("node-1", "10.0.0.1", "db", "db-1", "v1"));
-
         catalog.register(partition, registration("node-1", "10.9.9.9", "api", "api-1", "v1"));
+        return partition;
+    }
+
+    @Test
+    void aChangedNodeIsCopiedIntoEachOfItsInstances() {
+        String partition = apiAndDbOnAMovedNode();
 
         assertEquals("10.9.9.9", catalog.findNode(partition, "node-1").orElseThrow().address());
         assertEquals(List.of("10.9.9.9"), each(partition, "api", ServiceInstance::address));
         assertEquals(List.of("10.9.9.9"), each(partition, "db", ServiceInstance::address), "the other instance on the node follows");
         assertHeadDescribesInstances(partition, "api");
         assertHeadDescribesInstances(partition, "db");
+
+        // The stream's part (no stream in this context): the copy into the other instance, as exported.
+        assertEquals(1, catalog.refreshNodeCopies(partition, "node-1"));
+        assertEquals(List.of("10.9.9.9"), reads.exportPage(partition, "db", "", 10).instances().stream()
+                .map(i -> i.instance().address()).toList(), "the copy itself holds the node now");
+        assertHeadDescribesInstances(partition, "db");
+        assertEquals(0, catalog.refreshNodeCopies(partition, "node-1"), "done once");
+    }
+
+    /** The nodes a local service's head names as changed since their copies were written. */
+    private static java.util.Set<String> namedNodes(String partition, String service) {
+        var item = context.getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class).getItem(r -> r
+                .tableName(context.getBean(io.clusterpeering.config.DynamoDbConfiguration.class).getTableName())
+                .key(TableKeys.key(CatalogItems.localPartition(partition), CatalogItems.headKey(service)))
+                .consistentRead(true)).item();
+        return ServiceHeads.staleNodes(item).keySet();
+    }
+
+    @Test
+    void aNodeChangeIsNamedOnItsServicesHeadsUntilCopiedOrItsLastInstanceThereGoes() {
+        String partition = apiAndDbOnAMovedNode();
+        assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "api"));
+        assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "db"));
+
+        catalog.removeInstance(partition, "node-1", "db-1");
+        assertEquals(java.util.Set.of(), namedNodes(partition, "db"), "no instance of db is left on the node");
+        assertEquals(java.util.Set.of("node-1"), namedNodes(partition, "api"), "api's copy is still to come");
+        catalog.refreshNodeCopies(partition, "node-1");
+        assertEquals(java.util.Set.of(), namedNodes(partition, "api"), "copied: the head names the node no more");
+        assertHeadDescribesInstances(partition, "api");
     }
 
     @Test
