@@ -148,6 +148,39 @@ public class Cluster implements AutoCloseable {
     }
 
     /**
+     * The sizes of one GET answer as it leaves the function's stream entry point: the plain JSON body (no
+     * {@code Accept-Encoding}), and with {@code Accept-Encoding: gzip} the gzipped body and the whole Lambda result
+     * (base64 body and envelope, what Lambda's 6 MiB limit applies to). All in bytes.
+     *
+     * @throws IllegalStateException when either answer is not a 200
+     */
+    AnswerSize answerSize(String pathAndQuery) {
+        Request request = Request.of("GET", pathAndQuery, null);
+        ConsulHttpFunction function = function(request.route());
+        ProbeContext context = new ProbeContext();
+        JsonNode plain = json(new String(invoke(function, event("GET", pathAndQuery, null), context),
+                java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, String> gzipHeaders = new HashMap<>(headers());
+        gzipHeaders.put("accept-encoding", "gzip");
+        byte[] gzipAnswer = invoke(function, ProbeEvents.json("GET", request.path(), request.pathParameters(),
+                request.query(), gzipHeaders, null), context);
+        JsonNode gzipped = json(new String(gzipAnswer, java.nio.charset.StandardCharsets.UTF_8));
+        if (plain.path("statusCode").asInt() != 200 || gzipped.path("statusCode").asInt() != 200) {
+            throw new IllegalStateException("GET " + pathAndQuery + " answered " + plain.path("statusCode") + " / "
+                    + gzipped.path("statusCode"));
+        }
+        int gzipBytes = gzipped.path("isBase64Encoded").asBoolean()
+                ? java.util.Base64.getDecoder().decode(gzipped.path("body").asText()).length
+                : gzipped.path("body").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return new AnswerSize(plain.path("body").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                gzipBytes, gzipAnswer.length);
+    }
+
+    /** {@link #answerSize}'s figures, in bytes. */
+    record AnswerSize(int plainBytes, int gzipBytes, int lambdaResultBytes) {
+    }
+
+    /**
      * One invocation as Lambda makes it: the event's bytes through the function's stream entry point.
      *
      * @return the answer's bytes (payload 2.0 JSON)

@@ -73,7 +73,7 @@ final class ImportScaleSection implements Section {
 
     /** One size's figures, kept for the 1× denominators and the charts. */
     private record Size(int instances, double changeP50, double changeBytes, double resyncP50, double storeRate,
-                        double functionRate, double purgeRate, double rawRate) {
+                        double functionRate, double purgeRate, double rawRate, Cluster.AnswerSize peerHealth) {
     }
 
     @Override
@@ -92,6 +92,17 @@ final class ImportScaleSection implements Section {
         purge.put("raw BatchWriteItem deletes, " + PURGE_PARALLELISM + " in flight", curve(sizes, Size::rawRate));
         Charts.curves(run.results().dir().resolve("purge.png"), "Purge rate by imported items", "imported items",
                 "items/s", purge, true);
+        double[][][] bytes = new double[3][][];
+        bytes[0] = curve(sizes, size -> size.peerHealth().plainBytes() / 1e6);
+        bytes[1] = curve(sizes, size -> size.peerHealth().gzipBytes() / 1e6);
+        bytes[2] = curve(sizes, size -> size.peerHealth().lambdaResultBytes() / 1e6);
+        for (double[][] curve : bytes) {
+            for (int i = 0; i < curve[0].length; i++) {
+                curve[0][i] /= 5; // the read is of svc-2, a fifth of the import
+            }
+        }
+        ScaleSection.answerSizes(run.results().dir().resolve("answer-size-instances.png"),
+                "GET /v1/health/service/svc-2?peer= answer by instances in it", "instances in the answer", bytes);
         Map<String, double[][]> writes = new LinkedHashMap<>();
         writes.put("registrations/s, store", curve(sizes, Size::storeRate));
         writes.put("registrations/s, register function", curve(sizes, Size::functionRate));
@@ -217,6 +228,7 @@ final class ImportScaleSection implements Section {
             Read peerHealth = read(importer, "/v1/health/service/svc-2?peer=exporter", reads);
             Read peerServices = read(importer, "/v1/catalog/services?peer=exporter", reads * 2);
             Read localHealth = read(exporter, "/v1/health/service/svc-2", reads);
+            Cluster.AnswerSize peerHealthSize = importer.answerSize("/v1/health/service/svc-2?peer=exporter");
 
             ImportPurgeStore imported = dc2.context().getBean(ImportPurgeStore.class);
             int items = imported.count(peer);
@@ -262,10 +274,13 @@ final class ImportScaleSection implements Section {
             peerHealth.add(results, TITLE, id + ".health-peer", "GET /v1/health/service/svc-2?peer= (a fifth of the import), " + at);
             peerServices.add(results, TITLE, id + ".services-peer", "GET /v1/catalog/services?peer=, " + at);
             localHealth.add(results, TITLE, id + ".health-local", "GET /v1/health/service/svc-2 (local), " + at);
+            results.add(ScaleSection.answerSize(id + ".health-peer-bytes", TITLE, "GET /v1/health/service/svc-2?peer= "
+                    + "answer (a fifth of the import), " + at, peerHealthSize, "answer-size-instances.png"));
             results.add(Figure.versus("purge." + items, PURGE, String.format(Locale.ROOT, "purge rate, %,d imported items", items),
                     purgeRate, "items/s", "raw BatchWriteItem deletes, keys known, " + PURGE_PARALLELISM + " in flight", rawRate,
                     String.format(Locale.ROOT, "%.1f s from DELETE to 404", purgeSeconds), "purge.png").rate().target(PURGE_TARGET));
-            return new Size(total, changeP50, perChangeBytes, Latency.ms(resync, 50), storeRate, functionRate, purgeRate, rawRate);
+            return new Size(total, changeP50, perChangeBytes, Latency.ms(resync, 50), storeRate, functionRate, purgeRate, rawRate,
+                    peerHealthSize);
         }
     }
 

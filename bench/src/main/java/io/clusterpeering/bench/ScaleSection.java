@@ -50,6 +50,7 @@ final class ScaleSection implements Section {
         double[][] list = new double[2][scales.size()];
         double[][] listRaw = new double[2][scales.size()];
         double[][] round = new double[2][scales.size()];
+        double[][][] bytes = new double[3][2][scales.size()];
         for (int s = 0; s < scales.size(); s++) {
             int total = 10 * scales.get(s);
             double[] figures = size(run, total);
@@ -57,7 +58,13 @@ final class ScaleSection implements Section {
             list[1][s] = figures[0];
             listRaw[1][s] = figures[1];
             round[1][s] = figures[2];
+            for (int k = 0; k < 3; k++) {
+                bytes[k][0][s] = total;
+                bytes[k][1][s] = figures[3 + k] / 1e6;
+            }
         }
+        answerSizes(run.results().dir().resolve("answer-size-peerings.png"), "GET /v1/peerings answer by number of peerings",
+                "peerings", bytes);
         Map<String, double[][]> reads = new LinkedHashMap<>();
         reads.put("GET /v1/peerings p50 (ms)", list);
         reads.put("raw Query pages p50 (ms)", listRaw);
@@ -73,7 +80,7 @@ final class ScaleSection implements Section {
                 + "ratio is to Consul's 15 s interval.");
     }
 
-    /** One size: {list p50 ms, raw list p50 ms, round s}. */
+    /** One size: {list p50 ms, raw list p50 ms, round s, list answer plain / gzip / Lambda result bytes}. */
     private static double[] size(BenchRun run, int total) throws Exception {
         int dead = Math.max(1, total / 20);
         String at = String.format(Locale.ROOT, "%,d peerings", total);
@@ -117,9 +124,43 @@ final class ScaleSection implements Section {
                         String.format(Locale.ROOT, "median of %d rounds %s ms; last: %d delivered, %d failed", rounds,
                                 Stats.list(millis), result.delivered(), result.failed()), "scale-peerings.png")
                         .target(1.0));
-                return new double[]{Latency.ms(listRead.function(), 50), Latency.ms(listRead.raw(), 50), seconds};
+                Cluster.AnswerSize answer = acceptor.answerSize("/v1/peerings");
+                run.results().add(answerSize(id + ".list-bytes", TITLE, "GET /v1/peerings answer, " + at, answer,
+                        "answer-size-peerings.png"));
+                return new double[]{Latency.ms(listRead.function(), 50), Latency.ms(listRead.raw(), 50), seconds,
+                        answer.plainBytes(), answer.gzipBytes(), answer.lambdaResultBytes()};
             }
         }
+    }
+
+    /** Lambda's limit on a function's result (6 MiB), which a gzipped answer in base64 must stay under. */
+    static final double LAMBDA_RESULT_LIMIT_MB = 6 * 1024 * 1024 / 1e6;
+
+    /**
+     * One answer's size as a figure: the Lambda result of the gzipped answer against Lambda's 6 MiB limit (target
+     * ratio ≤ 1), with the plain and gzipped body sizes in the detail.
+     */
+    static Figure answerSize(String id, String section, String name, Cluster.AnswerSize answer, String chart) {
+        return Figure.versus(id, section, name + ", gzipped, as a Lambda result", answer.lambdaResultBytes() / 1e6, "MB",
+                "Lambda's result limit (6 MiB)", LAMBDA_RESULT_LIMIT_MB, String.format(Locale.ROOT,
+                        "plain %,d B, gzip %,d B (%.1f %%), Lambda result %,d B", answer.plainBytes(),
+                        answer.gzipBytes(), 100.0 * answer.gzipBytes() / answer.plainBytes(), answer.lambdaResultBytes()),
+                chart).target(1.0);
+    }
+
+    /** The chart of answer sizes (plain, gzip, Lambda result; MB) against a count, with Lambda's limit drawn. */
+    static void answerSizes(java.nio.file.Path file, String title, String xAxis, double[][][] bytes) {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("plain JSON (MB)", bytes[0]);
+        series.put("gzip (MB)", bytes[1]);
+        series.put("Lambda result of the gzipped answer (MB)", bytes[2]);
+        double[][] limit = new double[2][bytes[0][0].length];
+        for (int i = 0; i < limit[0].length; i++) {
+            limit[0][i] = bytes[0][0][i];
+            limit[1][i] = LAMBDA_RESULT_LIMIT_MB;
+        }
+        series.put("Lambda's 6 MiB limit", limit);
+        Charts.curves(file, title, xAxis, "MB", series, true);
     }
 
     private static void establishMany(BenchRun run, Cluster acceptor, Cluster dialer, String prefix, int count, String at)
