@@ -588,38 +588,6 @@ public class PeeringStore {
     }
 
     /**
-     * Writes many established dialer rows at once, item for item what {@link #saveEstablishedDialer} writes for each
-     * (the row with its token's secret hash, its ID pointer), all under one Consul index, with BatchWriteItem (eight
-     * calls in flight): for tests and the benchmark that need thousands of peerings. Not a replacement for
-     * {@code saveEstablishedDialer}: no conditions, so only for names nothing is stored under yet, in one partition
-     * nothing else writes meanwhile.
-     *
-     * @param peerings        the rows, their indexes replaced by the load's
-     * @param tokenSecretHash the secret hash every row records as its token's
-     * @return the index the rows carry
-     * @throws InterruptedException when interrupted while writing
-     */
-    public long bulkLoadDialers(String partition, List<Peering> peerings, String tokenSecretHash)
-            throws InterruptedException {
-        registerPartition(partition);
-        long loadIndex = index.next(IndexScope.peerings(partition));
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (Peering peering : peerings) {
-            if (!peering.partition().equals(partition)) {
-                throw new IllegalArgumentException("peering " + peering.name() + " is not in partition " + partition);
-            }
-            Map<String, AttributeValue> item = toItem(peering);
-            item.put(TOKEN_SECRET_HASH, s(tokenSecretHash));
-            item.put(CREATE_INDEX, n(loadIndex));
-            item.put(MODIFY_INDEX, n(loadIndex));
-            items.add(item);
-            items.add(pointerPut(peering).put().item());
-        }
-        Batches.putAll(dynamoDb, table, items, 8);
-        return committed(partition, loadIndex);
-    }
-
-    /**
      * Reads the peering stored under a name, with the hash of the establishment secret of the token a dialer row
      * was established with, in one strongly consistent GetItem: what establishing under that name must know
      * (whether the name is free, and whether this token was already used here).
@@ -824,7 +792,7 @@ public class PeeringStore {
     }
 
     /** Adds the partition to the set of partitions in use: an idempotent ADD, outside any transaction. */
-    private void registerPartition(String partition) {
+    void registerPartition(String partition) {
         dynamoDb.updateItem(r -> r.tableName(table).key(TableKeys.partitions())
                 .updateExpression("ADD #names :partition")
                 .expressionAttributeNames(Map.of("#names", "names"))
@@ -832,10 +800,15 @@ public class PeeringStore {
     }
 
     private TransactWriteItem pointerPut(Peering peering) {
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(pointer(peering)).build()).build();
+    }
+
+    /** The ID pointer item of a peering: its ID to its partition and name. */
+    static Map<String, AttributeValue> pointer(Peering peering) {
         Map<String, AttributeValue> pointer = new HashMap<>(TableKeys.peeringId(peering.id()));
         pointer.put(PARTITION, s(peering.partition()));
         pointer.put(NAME, s(peering.name()));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(pointer).build()).build();
+        return pointer;
     }
 
     /**

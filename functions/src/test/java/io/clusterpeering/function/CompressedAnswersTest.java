@@ -119,7 +119,7 @@ class CompressedAnswersTest {
             for (Future<Map.Entry<PeeringKey, String>> peering : made) {
                 peerCaPems.put(peering.get().getKey(), peering.get().getValue());
             }
-            ImportFixtures.activeDialers(store, "default", peerCaPems);
+            ImportFixtures.activeDialers(context.getBean(io.clusterpeering.store.PeeringBulkLoad.class), "default", peerCaPems);
             System.out.printf("large answers: %,d peerings (each with its peer's own CA made for it) and %,d imported"
                             + " instances written in %.1f s (the import alone %.1f s)%n", PEERINGS, INSTANCES,
                     (System.nanoTime() - started) / 1e9, importSeconds.get());

@@ -10,6 +10,7 @@ import io.clusterpeering.domain.ServiceInstance;
 import io.clusterpeering.domain.VersionedInstance;
 import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.IndexScope;
+import io.clusterpeering.store.PeeringBulkLoad;
 import io.clusterpeering.store.PeeringStore;
 import io.clusterpeering.store.PeeringStore.DialerDetails;
 
@@ -58,14 +59,14 @@ public final class ImportFixtures {
     }
 
     /**
-     * Many rows as {@link #activeDialer} stores them, written at once ({@link PeeringStore#bulkLoadDialers}, all
-     * under one index): for tests that need thousands of live peerings in one partition.
+     * Many rows as {@link #activeDialer} stores them, written at once ({@link PeeringBulkLoad}, all under one
+     * index): for tests that need thousands of live peerings in one partition.
      *
      * @param peerCaPems each peering's peer CA, by key
      */
-    public static void activeDialers(PeeringStore store, String partition, Map<PeeringKey, String> peerCaPems)
+    public static void activeDialers(PeeringBulkLoad load, String partition, Map<PeeringKey, String> peerCaPems)
             throws InterruptedException {
-        store.bulkLoadDialers(partition, peerCaPems.entrySet().stream()
+        load.loadDialers(partition, peerCaPems.entrySet().stream()
                 .map(entry -> liveDialer(entry.getKey(), entry.getValue(), 0)).toList(), "token-hash");
     }
 
