@@ -122,7 +122,13 @@ final class ScaleSection implements Section {
         }
     }
 
-    private static void establishMany(BenchRun run, Cluster acceptor, Cluster dialer, String prefix, int count, String at)
+    /**
+     * Establishes {@code count} peerings, 4 at a time: the acceptor generates a token named {@code prefix + 0000...},
+     * the dialer establishes {@code to-<name>} with it.
+     *
+     * @throws Exception when a call does not answer 200
+     */
+    static void establishMany(BenchRun run, Cluster acceptor, Cluster dialer, String prefix, int count, String at)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -149,7 +155,7 @@ final class ScaleSection implements Section {
     }
 
     /** Accepts connections and never answers: a peer that is there and dead (each call waits out its timeout). */
-    private static final class SilentListener implements AutoCloseable {
+    static final class SilentListener implements AutoCloseable {
         private final ServerSocket server;
         private final List<Socket> held = new CopyOnWriteArrayList<>();
 
