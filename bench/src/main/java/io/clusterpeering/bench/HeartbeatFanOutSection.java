@@ -2,8 +2,6 @@ package io.clusterpeering.bench;
 
 import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.Peering;
-import io.clusterpeering.local.EmbeddedDynamoDb;
-import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.service.BeatQueue;
 import io.clusterpeering.service.BeatTicket;
 import io.clusterpeering.service.CaRotationService;
@@ -16,7 +14,6 @@ import io.micronaut.context.ApplicationContext;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +46,7 @@ final class HeartbeatFanOutSection implements Section {
     /** Share of peerings whose peer never answers. */
     static final double DEAD_FRACTION = 0.05;
     /** The peer-call timeout the stack leaves in force (application.properties; the stack sets it on LocalStack only). */
-    static final Duration PEER_CALL_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration PEER_CALL_TIMEOUT = PeeredAcceptor.PEER_CALL_TIMEOUT;
     /** A beat counts as on time within the interval + the peering's own previous step + this slack, s. */
     static final double ON_TIME_SLACK = 1;
     /** Consul's heartbeat timeout (PEERING_HEARTBEAT_TIMEOUT): a peering silent this long reads FAILING, s. */
@@ -106,6 +103,7 @@ final class HeartbeatFanOutSection implements Section {
         Map<String, double[][]> depth = new LinkedHashMap<>();
         Map<String, double[][]> intervals = new LinkedHashMap<>();
         Map<Integer, Integer> needed = new LinkedHashMap<>();
+        double[] deadShare = {Double.NaN};
         for (Model model : List.of(aws, local)) {
             for (int peerings : List.of(1_000, 10_000)) {
                 run.progress().step(model.name + ": simulating " + peerings + " peerings");
@@ -130,6 +128,9 @@ final class HeartbeatFanOutSection implements Section {
                     table.append(row(model, peerings, c, o, cost, c == smallest));
                     if (model == aws) {
                         addSimulated(run.results(), model, peerings, c, o, cost, c == smallest);
+                        if (k == levels.size() - 1 && peerings == 10_000) {
+                            deadShare[0] = o.deadSteps() * mean(model.dead) / o.billedSeconds();
+                        }
                         if (k == levels.size() - 1) {
                             run.results().add(Figure.versus("heartbeat.fanout.aws." + peerings + ".busy", TITLE,
                                     String.format(Locale.ROOT, "busy workers, mean, %,d peerings at concurrency %d (AWS model)",
@@ -152,11 +153,16 @@ final class HeartbeatFanOutSection implements Section {
                 }
             }
         }
+        run.progress().step("aws: the most peerings the default concurrency holds");
+        int held = largestOnTime(aws, DEFAULT_CONCURRENCY);
+        run.results().add(Figure.alone("heartbeat.fanout.aws.default.peerings", TITLE,
+                "most peerings the default concurrency 50 keeps on time (AWS model)", held, "peerings",
+                "bisection to 50 peerings, same model and criterion", null));
         Charts.curves(run.results().dir().resolve(QUEUE_CHART), "Heartbeat queue: mean visible messages by worker concurrency",
                 "maximum concurrency (workers)", "messages waiting (mean over the hour)", depth, false);
         Charts.curves(run.results().dir().resolve(INTERVAL_CHART), "Beat interval p99 by worker concurrency (Consul: 15 s)",
                 "maximum concurrency (workers)", "interval between two beats of a live peering, p99 (s)", intervals, false);
-        String note = note(measured, local, aws, rtt, needed, table);
+        String note = note(measured, local, aws, rtt, needed, held, table, deadShare[0]);
         run.results().note(TITLE, note);
         // the report may be off (--report none): the note, with its table, also stands beside the PNGs
         Results.write(run.results().dir().resolve("heartbeat-fanout.md"), "## " + TITLE + "\n\n" + note);
@@ -229,60 +235,43 @@ final class HeartbeatFanOutSection implements Section {
         int dead = run.options().quick() ? 2 : 6;
         int rounds = run.options().quick() ? 2 : 3;
         String at = String.format(Locale.ROOT, "%d live + %d dead peerings", live, dead);
-        Map<String, Object> quiet = new HashMap<>(Map.of("peering.heartbeat-interval", "10m",
-                "peering.heartbeat-timeout", "60m", "peering.peer-call-timeout", "30s"));
-        Map<String, Object> acceptorSettings = new HashMap<>(quiet);
-        acceptorSettings.put("peering.peer-call-timeout", PEER_CALL_TIMEOUT.toSeconds() + "s");
-        int deadPort = EmbeddedDynamoDb.freePort();
-        Map<String, Object> deadSettings = new HashMap<>(quiet);
-        deadSettings.put("micronaut.server.port", deadPort);
-        deadSettings.put("peering.advertise-url", "http://127.0.0.1:" + deadPort);
-        try (DynamoDbLocalProcess engine = run.freshEngine();
-             LocalCluster acceptorCluster = Cluster.local(run, engine.endpoint(), "dc1", acceptorSettings);
-             LocalCluster liveCluster = Cluster.local(run, engine.endpoint(), "dc2", quiet)) {
-            Cluster acceptor = Cluster.over(acceptorCluster);
-            try (LocalCluster deadCluster = Cluster.local(run, engine.endpoint(), "dc3", deadSettings)) {
-                ScaleSection.establishMany(run, acceptor, Cluster.over(liveCluster), "live-", live, at);
-                ScaleSection.establishMany(run, acceptor, Cluster.over(deadCluster), "dead-", dead, at);
-            }
-            String ownTable = acceptor.table();
-            try (ScaleSection.SilentListener ignored = ScaleSection.SilentListener.start(deadPort)) {
-                ApplicationContext context = acceptorCluster.context();
-                CapturingQueue queue = new CapturingQueue();
-                HeartbeatFanOut fanOut = new HeartbeatFanOut(context.getBean(PeeringStore.class),
-                        context.getBean(BeatChainStore.class), context.getBean(HeartbeatService.class), Optional.of(queue),
-                        context.getBean(PeeringConfiguration.class), () -> context.getBean(CaRotationService.class));
-                ReplicationTraffic traffic = context.getBean(ReplicationTraffic.class);
-                run.progress().step(at + ": tick");
-                long tickStart = System.nanoTime();
-                List<CapacityRecorder.Call> tickCalls = CapacityRecorder.record(fanOut::tick);
-                long tickNanos = System.nanoTime() - tickStart;
-                List<BeatTicket> tickets = queue.take();
-                int peerings = live + dead;
-                List<Step> liveSteps = new ArrayList<>();
-                List<Step> deadSteps = new ArrayList<>();
-                List<BeatTicket> previous = tickets;
-                for (int r = 0; r < rounds; r++) {
-                    run.progress().step(at + ": steps, round " + (r + 1) + "/" + rounds + (r == 0 ? " (warm-up)" : ""));
-                    previous = tickets;
-                    for (BeatTicket ticket : tickets) {
-                        Step step = step(fanOut, ticket, queue, traffic, ownTable);
-                        if (r > 0) {
-                            (step.dead ? deadSteps : liveSteps).add(step);
-                        }
+        try (PeeredAcceptor peered = PeeredAcceptor.start(run, live, dead, at)) {
+            String ownTable = Cluster.over(peered.acceptor()).table();
+            ApplicationContext context = peered.acceptor().context();
+            CapturingQueue queue = new CapturingQueue();
+            HeartbeatFanOut fanOut = new HeartbeatFanOut(context.getBean(PeeringStore.class),
+                    context.getBean(BeatChainStore.class), context.getBean(HeartbeatService.class), Optional.of(queue),
+                    context.getBean(PeeringConfiguration.class), () -> context.getBean(CaRotationService.class));
+            ReplicationTraffic traffic = context.getBean(ReplicationTraffic.class);
+            run.progress().step(at + ": tick");
+            long tickStart = System.nanoTime();
+            List<CapacityRecorder.Call> tickCalls = CapacityRecorder.record(fanOut::tick);
+            long tickNanos = System.nanoTime() - tickStart;
+            List<BeatTicket> tickets = queue.take();
+            int peerings = live + dead;
+            List<Step> liveSteps = new ArrayList<>();
+            List<Step> deadSteps = new ArrayList<>();
+            List<BeatTicket> previous = tickets;
+            for (int r = 0; r < rounds; r++) {
+                run.progress().step(at + ": steps, round " + (r + 1) + "/" + rounds + (r == 0 ? " (warm-up)" : ""));
+                previous = tickets;
+                for (BeatTicket ticket : tickets) {
+                    Step step = step(fanOut, ticket, queue, traffic, ownTable);
+                    if (r > 0) {
+                        (step.dead ? deadSteps : liveSteps).add(step);
                     }
-                    tickets = queue.take();
                 }
-                run.progress().step(at + ": stale steps");
-                List<Step> stale = new ArrayList<>();
-                for (BeatTicket old : previous.subList(0, Math.min(100, previous.size()))) {
-                    stale.add(step(fanOut, old, queue, traffic, ownTable));
-                }
-                queue.take();
-                return new Measured(liveSteps, deadSteps, stale, tickNanos / (double) peerings,
-                        units(tickCalls, true, ownTable, true) / peerings, units(tickCalls, false, ownTable, true) / peerings,
-                        tickCalls.stream().filter(c -> c.ownThread()).count() / (double) peerings, live, dead);
+                tickets = queue.take();
             }
+            run.progress().step(at + ": stale steps");
+            List<Step> stale = new ArrayList<>();
+            for (BeatTicket old : previous.subList(0, Math.min(100, previous.size()))) {
+                stale.add(step(fanOut, old, queue, traffic, ownTable));
+            }
+            queue.take();
+            return new Measured(liveSteps, deadSteps, stale, tickNanos / (double) peerings,
+                    units(tickCalls, true, ownTable, true) / peerings, units(tickCalls, false, ownTable, true) / peerings,
+                    tickCalls.stream().filter(c -> c.ownThread()).count() / (double) peerings, live, dead);
         }
     }
 
@@ -403,17 +392,7 @@ final class HeartbeatFanOutSection implements Section {
 
     /** The smallest concurrency (to 5 %) at which the model keeps beats on time, by bisection from 1 to 5,000. */
     private static int smallestOnTime(Model model, int peerings) {
-        int low = 1;
-        int high = 5_000;
-        while (high - low > Math.max(1, low / 20)) {
-            int mid = (low + high) / 2;
-            if (onTime(BeatFanOutModel.run(model.params(peerings, mid)))) {
-                high = mid;
-            } else {
-                low = mid;
-            }
-        }
-        return high;
+        return bisect(1, 5_000, low -> Math.max(1, low / 20), c -> onTime(BeatFanOutModel.run(model.params(peerings, c))));
     }
 
     /**
@@ -454,9 +433,10 @@ final class HeartbeatFanOutSection implements Section {
 
     private static String row(Model model, int peerings, int c, BeatFanOutModel.Outcome o, Cost cost, boolean smallest) {
         return String.format(Locale.ROOT, "| %s | %,d | %s%,d%s | %.1f / %,d | %.1f / %,d | %.1f / %.1f / %.1f | %.1f %% | %,d "
-                        + "| %,d | $%.2f (+ peers' $%.2f) |\n", model.name, peerings, smallest ? "**" : "", c,
+                        + "| %,d | $%.2f = Lambda %.2f + SQS %.2f + DynamoDB %.2f + logs %.2f; peers' $%.2f |\n", model.name, peerings, smallest ? "**" : "", c,
                 smallest ? "**" : "", o.meanQueueDepth(), o.maxQueueDepth(), o.meanBusy(), o.maxBusy(), o.interval(50),
-                o.interval(99), o.interval(100), 100 * o.onTimeShare(), o.chainStarts(), o.steps(), cost.own(), cost.answers());
+                o.interval(99), o.interval(100), 100 * o.onTimeShare(), o.chainStarts(), o.steps(), cost.own(), cost.worker,
+                cost.sqs, cost.dynamoDb, cost.logs, cost.answers());
     }
 
     private static void addSimulated(Results results, Model model, int peerings, int c, BeatFanOutModel.Outcome o,
@@ -481,6 +461,29 @@ final class HeartbeatFanOutSection implements Section {
                         cost.worker, cost.sqs, cost.dynamoDb, cost.logs, cost.answers), null));
     }
 
+    /** The most peerings (to 50) that a concurrency keeps on time in the model, by bisection from 50 to 20,000. */
+    private static int largestOnTime(Model model, int concurrency) {
+        return bisect(50, 20_000, low -> 50, n -> !onTime(BeatFanOutModel.run(model.params(n, concurrency)))) - 50;
+    }
+
+    /**
+     * Bisection of a predicate that is false below some value and true from it on, within {@code [low, high]}.
+     *
+     * @param resolution how close the bounds must come, given the lower one
+     * @return the smallest value found true (to the resolution); {@code high} when none is
+     */
+    static int bisect(int low, int high, java.util.function.IntUnaryOperator resolution, java.util.function.IntPredicate holds) {
+        while (high - low > resolution.applyAsInt(low)) {
+            int mid = (low + high) / 2;
+            if (holds.test(mid)) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        return high;
+    }
+
     /** A setting with headroom over the smallest concurrency that holds: a third more, rounded up to 50. */
     static int recommended(int smallest) {
         return (int) Math.ceil(smallest * 4 / 3.0 / 50) * 50;
@@ -490,8 +493,8 @@ final class HeartbeatFanOutSection implements Section {
         return java.util.Arrays.stream(values).average().orElse(Double.NaN);
     }
 
-    private static String note(Measured m, Model local, Model aws, double rtt, Map<Integer, Integer> needed,
-                               StringBuilder table) {
+    private static String note(Measured m, Model local, Model aws, double rtt, Map<Integer, Integer> needed, int held,
+                               StringBuilder table, double deadShare) {
         double little = BeatFanOutModel.requiredConcurrency(10_000, DEAD_FRACTION, INTERVAL, mean(aws.live), mean(aws.dead));
         return String.format(Locale.ROOT, """
                         **What is measured.** An acceptor with %d live peerings (their dialer a second local cluster) and \
@@ -527,25 +530,28 @@ final class HeartbeatFanOutSection implements Section {
                         DynamoDB units): when both sides beat, each cluster pays that too.
 
                         %s
-                        **What it says.** The default concurrency %d is %s for 1,000 peerings; 10,000 peerings need at least \
-                        **%d** workers (the AWS model) to keep beats on time, so deploy them with `-c heartbeatConcurrency=%d` \
-                        (about a third above, for slower steps or a farther peer); Little's law gives \
-                        %.0f busy workers on average (%,.0f steps/s × mean step), the rest is headroom for the bursts of \
-                        chains that the first tick started together and that stay in step. The dead 5 %% alone keep about \
-                        %.0f workers busy (each dead step holds one for 5 s of every 20 s). Below the needed concurrency \
-                        chains fall behind, the queue holds thousands of messages, and once a chain is 45 s past due the tick \
-                        starts a second one: the old chain's messages then cost stale steps. With 10,000 peerings the tick \
-                        itself (one conditional PutItem per connected peering, sequential) is extrapolated to %.1f s here, \
-                        and to %.0f s in AWS at an assumed %.0f ms per DynamoDB call, against its 60 s timeout; its writes cost %,.0f WRU an hour. A concurrency above 1,000 also needs \
-                        the account's Lambda concurrency limit (1,000 by default) raised.
+                        **What it says.** The default concurrency %d keeps beats on time up to about **%,d peerings** \
+                        (AWS model), so it is %s for 1,000; 10,000 peerings need at least **%d** workers to keep beats on \
+                        time, so deploy them with `-c heartbeatConcurrency=%d` (about a third above, for slower steps or a \
+                        farther peer). That smallest one is the saturation point: every worker is busy all the time and each \
+                        chain waits up to the 1 s slack for one; Little's law gives the same, %.0f busy workers on average \
+                        (%,.0f steps/s × mean step) when no step waits. The dead 5 %% alone keep about %.0f workers busy (each \
+                        dead step holds one for the 5 s timeout of every 20 s) and take %.0f %% of the worker's GB-seconds: a \
+                        shorter `peering.peer-call-timeout` is the cheapest lever. Below the needed concurrency chains fall \
+                        behind, the queue holds thousands of messages, and once a chain is 45 s past due the tick starts a \
+                        second one: the old chain's messages then cost stale steps. With 10,000 peerings the tick itself (one \
+                        conditional PutItem per connected peering, sequential) is extrapolated to %.1f s here, and to %.0f s \
+                        in AWS at an assumed %.0f ms per DynamoDB call, against its 60 s timeout; its writes cost %,.0f WRU \
+                        an hour. A concurrency above 1,000 also needs the account's Lambda concurrency limit (1,000 by \
+                        default) raised.
                         """,
                 m.livePeerings, m.deadPeerings, mean(local.live) * 1000,
                 m.meanPeerCalls(m.live), PEER_CALL_TIMEOUT.toSeconds(), rtt * 1000, mean(aws.live) * 1000,
                 DEAD_FRACTION * 100, EMPTY_POLLS_PER_HOUR, LOG_BYTES_PER_STEP, ANSWER_SECONDS * 1000, table,
-                DEFAULT_CONCURRENCY, needed.get(1_000) <= DEFAULT_CONCURRENCY ? "enough" : "not enough",
+                DEFAULT_CONCURRENCY, held, needed.get(1_000) <= DEFAULT_CONCURRENCY ? "enough" : "not enough",
                 needed.get(10_000), recommended(needed.get(10_000)), little,
                 (10_000 * (1 - DEAD_FRACTION)) / (INTERVAL + mean(aws.live)) + 10_000 * DEAD_FRACTION / (INTERVAL + mean(aws.dead)),
-                10_000 * DEAD_FRACTION * mean(aws.dead) / (INTERVAL + mean(aws.dead)),
+                10_000 * DEAD_FRACTION * mean(aws.dead) / (INTERVAL + mean(aws.dead)), 100 * deadShare,
                 m.tickNanosPerPeering * 10_000 / 1e9, m.tickCallsPerPeering * 10_000 * DYNAMODB_CALL_SECONDS,
                 DYNAMODB_CALL_SECONDS * 1000, 60 * 10_000 * m.tickWruPerPeering);
     }
