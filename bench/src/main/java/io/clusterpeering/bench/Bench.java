@@ -27,6 +27,7 @@ public final class Bench {
             new WriteSection(),
             new ReplicationSection(),
             new ScaleSection(),
+            new HeartbeatFanOutSection(),
             new ImportScaleSection(),
             new RegisterScaleSection(),
             new ProfileSection());

@@ -16,6 +16,8 @@ import java.util.Set;
  *       1,10,100: 1,000 / 10,000 / 100,000; the purge runs at each)</li>
  *   <li>{@code --peering-scales 1,10,100}: the peering sizes, in multiples of 10 peerings (default 1,10,100: 10 / 100
  *       / 1,000, 5 % dead)</li>
+ *   <li>{@code --beat-rtt-ms N}: the heartbeat fan-out's AWS model: the round trip of one peer call to a peer in
+ *       another region, through its API Gateway and Lambda, in ms (default 80, about us-east-1 to eu-west-1)</li>
  *   <li>{@code --samples N}: timed calls per warm figure (default 2,000, after as many untimed ones)</li>
  *   <li>{@code --cold-functions headline}: cold start only of the functions the issue names (List, Read, Generate)
  *       instead of every HTTP function</li>
@@ -29,7 +31,7 @@ import java.util.Set;
  */
 record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQuiet, Path results, Path report,
                Path baseline, boolean headlineOnly, int samplesOption, List<Integer> importScales,
-               List<Integer> peeringScales, List<String> args) {
+               List<Integer> peeringScales, double beatRttMs, List<String> args) {
 
     static Options parse(String[] args) {
         boolean quick = false;
@@ -43,6 +45,7 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         int samples = 0;
         List<Integer> importScales = null;
         List<Integer> peeringScales = null;
+        double beatRttMs = 80;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -52,6 +55,7 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
                 case "--import-scales" -> importScales = scales(args[++i]);
                 case "--peering-scales" -> peeringScales = scales(args[++i]);
+                case "--beat-rtt-ms" -> beatRttMs = Double.parseDouble(args[++i]);
                 case "--cold-functions" -> headlineOnly = "headline".equals(args[++i]);
                 case "--results" -> results = Path.of(args[++i]);
                 case "--report" -> report = "none".equals(args[i + 1]) ? null : Path.of(args[i + 1]);
@@ -72,7 +76,7 @@ record Options(boolean quick, int coldRuns, Set<String> only, boolean waitForQui
         List<Integer> defaultScales = quick ? List.of(1) : List.of(1, 10, 100);
         return new Options(quick, coldRuns, only, wait, results, report, baseline, headlineOnly, samples,
                 importScales == null ? defaultScales : importScales, peeringScales == null ? defaultScales : peeringScales,
-                List.of(args));
+                beatRttMs, List.of(args));
     }
 
     private static List<Integer> scales(String list) {

@@ -1,26 +1,14 @@
 package io.clusterpeering.bench;
 
-import io.clusterpeering.local.EmbeddedDynamoDb;
 import io.clusterpeering.local.LocalCluster;
 import io.clusterpeering.service.HeartbeatService;
 import org.HdrHistogram.Histogram;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Issue 10's peering scale, at 1×, 10× and 100× ({@code --peering-scales}): 10 / 100 / 1,000 established peerings on
@@ -84,52 +72,37 @@ final class ScaleSection implements Section {
     private static double[] size(BenchRun run, int total) throws Exception {
         int dead = Math.max(1, total / 20);
         String at = String.format(Locale.ROOT, "%,d peerings", total);
-        Map<String, Object> quiet = new HashMap<>(Map.of("peering.heartbeat-interval", "10m",
-                "peering.heartbeat-timeout", "60m", "peering.peer-call-timeout", "30s"));
-        Map<String, Object> acceptorSettings = new HashMap<>(quiet);
-        acceptorSettings.put("peering.peer-call-timeout", "5s");
-        int deadPort = EmbeddedDynamoDb.freePort();
-        Map<String, Object> deadSettings = new HashMap<>(quiet);
-        deadSettings.put("micronaut.server.port", deadPort);
-        deadSettings.put("peering.advertise-url", "http://127.0.0.1:" + deadPort);
-        try (DynamoDbLocalProcess engine = run.freshEngine();
-             LocalCluster acceptorCluster = Cluster.local(run, engine.endpoint(), "dc1", acceptorSettings);
-             LocalCluster liveCluster = Cluster.local(run, engine.endpoint(), "dc2", quiet)) {
+        try (PeeredAcceptor peered = PeeredAcceptor.start(run, total - dead, dead, at)) {
+            LocalCluster acceptorCluster = peered.acceptor();
             Cluster acceptor = Cluster.over(acceptorCluster);
-            try (LocalCluster deadCluster = Cluster.local(run, engine.endpoint(), "dc3", deadSettings)) {
-                establishMany(run, acceptor, Cluster.over(liveCluster), "live-", total - dead, at);
-                establishMany(run, acceptor, Cluster.over(deadCluster), "dead-", dead, at);
+            int samples = run.options().quick() ? 20 : Math.max(20, 200 / Math.max(1, total / 100));
+            run.progress().step(at + ": list and read");
+            ImportScaleSection.Read listRead = ImportScaleSection.read(acceptor, "/v1/peerings", samples);
+            ImportScaleSection.Read oneRead = ImportScaleSection.read(acceptor, "/v1/peering/live-0003", samples);
+            String id = "scale.peerings." + total;
+            listRead.add(run.results(), TITLE, id + ".list", "GET /v1/peerings, " + at);
+            oneRead.add(run.results(), TITLE, id + ".read", "GET /v1/peering/{name}, " + at);
+            HeartbeatService heartbeats = acceptorCluster.context().getBean(HeartbeatService.class);
+            int rounds = run.options().quick() ? 1 : 3;
+            List<Long> millis = new ArrayList<>();
+            HeartbeatService.Result result = null;
+            for (int j = 0; j < rounds; j++) {
+                run.progress().step(at + ": heartbeat round " + (j + 1) + "/" + rounds);
+                long start = System.nanoTime();
+                result = heartbeats.sendHeartbeats();
+                millis.add((System.nanoTime() - start) / 1_000_000);
             }
-            try (SilentListener ignored = SilentListener.start(deadPort)) {
-                int samples = run.options().quick() ? 20 : Math.max(20, 200 / Math.max(1, total / 100));
-                run.progress().step(at + ": list and read");
-                ImportScaleSection.Read listRead = ImportScaleSection.read(acceptor, "/v1/peerings", samples);
-                ImportScaleSection.Read oneRead = ImportScaleSection.read(acceptor, "/v1/peering/live-0003", samples);
-                String id = "scale.peerings." + total;
-                listRead.add(run.results(), TITLE, id + ".list", "GET /v1/peerings, " + at);
-                oneRead.add(run.results(), TITLE, id + ".read", "GET /v1/peering/{name}, " + at);
-                HeartbeatService heartbeats = acceptorCluster.context().getBean(HeartbeatService.class);
-                int rounds = run.options().quick() ? 1 : 3;
-                List<Long> millis = new ArrayList<>();
-                HeartbeatService.Result result = null;
-                for (int j = 0; j < rounds; j++) {
-                    run.progress().step(at + ": heartbeat round " + (j + 1) + "/" + rounds);
-                    long start = System.nanoTime();
-                    result = heartbeats.sendHeartbeats();
-                    millis.add((System.nanoTime() - start) / 1_000_000);
-                }
-                double seconds = Stats.median(millis) / 1000.0;
-                run.results().add(Figure.versus(id + ".round", TITLE, "heartbeat round (heartbeat + resync each), " + at
-                                + ", " + dead + " dead", seconds, "s", "Consul's heartbeat interval", INTERVAL_SECONDS,
-                        String.format(Locale.ROOT, "median of %d rounds %s ms; last: %d delivered, %d failed", rounds,
-                                Stats.list(millis), result.delivered(), result.failed()), "scale-peerings.png")
-                        .target(1.0));
-                Cluster.AnswerSize answer = acceptor.answerSize("/v1/peerings");
-                run.results().add(answerSize(id + ".list-bytes", TITLE, "GET /v1/peerings answer, " + at, answer,
-                        "answer-size-peerings.png"));
-                return new double[]{Latency.ms(listRead.function(), 50), Latency.ms(listRead.raw(), 50), seconds,
-                        answer.plainBytes(), answer.gzipBytes(), answer.lambdaResultBytes()};
-            }
+            double seconds = Stats.median(millis) / 1000.0;
+            run.results().add(Figure.versus(id + ".round", TITLE, "heartbeat round (heartbeat + resync each), " + at
+                            + ", " + dead + " dead", seconds, "s", "Consul's heartbeat interval", INTERVAL_SECONDS,
+                    String.format(Locale.ROOT, "median of %d rounds %s ms; last: %d delivered, %d failed", rounds,
+                            Stats.list(millis), result.delivered(), result.failed()), "scale-peerings.png")
+                    .target(1.0));
+            Cluster.AnswerSize answer = acceptor.answerSize("/v1/peerings");
+            run.results().add(answerSize(id + ".list-bytes", TITLE, "GET /v1/peerings answer, " + at, answer,
+                    "answer-size-peerings.png"));
+            return new double[]{Latency.ms(listRead.function(), 50), Latency.ms(listRead.raw(), 50), seconds,
+                    answer.plainBytes(), answer.gzipBytes(), answer.lambdaResultBytes()};
         }
     }
 
@@ -161,78 +134,5 @@ final class ScaleSection implements Section {
         }
         series.put("Lambda's 6 MiB limit", limit);
         Charts.curves(file, title, xAxis, "MB", series, true);
-    }
-
-    private static void establishMany(BenchRun run, Cluster acceptor, Cluster dialer, String prefix, int count, String at)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = prefix + String.format("%04d", i);
-                done.add(pool.submit(() -> {
-                    String token = acceptor.ok("POST", "/v1/peering/token", "{\"PeerName\":\"" + name + "\"}")
-                            .get("PeeringToken").asText();
-                    dialer.ok("POST", "/v1/peering/establish", "{\"PeerName\":\"to-" + name + "\",\"PeeringToken\":\""
-                            + token + "\"}");
-                    return null;
-                }));
-            }
-            for (int i = 0; i < done.size(); i++) {
-                if (i % 50 == 0) {
-                    run.progress().step(at + ": establishing " + prefix + "* " + i + "/" + count);
-                }
-                done.get(i).get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-    }
-
-    /** Accepts connections and never answers: a peer that is there and dead (each call waits out its timeout). */
-    private static final class SilentListener implements AutoCloseable {
-        private final ServerSocket server;
-        private final List<Socket> held = new CopyOnWriteArrayList<>();
-
-        private SilentListener(ServerSocket server) {
-            this.server = server;
-        }
-
-        static SilentListener start(int port) throws IOException {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            SilentListener listener = new SilentListener(server);
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        listener.held.add(socket);
-                        Thread drain = new Thread(() -> {
-                            try (InputStream in = socket.getInputStream()) {
-                                in.transferTo(java.io.OutputStream.nullOutputStream());
-                            } catch (IOException ignored) {
-                                // closed
-                            }
-                        });
-                        drain.setDaemon(true);
-                        drain.start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "silent-" + port);
-            acceptor.setDaemon(true);
-            acceptor.start();
-            return listener;
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket socket : held) {
-                socket.close();
-            }
-        }
     }
 }
