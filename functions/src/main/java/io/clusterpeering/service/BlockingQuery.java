@@ -17,8 +17,9 @@ import java.util.function.Supplier;
  * own items carry. A blocking read waits until the counters (summed when a read depends on several) exceed the
  * client's index or the wait is over, then reads and answers the counters' value, which is never below what a
  * non-blocking read of the same data answered, so the index never goes backwards for a watcher and any change
- * after it wakes the next query. DynamoDB has no watches, so it re-reads the counters every
- * {@code peering.blocking-poll-interval}.
+ * after it wakes the next query. A read of one item that carries its own ModifyIndex (one peering) waits on that
+ * item instead ({@link #readItem}), as Consul's single-row reads do. DynamoDB has no watches, so it re-reads the
+ * counters (or the item) every {@code peering.blocking-poll-interval}.
  */
 @Singleton
 public class BlockingQuery {
@@ -61,6 +62,45 @@ public class BlockingQuery {
         }
         long current = awaitIndexAbove(scopes, minIndex, wait);
         return new Indexed<>(read.get().value(), current);
+    }
+
+    /**
+     * A Consul read of one item that carries its own ModifyIndex, as Consul's {@code PeeringRead} answers
+     * ({@code agent/consul/state/peering.go}): the item's ModifyIndex when it exists, else the scope's counter
+     * (a second read, on a miss only). Without {@code ?index=} that is one read of the item. With one, it re-reads
+     * the item every {@code peering.blocking-poll-interval} until its ModifyIndex passes the client's index, so
+     * changes to other items of the scope do not wake it. A missing item answers at once when the scope's counter
+     * is past the client's index (the item went away, or never existed, after the client looked); otherwise it
+     * waits for the item to appear, as Consul's blocking query does after its first not-found.
+     *
+     * @param minIndex     the client's {@code ?index=}, 0 when absent
+     * @param wait         the client's {@code ?wait=}; Consul's 5 minutes when empty, capped at
+     *                     {@code peering.max-blocking-wait}
+     * @param whenMissing  the counter a miss answers (the item's table or partition, Consul's table index)
+     * @param read         reads the item with its ModifyIndex, empty when there is none
+     * @return the item (empty when missing) with the index to answer in {@code X-Consul-Index}, at least 1
+     */
+    public <T> Indexed<Optional<T>> readItem(long minIndex, Optional<Duration> wait, IndexScope whenMissing,
+                                             Supplier<Optional<Indexed<T>>> read) {
+        long deadline = deadline(wait);
+        boolean last = minIndex == 0;
+        boolean missingBefore = false;
+        while (true) {
+            Optional<Indexed<T>> item = read.get();
+            if (item.isPresent()) {
+                long itemIndex = Math.max(1, item.get().index());
+                if (last || itemIndex > minIndex) {
+                    return new Indexed<>(Optional.of(item.get().value()), itemIndex);
+                }
+            } else if (last || !missingBefore) {
+                long counter = index.current(whenMissing);
+                if (last || counter > minIndex) {
+                    return new Indexed<>(Optional.empty(), counter);
+                }
+                missingBefore = true;
+            }
+            last = !pollAgain(deadline);
+        }
     }
 
     private long awaitIndexAbove(List<IndexScope> scopes, long minIndex, Optional<Duration> wait) {

@@ -390,7 +390,7 @@ public class PeeringService {
 
     /**
      * Reads one peering with the index Consul's {@code GET /v1/peering/:name} answers for it, its ModifyIndex (one
-     * GetItem).
+     * GetItem); for {@link BlockingQuery#readItem}.
      *
      * @return the peering with its ModifyIndex, or empty when there is none under that name
      * @throws PeeringNotFound when the name cannot be a peer name (404, as Consul answers it)

@@ -85,8 +85,8 @@ public class PeeringStore {
 
     /**
      * Reads one peering (one strongly consistent GetItem) with the index Consul's {@code PeeringRead} answers for
-     * it: the row's own ModifyIndex (a blocking read then waits on the partition's peerings counter, which is never
-     * below it).
+     * it: the row's own ModifyIndex. A miss reads nothing more; the caller asks for the partition's peerings counter
+     * ({@link IndexScope#peerings}) only if it needs one.
      *
      * @return the row with its ModifyIndex, or empty when there is no row
      */

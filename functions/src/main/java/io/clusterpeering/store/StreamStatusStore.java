@@ -6,6 +6,9 @@ import io.clusterpeering.domain.PeeringException.PeeringConflict;
 import io.clusterpeering.domain.PeeringRole;
 import io.clusterpeering.domain.PeeringState;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -33,11 +36,14 @@ import static io.clusterpeering.store.PeeringItems.*;
  * exported to the peer, the newest export list taken). Every write is conditional on the row being the same
  * peering (its ID) and still connected (ESTABLISHING or ACTIVE), so nothing revives a peering being deleted or
  * terminated; each answers false when that condition (or its own rule) did not hold. Heartbeat times move no
- * Consul index; changes a reader shows (the imported and exported lists, a failure episode) advance the
- * partition's peerings index. The lifecycle rules of the same rows are {@link PeeringStore}'s.
+ * Consul index; changes a reader shows (the imported and exported lists, a failure episode) move the row's
+ * ModifyIndex and the partition's peerings index. The lifecycle rules of the same rows are
+ * {@link PeeringStore}'s.
  */
 @Singleton
 public class StreamStatusStore {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamStatusStore.class);
+
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final ConsulIndex index;
@@ -160,7 +166,7 @@ public class StreamStatusStore {
         }
         if (!strings(write.attributes(), IMPORTED_SERVICES).stream().sorted().toList().equals(sorted)) {
             // The partition's imported-services list changed: wake its blocking readers.
-            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+            showChange(peering);
         }
         return true;
     }
@@ -204,7 +210,7 @@ public class StreamStatusStore {
                 names, values, condition)) {
             return false;
         }
-        index.next(IndexScope.peerings(peering.partition()));
+        showChange(peering);
         return true;
     }
 
@@ -231,7 +237,7 @@ public class StreamStatusStore {
                         Map.of(":services", Attributes.list(sorted), ":roots", Attributes.s(rootsFingerprint),
                                 ":at", instant(Instant.now())), "");
         if (recorded && listChanged) {
-            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+            showChange(peering);
         }
         return recorded;
     }
@@ -313,7 +319,7 @@ public class StreamStatusStore {
         boolean marked = recordLiveness(peering, "SET #failingSince = :episode", names("#failingSince", FAILING_SINCE),
                 Map.of(":episode", instant(episode)), " AND attribute_not_exists(#failingSince)");
         if (marked) {
-            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+            showChange(peering);
         }
         return marked;
     }
@@ -329,9 +335,34 @@ public class StreamStatusStore {
         boolean cleared = recordLiveness(peering, "REMOVE #failingSince", names("#failingSince", FAILING_SINCE),
                 Map.of(":episode", instant(episode)), " AND #failingSince = :episode");
         if (cleared) {
-            index.nextAfterWrite(IndexScope.peerings(peering.partition()));
+            showChange(peering);
         }
         return cleared;
+    }
+
+    /**
+     * Rule: a row's ModifyIndex only moves forward. Shows a change of what a read of the peering answers (its
+     * FAILING mark, its imported or exported services) in the row's ModifyIndex, taken from the partition's
+     * peerings counter, so that a blocking read of this peering (which waits on its row, as Consul's
+     * {@code PeeringRead} does) wakes; then advances the counter again for the list's readers
+     * ({@link ConsulIndex#nextAfterWrite}). The change itself has landed when this runs, so a failure here is
+     * logged, not thrown; a row gone or already at a newer index is left as it is.
+     */
+    private void showChange(Peering peering) {
+        IndexScope scope = IndexScope.peerings(peering.partition());
+        try {
+            long modifyIndex = index.next(scope);
+            dynamoDb.updateItem(UpdateItemRequest.builder().tableName(table).key(TableKeys.peering(peering.key()))
+                    .conditionExpression("#id = :id AND #modifyIndex < :modifyIndex")
+                    .updateExpression("SET #modifyIndex = :modifyIndex")
+                    .expressionAttributeNames(names("#id", ID, "#modifyIndex", MODIFY_INDEX))
+                    .expressionAttributeValues(Map.of(":id", s(peering.id()), ":modifyIndex", n(modifyIndex))).build());
+        } catch (ConditionalCheckFailedException e) {
+            // deleted, replaced, or moved past this index by a newer change: nothing to show
+        } catch (SdkException e) {
+            LOG.warn("the ModifyIndex of peering {} was not advanced after a change: {}", peering.id(), e.getMessage());
+        }
+        index.nextAfterWrite(scope);
     }
 
     private boolean recordLiveness(Peering peering, String update, Map<String, String> names,

@@ -147,26 +147,31 @@ class ConsulIndexTest {
     }
 
     /**
-     * Consul's {@code PeeringRead} answers a found peering's own ModifyIndex (one GetItem here); a blocking read
-     * waits on the partition's peerings counter, never below it, and wakes on the peering's change; a missing
-     * name answers 404 at once when the partition moved past the client's index, and wakes when the row appears.
+     * Consul's {@code PeeringRead}: a found peering answers its own ModifyIndex and a blocking read waits on that
+     * row alone; a missing one answers the partition's index, at once when that is past the client's index, else
+     * once the row appears.
      */
     @Test
-    void aPeeringReadAnswersItsModifyIndexAndABlockingReadWakesOnItsChange() throws Exception {
+    void aPeeringReadAnswersItsModifyIndexAndWakesOnlyWhenItChanges() throws Exception {
         String partition = "p" + UUID.randomUUID().toString().substring(0, 6);
         String a = "/v1/peering/a?partition=" + partition;
         assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"a\"}").statusCode());
         HttpResponse<String> first = one.get(a);
         long read = index(first);
         assertEquals(json(first.body()).get("ModifyIndex").asLong(), read, "the index is the row's ModifyIndex");
-        long listed = index(one.get("/v1/peerings?partition=" + partition));
-        assertTrue(listed >= read, "the partition's counter is never below a row's ModifyIndex");
 
-        CompletableFuture<HttpResponse<String>> single = blockOn(one, a, listed);
+        CompletableFuture<HttpResponse<String>> single = blockOn(one, a, read);
+        assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"b\"}").statusCode());
+        long listed = index(one.get("/v1/peerings?partition=" + partition));
+        assertTrue(listed > read, "another peering moved the partition's counter");
+        sleepQuietly(600);
+        assertFalse(single.isDone(), "a read of one peering sleeps through another peering's change");
+
         assertEquals(200, one.delete(a).statusCode());
         HttpResponse<String> woken = single.get();
         if (woken.statusCode() == 200) {
-            assertTrue(index(woken) > listed, "the deletion wakes the read");
+            assertTrue(index(woken) > listed, "the deletion wakes the read, above the other peering's change");
+            assertEquals(json(woken.body()).get("ModifyIndex").asLong(), index(woken));
             assertTrue(json(woken.body()).has("DeletedAt"), woken.body());
         } else {
             assertEquals(404, woken.statusCode(), "woken by the deletion after the row was already removed");
@@ -178,13 +183,9 @@ class ConsulIndexTest {
         assertEquals(404, gone.statusCode(), "a row gone after the client's index answers 404 at once");
 
         String c = "/v1/peering/c?partition=" + partition;
-        CompletableFuture<HttpResponse<String>> appears = CompletableFuture.supplyAsync(() ->
-                one.get(c + "&index=" + partitionIndex + "&wait=20s"));
-        Thread.sleep(400);
-        assertFalse(appears.isDone(), "a blocking read of a missing name waits while its partition is quiet");
+        CompletableFuture<HttpResponse<String>> appears = blockOn(one, c, partitionIndex);
         assertEquals(200, one.post("/v1/peering/token?partition=" + partition, "{\"PeerName\":\"c\"}").statusCode());
         HttpResponse<String> created = appears.get();
-        assertEquals(200, created.statusCode(), created.body());
         assertTrue(index(created) > partitionIndex, "a read waiting on a missing name wakes when the row appears");
         assertEquals("c", json(created.body()).get("Name").asText());
     }

@@ -64,12 +64,13 @@ class IndexCoverageTest {
     }
 
     @Test
-    void peeringReadsCoverThePartitionsPeerings() throws Exception {
-        for (String path : new String[]{"/v1/peering/from-dc1", "/v1/peerings"}) {
-            String name = unique("other");
-            wakesOn(two, path, () -> generate(two, name), body -> !path.endsWith("s") || body.contains(name));
-            sleepsThrough(two, path, () -> register(two, unique("local"), unique("i")));
-        }
+    void aPeeringListCoversThePartitionsPeeringsAndOnePeeringItsOwnRow() throws Exception {
+        String name = unique("other");
+        wakesOn(two, "/v1/peerings", () -> generate(two, name), body -> body.contains(name));
+        sleepsThrough(two, "/v1/peerings", () -> register(two, unique("local"), unique("i")));
+        // Consul's PeeringRead watches the row alone: another peering's change does not wake it.
+        sleepsThrough(two, "/v1/peering/from-dc1", () -> generate(two, unique("other")));
+        sleepsThrough(two, "/v1/peering/from-dc1", () -> register(two, unique("local"), unique("i")));
     }
 
     @Test
@@ -111,8 +112,14 @@ class IndexCoverageTest {
         }
         String list = "/v1/catalog/services?peer=from-dc1";
         CompletableFuture<HttpResponse<String>> imported = block(two, "/v1/imported-services", settledIndex(two, "/v1/imported-services"), "20s");
+        // The peering's own read shows StreamStatus.ImportedServices: a change of that list moves its ModifyIndex.
+        CompletableFuture<HttpResponse<String>> peering = block(two, "/v1/peering/from-dc1", settledIndex(two, "/v1/peering/from-dc1"), "20s");
         wakesOn(two, list, () -> export(service, next), body -> body.contains(next));
         assertTrue(imported.get().body().contains(next), "the imported-services list woke with the new service");
+        JsonNode woken = json(peering.get().body());
+        assertTrue(woken.get("StreamStatus").get("ImportedServices").toString().contains(next), woken.toString());
+        assertEquals(woken.get("ModifyIndex").asLong(), Long.parseLong(peering.get().headers().firstValue("X-Consul-Index").orElseThrow()),
+                "the peering's read answers its row's ModifyIndex");
     }
 
     @Test
