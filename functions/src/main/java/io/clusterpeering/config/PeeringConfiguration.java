@@ -86,6 +86,24 @@ public interface PeeringConfiguration {
     @Positive
     int getHeartbeatConcurrency();
 
+    /**
+     * How long a stream handler's call may work when no Lambda context says how long is left
+     * ({@code peering.stream-invocation-time}: the local stream poller, the start-up sweep); the deployed stream
+     * function's timeout, 120 seconds, by default. A purge works until this less {@link #getStreamSafetyMargin()}.
+     */
+    @Bindable(defaultValue = "120s")
+    @NotNull
+    Duration getStreamInvocationTime();
+
+    /**
+     * How much of a stream handler's invocation a purge leaves unused ({@code peering.stream-safety-margin}), so
+     * that its last batches, its progress record and the handler's answer fit before Lambda's timeout. Default 15
+     * seconds.
+     */
+    @Bindable(defaultValue = "15s")
+    @NotNull
+    Duration getStreamSafetyMargin();
+
     /** How many peers a change or a resync of all peers is sent to at once. Default 16. */
     @Bindable(defaultValue = "16")
     @Positive

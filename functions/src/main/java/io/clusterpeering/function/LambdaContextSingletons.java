@@ -6,6 +6,8 @@ import io.micronaut.function.aws.DefaultLambdaContextFactory;
 import io.micronaut.function.aws.LambdaContextFactory;
 import jakarta.inject.Singleton;
 
+import java.util.Optional;
+
 /**
  * Keeps Lambda's per-invocation {@link Context} out of the application context. Micronaut's Lambda support
  * ({@code HandlerUtils.configureWithContext}, called by every entry point on every invocation) hands the invocation's
@@ -14,16 +16,27 @@ import jakarta.inject.Singleton;
  * each invocation's lookup walks all the earlier ones and its cost grows with the number of invocations served
  * (about 1 ms after 2,000 invocations and 3 ms after 8,000 on a 2-core machine), and so does memory. No bean of ours
  * injects Lambda's Context (the request ID reaches the logs through the MDC, see {@link ConsulHttpFunction}), so
- * this replacement registers nothing; the MDC values Micronaut's {@code DiagnosticInfoPopulator} sets (Lambda's
+ * this replacement registers nothing as a bean; it keeps the invocation's Context for the thread that serves it
+ * ({@link #current()}: the stream handler asks it how much time is left). The MDC values Micronaut's {@code DiagnosticInfoPopulator} sets (Lambda's
  * request ID, the function's name and version, the X-Ray trace) are untouched.
  */
 @Singleton
 @Replaces(DefaultLambdaContextFactory.class)
 public class LambdaContextSingletons implements LambdaContextFactory {
+    /** The Context of the invocation this thread serves (Lambda's runtime serves every invocation on one thread). */
+    private static final ThreadLocal<Context> CURRENT = new ThreadLocal<>();
 
-    /** Registers nothing: see the class comment. */
+    /** Registers no bean (see the class comment); keeps the Context for {@link #current()}. */
     @Override
     public void registerSingletons(Context context) {
-        // deliberately empty
+        CURRENT.set(context);
+    }
+
+    /**
+     * The Lambda Context of the invocation the calling thread serves, or of the last one it served; empty on a
+     * thread that never served one (the local stream poller, tests calling a handler's {@code execute}).
+     */
+    public static Optional<Context> current() {
+        return Optional.ofNullable(CURRENT.get());
     }
 }

@@ -1,6 +1,8 @@
 package io.clusterpeering.service;
 
+import io.clusterpeering.config.PeeringConfiguration;
 import io.clusterpeering.domain.AuditEvent;
+import io.clusterpeering.domain.Deadline;
 import io.clusterpeering.domain.Peering;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.domain.PeeringState;
@@ -26,27 +28,27 @@ import java.util.Optional;
  *   <li>a TERMINATED row: purge what was imported from the peer and keep the row until the user deletes it.</li>
  * </ol>
  * A purge estimates what is left from the imported services' heads, then deletes in pages and records after each
- * page how many items are left on the row ({@code StreamStatus.ImportedItemsLeft}). It works for at most {@link #PURGE_BUDGET} per call: the
- * progress it records is a change of the row, which the stream delivers back here, so a purge of any size
- * continues over several calls, and one interrupted by a crash resumes with the next delivery (or the heartbeat's
+ * page how many items are left on the row ({@code StreamStatus.ImportedItemsLeft}). It chains its pages while
+ * the invocation has time left (its {@link Deadline}: Lambda's remaining time less
+ * {@code peering.stream-safety-margin}); the progress it records is a change of the row, which the stream
+ * delivers back here, so a purge too big for one invocation continues in the next, and one interrupted by a crash resumes with the next delivery (or the heartbeat's
  * re-nudge of a stuck deletion). It acts on the row as it is now, not on the stream image, so a replayed record
  * for a row that is gone or was re-created does nothing.
  */
 @Singleton
 public class DeletionService {
     private static final Logger LOG = LoggerFactory.getLogger(DeletionService.class);
-    /** How long one call purges before it leaves the rest to the next delivery of the row. */
-    static final Duration PURGE_BUDGET = Duration.ofSeconds(60);
-
     private final PeeringStore store;
     private final ImportPurgeStore importedData;
     private final PeerMessages messages;
     private final PeerClient peers;
     private final AuditRecorder audit;
     private final PeeringMetrics metrics;
+    private final PeeringConfiguration config;
 
     public DeletionService(PeeringStore store, ImportPurgeStore importedData, PeerMessages messages, PeerClient peers,
-                           AuditRecorder audit, PeeringMetrics metrics) {
+                           AuditRecorder audit, PeeringMetrics metrics, PeeringConfiguration config) {
+        this.config = config;
         this.audit = audit;
         this.metrics = metrics;
         this.store = store;
@@ -56,19 +58,38 @@ public class DeletionService {
     }
 
     /**
-     * Carries a DELETING or TERMINATED peering to its end state, or as far as one purge budget goes.
+     * When a stream handler's work must stop: {@code invocationLeft} (what Lambda says is left of the invocation,
+     * or {@code peering.stream-invocation-time} where there is no Lambda) less {@code peering.stream-safety-margin}.
      *
-     * @param key the peering's partition and name
-     * @return what was done
+     * @param invocationLeft how long the invocation has left
+     */
+    public Deadline deadline(Duration invocationLeft) {
+        return Deadline.after(invocationLeft.minus(config.getStreamSafetyMargin()));
+    }
+
+    /**
+     * {@link #finish(PeeringKey, Deadline)} with a full invocation's time ({@code peering.stream-invocation-time}):
+     * the start-up sweep and tests, where no Lambda context says how long is left.
      */
     public Outcome finish(PeeringKey key) {
+        return finish(key, deadline(config.getStreamInvocationTime()));
+    }
+
+    /**
+     * Carries a DELETING or TERMINATED peering to its end state, or as far as the deadline lets the purge go.
+     *
+     * @param key      the peering's partition and name
+     * @param deadline when the purge stops at its next page boundary (at least one page is always deleted)
+     * @return what was done
+     */
+    public Outcome finish(PeeringKey key, Deadline deadline) {
         Optional<Peering> current = store.find(key);
         if (current.isEmpty()) {
             return Outcome.NOTHING;
         }
         Peering peering = current.get();
         if (peering.state() == PeeringState.TERMINATED) {
-            return purgeImported(peering, false) ? Outcome.PURGED : Outcome.PURGING;
+            return purgeImported(peering, false, deadline) ? Outcome.PURGED : Outcome.PURGING;
         }
         if (peering.state() != PeeringState.DELETING) {
             return Outcome.NOTHING;
@@ -76,7 +97,7 @@ public class DeletionService {
         if (peering.importedItemsLeft() == null) {
             notifyPeer(peering);
         }
-        if (!purgeImported(peering, true)) {
+        if (!purgeImported(peering, true, deadline)) {
             return Outcome.PURGING;
         }
         return store.removeAfterPurge(key, peering.id()) ? Outcome.REMOVED : Outcome.NOTHING;
@@ -103,13 +124,13 @@ public class DeletionService {
     }
 
     /**
-     * Deletes the instances of a service the peer no longer exports (its imported head says so), for at most
-     * one budget; the head's changes bring the stream back here until none is left.
+     * Deletes the instances of a service the peer no longer exports (its imported head says so) until the
+     * deadline; the head's changes bring the stream back here until none is left.
      *
      * @return how many items it deleted
      */
-    public int purgeUnexported(PeeringKey peer, String service) {
-        int deleted = importedData.purgeUnexported(peer, service, PURGE_BUDGET);
+    public int purgeUnexported(PeeringKey peer, String service, Deadline deadline) {
+        int deleted = importedData.purgeUnexported(peer, service, deadline);
         if (deleted > 0) {
             LOG.info("purged {} items of {} that peer {} no longer exports", deleted, service, peer.name());
         }
@@ -123,7 +144,7 @@ public class DeletionService {
      *
      * @return true when nothing imported from the peer is left
      */
-    private boolean purgeImported(Peering peering, boolean removing) {
+    private boolean purgeImported(Peering peering, boolean removing, Deadline deadline) {
         PeeringKey key = peering.key();
         if (peering.importedItemsLeft() != null && peering.importedItemsLeft() == 0 && importedData.purgeBatch(key) == 0) {
             return true;
@@ -132,7 +153,7 @@ public class DeletionService {
         int start = peering.importedItemsLeft() != null ? peering.importedItemsLeft() : importedData.estimateItems(key);
         store.recordPurgeProgress(peering, start);
         ImportPurgeStore.Purge purge = importedData.purgeAll(key,
-                deleted -> store.recordPurgeProgress(peering, Math.max(0, start - deleted)), PURGE_BUDGET);
+                deleted -> store.recordPurgeProgress(peering, Math.max(0, start - deleted)), deadline);
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (purge.deleted() > 0) {
             metrics.purge(key, purge.deleted(), millis);

@@ -1,11 +1,13 @@
 package io.clusterpeering.store;
 
 import io.clusterpeering.config.DynamoDbConfiguration;
+import io.clusterpeering.domain.Deadline;
 import io.clusterpeering.domain.PeeringKey;
 import io.clusterpeering.store.ServiceHeads.Change;
 import io.clusterpeering.store.ServiceHeads.Head;
 import io.clusterpeering.store.ServiceHeads.Outcome;
 import io.clusterpeering.store.ServiceHeads.Step;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -13,8 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 
-import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 import static io.clusterpeering.store.Attributes.list;
@@ -38,16 +43,25 @@ import static io.clusterpeering.store.Attributes.s;
 public class ImportPurgeStore {
     /** DynamoDB's limit of items in one BatchWriteItem call. */
     static final int BATCH_LIMIT = Batches.WRITE_LIMIT;
-    /** Keys read per query page of a purge, and deletes in flight at once. */
+    /** Keys read per query page of a purge. */
     private static final int PURGE_PAGE = 1000;
-    private static final int PURGE_PARALLELISM = 4;
+    /** BatchWriteItem calls of one purge in flight at once. */
+    public static final int PURGE_IN_FLIGHT = 8;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
+    /** The purges' delete calls and their read-ahead of the next page's keys, shared by every purge. */
+    private final ExecutorService workers;
 
     public ImportPurgeStore(DynamoDbClient dynamoDb, DynamoDbConfiguration config) {
         this.dynamoDb = dynamoDb;
         this.table = config.getTableName();
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "purge-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -55,14 +69,14 @@ public class ImportPurgeStore {
      * transaction checking the head still says not exported at the index the batch was planned under, so a
      * newer apply (the service exported again) stops it. Idempotent; resumable after a crash.
      *
-     * @param budget stop after this long (the stream handler is called again by the head's next change)
+     * @param deadline stop at the first transaction past it (the stream handler is called again by the head's
+     *                 next change)
      * @return how many items it deleted
      */
-    public int purgeUnexported(PeeringKey peer, String service, Duration budget) {
+    public int purgeUnexported(PeeringKey peer, String service, Deadline deadline) {
         String pk = TableKeys.importedFrom(peer);
-        long deadline = System.nanoTime() + budget.toNanos();
         int deleted = 0;
-        while (System.nanoTime() < deadline) {
+        while (!deadline.passed()) {
             Head head = Head.of(service, item(pk, CatalogItems.headKey(service)));
             if (!head.stored() || head.exported()) {
                 return deleted;
@@ -153,61 +167,103 @@ public class ImportPurgeStore {
     }
 
     /**
-     * Deletes everything imported from a peer whose peering is being deleted or was terminated: pages of up to
-     * 1,000 keys, each deleted with BatchWriteItem calls of 25, four in flight at once, while the next page's keys
-     * are read. After each page it reports how many items it has deleted so far. Idempotent and resumable: what a
-     * crash leaves is found by the next call.
+     * Deletes everything imported from a peer whose peering is being deleted or was terminated, at full speed
+     * while time remains: pages of up to 1,000 keys read one ahead, each page's keys deleted with BatchWriteItem
+     * calls of 25, {@value #PURGE_IN_FLIGHT} calls in flight at once across page boundaries. After each page is
+     * deleted it reports the running total. It always deletes at least one page, then stops at the first page
+     * boundary past the deadline. Idempotent and resumable: what a stop or a crash leaves is found by the next
+     * call; a page that ends the keys is followed by one more read from the start (nothing can be added
+     * meanwhile: the peering is no longer connected).
      *
      * @param progress called after each page with the running total deleted by this call
-     * @param budget   stop after this long, leaving the rest to the next call
+     * @param deadline when to stop, leaving the rest to the next call (the stream function's remaining time)
      * @return how many it deleted, and whether nothing is left
+     * @throws IllegalStateException when interrupted (what is deleted stays deleted)
      */
-    public Purge purgeAll(PeeringKey peer, IntConsumer progress, Duration budget) {
-        long deadline = System.nanoTime() + budget.toNanos();
+    public Purge purgeAll(PeeringKey peer, IntConsumer progress, Deadline deadline) {
         String pk = TableKeys.importedFrom(peer);
+        Semaphore slots = new Semaphore(PURGE_IN_FLIGHT);
+        Deque<Page> deleting = new ArrayDeque<>();
         int deleted = 0;
-        ExecutorService workers = Executors.newFixedThreadPool(PURGE_PARALLELISM + 1, runnable -> {
-            Thread thread = new Thread(runnable, "purge-" + peer.name());
-            thread.setDaemon(true);
-            return thread;
-        });
         try {
             QueryResponse page = keysAfter(pk, null);
-            while (true) {
-                if (page.items().isEmpty()) {
-                    return new Purge(deleted, true);
+            while (!page.items().isEmpty()) {
+                Map<String, AttributeValue> last = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey() : null;
+                Future<QueryResponse> next = last == null ? null : workers.submit(() -> keysAfter(pk, last));
+                deleting.add(deleteInBatches(page.items(), slots));
+                // The previous page finishes while this one's batches start: no gap in the pipeline.
+                while (deleting.size() > 1 || (next == null && !deleting.isEmpty())) {
+                    deleted += deleting.remove().await();
+                    progress.accept(deleted);
                 }
-                // Read the next page's keys while this one is deleted; a short page is followed by a check from
-                // the start (nothing can be added meanwhile: the peering is no longer connected).
-                QueryResponse current = page;
-                Map<String, AttributeValue> last = current.hasLastEvaluatedKey() && !current.lastEvaluatedKey().isEmpty()
-                        ? current.lastEvaluatedKey() : null;
-                Future<QueryResponse> next = workers.submit(() -> keysAfter(pk, last));
-                List<Future<?>> batches = new ArrayList<>();
-                List<Map<String, AttributeValue>> keys = current.items();
-                for (int from = 0; from < keys.size(); from += BATCH_LIMIT) {
-                    List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_LIMIT));
-                    batches.add(workers.submit(() -> Batches.delete(dynamoDb, table, batch)));
-                }
-                for (Future<?> batch : batches) {
-                    batch.get();
-                }
-                deleted += keys.size();
-                progress.accept(deleted);
-                if (System.nanoTime() >= deadline) {
-                    next.cancel(true);
+                if (deadline.passed()) {
+                    while (!deleting.isEmpty()) {
+                        deleted += deleting.remove().await();
+                        progress.accept(deleted);
+                    }
+                    if (next != null) {
+                        next.cancel(true);
+                    }
                     return new Purge(deleted, false);
                 }
-                page = last == null ? keysAfter(pk, null) : next.get();
+                page = next == null ? keysAfter(pk, null) : next.get();
             }
+            while (!deleting.isEmpty()) {
+                deleted += deleting.remove().await();
+                progress.accept(deleted);
+            }
+            return new Purge(deleted, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            deleting.forEach(Page::cancel);
             throw new IllegalStateException("interrupted while purging imports of " + peer.name(), e);
         } catch (ExecutionException e) {
+            deleting.forEach(Page::cancel);
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-        } finally {
-            workers.shutdownNow();
         }
+    }
+
+    /** Starts deleting one page of keys, 25 a call, taking a slot of the in-flight bound for each call. */
+    private Page deleteInBatches(List<Map<String, AttributeValue>> keys, Semaphore slots) throws InterruptedException {
+        List<Future<?>> batches = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += BATCH_LIMIT) {
+            List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_LIMIT));
+            slots.acquire();
+            try {
+                batches.add(workers.submit(() -> {
+                    try {
+                        Batches.delete(dynamoDb, table, batch);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                slots.release();
+                throw e;
+            }
+        }
+        return new Page(keys.size(), batches);
+    }
+
+    /** One page's delete calls in flight. */
+    private record Page(int keys, List<Future<?>> batches) {
+        int await() throws InterruptedException, ExecutionException {
+            for (Future<?> batch : batches) {
+                batch.get();
+            }
+            return keys;
+        }
+
+        void cancel() {
+            batches.forEach(batch -> batch.cancel(true));
+        }
+    }
+
+    /** Stops the purge threads when the application context closes. */
+    @PreDestroy
+    void close() {
+        workers.shutdownNow();
     }
 
     /** Up to 1,000 keys of the peer's items, after {@code start} (or from the first). */

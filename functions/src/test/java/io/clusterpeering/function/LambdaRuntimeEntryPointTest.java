@@ -4,17 +4,15 @@ import com.amazonaws.services.lambda.runtime.api.client.EventHandlerLoader;
 import com.amazonaws.services.lambda.runtime.api.client.HandlerInfo;
 import com.amazonaws.services.lambda.runtime.api.client.LambdaRequestHandler;
 import com.amazonaws.services.lambda.runtime.api.client.runtimeapi.dto.InvocationRequest;
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clusterpeering.support.GatewayEvent;
+import io.clusterpeering.support.LambdaInvocation;
 import io.clusterpeering.support.PayloadFormat;
 import io.clusterpeering.support.TestDynamoDb;
 import org.junit.jupiter.api.Test;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import io.micronaut.context.ApplicationContext;
 
 import java.io.ByteArrayInputStream;
@@ -90,21 +88,7 @@ class LambdaRuntimeEntryPointTest {
 
     private static JsonNode invoke(ListPeeringsFunction function, byte[] event, int invocation) throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        function.handleRequest(new ByteArrayInputStream(event), output, new InvocationContext("invocation-" + invocation));
+        function.handleRequest(new ByteArrayInputStream(event), output, LambdaInvocation.of("invocation-" + invocation, "ListPeerings"));
         return JSON.readTree(output.toByteArray());
-    }
-
-    /** The Lambda Context of one invocation, as the runtime passes it (its own request ID each time). */
-    private record InvocationContext(String getAwsRequestId) implements Context {
-        @Override public String getLogGroupName() { return "/aws/lambda/ListPeerings"; }
-        @Override public String getLogStreamName() { return "stream"; }
-        @Override public String getFunctionName() { return "ListPeerings"; }
-        @Override public String getFunctionVersion() { return "1"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:ListPeerings:live"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return 30_000; }
-        @Override public int getMemoryLimitInMB() { return 1024; }
-        @Override public LambdaLogger getLogger() { return null; }
     }
 }

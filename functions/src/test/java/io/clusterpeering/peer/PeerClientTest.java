@@ -181,6 +181,16 @@ class PeerClientTest {
             public int getReplicationConcurrency() {
                 return 1;
             }
+
+            @Override
+            public Duration getStreamInvocationTime() {
+                return Duration.ofSeconds(120);
+            }
+
+            @Override
+            public Duration getStreamSafetyMargin() {
+                return Duration.ofSeconds(15);
+            }
         };
     }
 }

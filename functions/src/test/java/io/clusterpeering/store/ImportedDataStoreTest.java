@@ -11,6 +11,9 @@ import io.clusterpeering.store.PeeringStore.DialerDetails;
 import io.clusterpeering.support.ImportFixtures;
 import io.clusterpeering.support.Race;
 import io.clusterpeering.support.TestDynamoDb;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import io.clusterpeering.function.PeeringStreamFunction;
+import io.clusterpeering.support.LambdaInvocation;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,7 +162,7 @@ class ImportedDataStoreTest {
             int delay = round * 2;
 
             List<Object> outcomes = Race.run(List.of(
-                    () -> purges.purgeUnexported(peering.key(), "web", Duration.ofSeconds(30)),
+                    () -> purges.purgeUnexported(peering.key(), "web", io.clusterpeering.domain.Deadline.after(Duration.ofSeconds(30))),
                     () -> {
                         Thread.sleep(delay * 15L);
                         // The peer exports web again, then sends it whole: the newer state lists every instance.
@@ -173,6 +176,57 @@ class ImportedDataStoreTest {
             assertEquals(120, stored.size(), "round " + round + ": every instance the newer state lists is there");
             stored.values().forEach(i -> assertEquals(List.of("v2"), i.tags()));
         }
+    }
+
+    /**
+     * The stream function purges while its invocation has time left (Lambda's remaining time less
+     * {@code peering.stream-safety-margin}, 15 s): with no more than the margin left it deletes one page and leaves
+     * the rest with its progress recorded; with a full invocation it chains every page and removes the row in one
+     * call.
+     */
+    @Test
+    void aPurgeChainsItsPagesWhileTheInvocationHasTimeLeft() {
+        Peering peering = activePeering();
+        List<VersionedInstance> batch = new ArrayList<>();
+        for (int i = 0; i < 3500; i++) {
+            batch.add(upsert("chained", i, "v1", i + 1));
+        }
+        imported.applyUpdate(peering, "chained", batch, Instant.now());
+        int items = purges.count(peering.key());
+        store.markDeleting(peering.key(), Instant.now());
+        PeeringStreamFunction stream = new PeeringStreamFunction(context);
+
+        stream.handleRequest(deletingRecord(peering.key()), new LambdaInvocation("short", "PeeringStream", 15_000));
+        Peering left = store.find(peering.key()).orElseThrow();
+        int remaining = purges.count(peering.key());
+        assertEquals(PeeringState.DELETING, left.state(), "no time left: the row stays for the next delivery");
+        assertTrue(remaining > 0 && remaining <= items - 1000, "one page of 1,000 deleted: " + remaining + " of " + items);
+        assertTrue(left.importedItemsLeft() != null && left.importedItemsLeft() > 0, "progress recorded: " + left.importedItemsLeft());
+
+        stream.handleRequest(deletingRecord(peering.key()), new LambdaInvocation("full", "PeeringStream", 120_000));
+        assertEquals(0, purges.count(peering.key()), "a full invocation chains the remaining pages");
+        assertTrue(store.find(peering.key()).isEmpty(), "and removes the row in the same call");
+    }
+
+    /** The stream record of a peering row that turned DELETING, as Lambda's event source mapping delivers it. */
+    private static DynamodbEvent deletingRecord(PeeringKey key) {
+        Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image = new java.util.HashMap<>();
+        TableKeys.peering(key).forEach((name, value) -> image.put(name,
+                new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withS(value.s())));
+        var keys = Map.copyOf(image);
+        image.put(PeeringItems.STATE, new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue()
+                .withS(PeeringState.DELETING.name()));
+        var change = new com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord();
+        change.setKeys(keys);
+        change.setNewImage(image);
+        change.setSequenceNumber("1");
+        DynamodbEvent.DynamodbStreamRecord record = new DynamodbEvent.DynamodbStreamRecord();
+        record.setEventName("MODIFY");
+        record.setEventID("deleting");
+        record.setDynamodb(change);
+        DynamodbEvent event = new DynamodbEvent();
+        event.setRecords(List.of(record));
+        return event;
     }
 
     @Test
@@ -254,7 +308,7 @@ class ImportedDataStoreTest {
             assertEquals(List.of("web"), store.find(peering.key()).orElseThrow().liveness().importedServices(),
                     "round " + round + ": ImportedServices is the newer list's (" + outcomes + ")");
             // What the stream handler does when a head turns not exported: it must find nothing to purge.
-            assertEquals(0, purges.purgeUnexported(peering.key(), "web", Duration.ofSeconds(5)),
+            assertEquals(0, purges.purgeUnexported(peering.key(), "web", io.clusterpeering.domain.Deadline.after(Duration.ofSeconds(5))),
                     "round " + round + ": web's head still says exported (" + outcomes + ")");
             assertEquals(Set.of("web-1"), importedNow(peering, "web").keySet(),
                     "round " + round + ": web is still read (" + outcomes + ")");
