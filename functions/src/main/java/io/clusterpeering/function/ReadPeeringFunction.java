@@ -20,7 +20,8 @@ import java.util.Optional;
  * {@code GET /v1/peering/{name}}: reads one peering, name matched case-insensitively, scoped by
  * {@code ?partition=}. As Consul's, the {@code X-Consul-Index} is the row's ModifyIndex, so without {@code ?index=}
  * a read is one GetItem; a blocking query ({@code ?index=&wait=}) waits for the row itself to change (re-read each
- * poll interval), or, for a name with no row, answers 404 at once when the partition's peerings counter is past
+ * poll interval; its FAILING episodes and service-list changes move its ModifyIndex too, see
+ * {@code StreamStatusStore}), or, for a name with no row, answers 404 at once when the partition's peerings counter is past
  * the client's index and otherwise waits for the row to appear ({@link BlockingQuery#readItem}). 404
  * {@code Peering not found for "<name>"} when there is none; 400 {@code Must specify a name to fetch.} for an
  * empty name.
