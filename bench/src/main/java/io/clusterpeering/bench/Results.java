@@ -107,7 +107,7 @@ public final class Results {
         md.append("\n## Every figure\n\n");
         md.append("Ratio = figure / denominator (for rates: denominator / figure), so above 1 is always the cost of our code "
                 + "over the bare minimum. ").append(before ? "\"Before\" is the baseline file's figure (`bench/results/before.tsv` unless `--baseline` names "
-                        + "another; the committed one holds the figures issue 9 reported before this work)." : "")
+                        + "another; the committed one is the run before issue 21, commit d51254f)." : "")
                 .append("\n\n");
         table(md, figures(), before, baseline);
         for (Map.Entry<String, String> section : titles.entrySet()) {
