@@ -1,5 +1,7 @@
 package io.clusterpeering.bench;
 
+import io.clusterpeering.bench.probe.ColdStartProbe;
+
 import io.clusterpeering.bench.probe.ProbeEvents;
 import io.clusterpeering.bench.probe.RecordedCalls;
 import io.clusterpeering.function.ListPeeringsFunction;
@@ -191,6 +193,21 @@ final class ColdStartSection implements Section {
     }
 
     /**
+     * The flags of a primed run whose first request is recorded with JFR ({@link ColdStartProbe#REQUEST_JFR}) into
+     * {@code $BENCH_REQUEST_JFR_DIR/<function>.jfr}, when that variable names a folder (a profiling aid, off in the
+     * committed runs: the recording's sampling adds to the figure it records); else the flags as they are.
+     */
+    private static List<String> requestRecorded(List<String> lambdaFlags, String function) {
+        String dir = System.getenv("BENCH_REQUEST_JFR_DIR");
+        if (dir == null || dir.isBlank()) {
+            return lambdaFlags;
+        }
+        List<String> flags = new ArrayList<>(lambdaFlags);
+        flags.add("-D" + ColdStartProbe.REQUEST_JFR + "=" + Path.of(dir, function + ".jfr").toAbsolutePath());
+        return flags;
+    }
+
+    /**
      * Priming cost before the snapshot, and the first request after a simulated restore, with and without it; where
      * the function has an AOT cache, the same simulation again with it in each turn (that the JEP 483 flags leave
      * the CRaC resources' priming working, and what they change there).
@@ -214,7 +231,8 @@ final class ColdStartSection implements Section {
             for (int i = 0; i < runs; i++) {
                 run.progress().step(String.format("%s: simulated checkpoint and restore, JVM %d/%d", fn, i + 1, runs));
                 BenchRun.ProbeResult r = run.probe(run.lambdaClasspath(), route.handler().getName(),
-                        event(run, requests, cluster, route, PRIMED_RUNS + i, "primed-" + i), env, lambdaFlags, true);
+                        event(run, requests, cluster, route, PRIMED_RUNS + i, "primed-" + i), env,
+                        i == 0 ? requestRecorded(lambdaFlags, fn) : lambdaFlags, true);
                 priming.add(r.priming());
                 first.add(r.firstRequest());
                 if (cache != null) {

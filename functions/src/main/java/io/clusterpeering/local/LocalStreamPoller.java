@@ -73,6 +73,18 @@ public class LocalStreamPoller {
     }
 
     /**
+     * One poll of every open shard now, after the poll in progress (if any) has ended, so that every record written
+     * before this call has been handed to the handlers when it returns: for a reader that must see a stream
+     * handler's work done (the README's walkthrough between its steps).
+     *
+     * @return false when the poller is stopped
+     * @throws InterruptedException when interrupted while the poll in progress runs
+     */
+    public boolean pollAfterCurrent() throws InterruptedException {
+        return runs.runAfterCurrent(this::pollOnce);
+    }
+
+    /**
      * Stops polling: no poll starts after this call, and the one in progress may finish (its batch is handed
      * to the handlers whole) within the grace period before it is interrupted.
      *

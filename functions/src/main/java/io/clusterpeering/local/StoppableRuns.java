@@ -23,6 +23,25 @@ final class StoppableRuns {
         if (stopped || !running.tryLock()) {
             return false;
         }
+        return runLocked(body);
+    }
+
+    /**
+     * Runs the body on the calling thread once the run in progress, if any, has ended; unless stopped.
+     *
+     * @return true when the body ran
+     * @throws InterruptedException when interrupted while waiting for the run in progress
+     */
+    boolean runAfterCurrent(Runnable body) throws InterruptedException {
+        if (stopped) {
+            return false;
+        }
+        running.lockInterruptibly();
+        return runLocked(body);
+    }
+
+    /** Runs the body with {@link #running} held by the caller, and releases it. */
+    private boolean runLocked(Runnable body) {
         try {
             if (stopped) {
                 return false;

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Path;
+import jdk.jfr.Recording;
 
 /**
  * One cold start, in a fresh JVM, as Lambda does it without SnapStart: the handler's no-argument constructor (a
@@ -26,6 +28,9 @@ import java.time.Duration;
  * <p>Arguments: the handler class (a {@link RequestStreamHandler}), the event file, optionally {@code prime}.
  */
 public final class ColdStartProbe {
+    /** The system property naming the file of {@link #recordingOfTheRequest()}. */
+    public static final String REQUEST_JFR = "bench.request-jfr";
+
     private ColdStartProbe() {
     }
 
@@ -41,9 +46,14 @@ public final class ColdStartProbe {
         }
         RequestStreamHandler handler = (RequestStreamHandler) instance;
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        Recording request = recordingOfTheRequest();
         long requested = System.currentTimeMillis();
         handler.handleRequest(new ByteArrayInputStream(event), answer, new ProbeContext());
         long answered = System.currentTimeMillis();
+        if (request != null) {
+            request.stop();
+            request.dump(Path.of(System.getProperty(REQUEST_JFR)));
+        }
         long cpu = ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
         byte[] bytes = answer.toByteArray();
         int status = status(bytes);
@@ -56,6 +66,26 @@ public final class ColdStartProbe {
         }
         System.out.flush();
         System.exit(0);
+    }
+
+    /**
+     * With {@code -Dbench.request-jfr=<file>}, a JDK Flight Recorder recording of the first request alone (started
+     * after the construction and the priming, dumped to the file when the answer is back): execution samples every
+     * millisecond with their stacks and every class loaded, to see what the first request after a restore does.
+     * Null without the property.
+     */
+    private static Recording recordingOfTheRequest() {
+        if (System.getProperty(REQUEST_JFR) == null) {
+            return null;
+        }
+        Recording recording = new Recording();
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1)).withStackTrace();
+        recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(1)).withStackTrace();
+        recording.enable("jdk.ClassLoad").withStackTrace();
+        recording.enable("jdk.ThreadPark").withThreshold(Duration.ofMillis(1)).withStackTrace();
+        recording.enable("jdk.SocketRead").withThreshold(Duration.ofMillis(1)).withStackTrace();
+        recording.start();
+        return recording;
     }
 
     /**
