@@ -10,6 +10,7 @@ import io.clusterpeering.store.ConsulIndex;
 import io.clusterpeering.store.IndexScope;
 import io.clusterpeering.support.ConsulHttp;
 import io.clusterpeering.support.Eventually;
+import io.clusterpeering.support.StreamEvents;
 import io.clusterpeering.support.CuttableLink;
 import io.clusterpeering.support.CuttableLink.Pair;
 import org.junit.jupiter.api.AfterAll;
@@ -421,20 +422,6 @@ class ReplicationTest {
 
     private static DynamodbEvent record(String pk, String sk,
                                         Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image) {
-        var keys = Map.of("pk", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withS(pk),
-                "sk", new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withS(sk));
-        var newImage = new java.util.HashMap<>(keys);
-        newImage.putAll(image);
-        var stream = new com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord();
-        stream.setKeys(keys);
-        stream.setNewImage(newImage);
-        stream.setSequenceNumber("1");
-        DynamodbEvent.DynamodbStreamRecord record = new DynamodbEvent.DynamodbStreamRecord();
-        record.setEventName("MODIFY");
-        record.setEventID("replayed");
-        record.setDynamodb(stream);
-        DynamodbEvent event = new DynamodbEvent();
-        event.setRecords(List.of(record));
-        return event;
+        return StreamEvents.modify(Map.of("pk", pk, "sk", sk), image, "replayed");
     }
 }

@@ -14,6 +14,7 @@ import io.clusterpeering.support.TestDynamoDb;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import io.clusterpeering.function.PeeringStreamFunction;
 import io.clusterpeering.support.LambdaInvocation;
+import io.clusterpeering.support.StreamEvents;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -210,23 +211,9 @@ class ImportedDataStoreTest {
 
     /** The stream record of a peering row that turned DELETING, as Lambda's event source mapping delivers it. */
     private static DynamodbEvent deletingRecord(PeeringKey key) {
-        Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image = new java.util.HashMap<>();
-        TableKeys.peering(key).forEach((name, value) -> image.put(name,
-                new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue().withS(value.s())));
-        var keys = Map.copyOf(image);
-        image.put(PeeringItems.STATE, new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue()
-                .withS(PeeringState.DELETING.name()));
-        var change = new com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord();
-        change.setKeys(keys);
-        change.setNewImage(image);
-        change.setSequenceNumber("1");
-        DynamodbEvent.DynamodbStreamRecord record = new DynamodbEvent.DynamodbStreamRecord();
-        record.setEventName("MODIFY");
-        record.setEventID("deleting");
-        record.setDynamodb(change);
-        DynamodbEvent event = new DynamodbEvent();
-        event.setRecords(List.of(record));
-        return event;
+        Map<String, String> keys = new HashMap<>();
+        TableKeys.peering(key).forEach((name, value) -> keys.put(name, value.s()));
+        return StreamEvents.modify(keys, Map.of(PeeringItems.STATE, StreamEvents.s(PeeringState.DELETING.name())), "deleting");
     }
 
     @Test
