@@ -23,20 +23,25 @@ import java.util.Optional;
 @Singleton
 @Replaces(DefaultLambdaContextFactory.class)
 public class LambdaContextSingletons implements LambdaContextFactory {
-    /** The Context of the invocation this thread serves (Lambda's runtime serves every invocation on one thread). */
-    private static final ThreadLocal<Context> CURRENT = new ThreadLocal<>();
+    /**
+     * The Context of the invocation this thread serves through this application context (Lambda's runtime serves
+     * every invocation on one thread, and each one hands its Context over first). Per application context, not per
+     * JVM: a thread that served another function's invocation (a test calling several handlers) leaves nothing here.
+     */
+    private final ThreadLocal<Context> current = new ThreadLocal<>();
 
     /** Registers no bean (see the class comment); keeps the Context for {@link #current()}. */
     @Override
     public void registerSingletons(Context context) {
-        CURRENT.set(context);
+        current.set(context);
     }
 
     /**
-     * The Lambda Context of the invocation the calling thread serves, or of the last one it served; empty on a
-     * thread that never served one (the local stream poller, tests calling a handler's {@code execute}).
+     * The Lambda Context of the invocation the calling thread serves through this application context; empty on a
+     * thread that never served one through it (the local stream poller, a test calling a handler's
+     * {@code execute}).
      */
-    public static Optional<Context> current() {
-        return Optional.ofNullable(CURRENT.get());
+    public Optional<Context> current() {
+        return Optional.ofNullable(current.get());
     }
 }

@@ -68,11 +68,11 @@ public class PeeringStreamFunction extends MicronautRequestHandler<DynamodbEvent
 
     /**
      * What is left of this invocation: Lambda's remaining time, from the Context Micronaut hands over on each
-     * invocation ({@link LambdaContextSingletons#current()}), or {@code peering.stream-invocation-time} where the
+     * invocation to this context's {@link LambdaContextSingletons}, or {@code peering.stream-invocation-time} where the
      * handler is called without one (the local stream poller).
      */
     private Duration invocationLeft() {
-        return LambdaContextSingletons.current()
+        return getApplicationContext().findBean(LambdaContextSingletons.class).flatMap(LambdaContextSingletons::current)
                 .map(lambda -> Duration.ofMillis(lambda.getRemainingTimeInMillis()))
                 .orElseGet(() -> getApplicationContext().getBean(PeeringConfiguration.class).getStreamInvocationTime());
     }

@@ -1,5 +1,6 @@
 package io.clusterpeering.store;
 
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -15,6 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,15 @@ final class Batches {
     /** DynamoDB's limit of keys in one BatchGetItem (and TransactGetItems) call. */
     static final int GET_LIMIT = 100;
     private static final int MAX_UNPROCESSED_RETRIES = 8;
+    /**
+     * The back-off of {@link #contended}: the SDK's own strategy ({@code retries-spi}), whose attempt 1 is the first
+     * try (no delay), so a caller's 0-based wait {@code n} is its attempt {@code n + 2}.
+     */
+    private static final BackoffStrategy CONTENDED =
+            BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(5), Duration.ofMillis(1280));
+    /** The back-off of {@link #pause}, counted as {@link #CONTENDED} is. */
+    private static final BackoffStrategy UNPROCESSED =
+            BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(50), Duration.ofSeconds(1));
     /** Snapshot reads a concurrent transaction cancelled, retried after {@link #contended} waits (about 5 s in all). */
     private static final int MAX_SNAPSHOT_ATTEMPTS = 12;
 
@@ -179,18 +190,25 @@ final class Batches {
 
     /**
      * Waits a moment before reading a contended item again (a service's head another writer moved, a snapshot
-     * another transaction was writing): a random time between half and all of 5 ms doubling with each attempt, at
-     * most 1.28 s. The winner has usually committed within a few milliseconds, so the first retries come almost at
-     * once, and the jitter keeps losers from meeting again in step.
+     * another transaction was writing): the SDK's exponential back-off with half jitter ({@link #CONTENDED}), between
+     * half and all of 5 ms doubling with each attempt, at most 1.28 s. The winner has usually committed within a few
+     * milliseconds, so the first retries come almost at once, and the jitter keeps losers from meeting again in step.
+     *
+     * @param attempt how many times the caller has already waited for this item, from 0
      */
     static void contended(int attempt) {
-        long most = 5L << Math.min(attempt, 8);
-        sleep(most / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(most / 2 + 1));
+        sleep(CONTENDED.computeDelay(attempt + 2).toMillis());
     }
 
-    /** Waits a little before retrying unprocessed work: 50 ms doubling, at most one second. */
+    /**
+     * Waits a little before retrying unprocessed work (what BatchWriteItem or BatchGetItem left): the SDK's
+     * exponential back-off with half jitter ({@link #UNPROCESSED}), 50 ms doubling, at most one second, as AWS
+     * advises for unprocessed items.
+     *
+     * @param attempt how many times the caller has already waited, from 0
+     */
     static void pause(int attempt) {
-        sleep(Math.min(1000L, 50L << Math.min(attempt, 5)));
+        sleep(UNPROCESSED.computeDelay(attempt + 2).toMillis());
     }
 
     private static void sleep(long millis) {

@@ -209,6 +209,31 @@ class ImportedDataStoreTest {
         assertTrue(store.find(peering.key()).isEmpty(), "and removes the row in the same call");
     }
 
+    /**
+     * The time left is the current invocation's, of this application context: a Lambda Context that another
+     * function's invocation left on the thread (here one with no time left, through another context) does not cut
+     * a purge short when the local poller calls the handler without one.
+     */
+    @Test
+    void aContextAnotherFunctionLeftOnTheThreadDoesNotCutAPurgeShort() {
+        Peering peering = activePeering();
+        List<VersionedInstance> batch = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            batch.add(upsert("left", i, "v1", i + 1));
+        }
+        imported.applyUpdate(peering, "left", batch, Instant.now());
+        store.markDeleting(peering.key(), Instant.now());
+        try (ApplicationContext other = ApplicationContext.run(TestDynamoDb.freshTable("other-function"))) {
+            DynamodbEvent nothing = new DynamodbEvent();
+            nothing.setRecords(List.of());
+            new PeeringStreamFunction(other).handleRequest(nothing, new LambdaInvocation("spent", "Other", 0));
+        }
+
+        new PeeringStreamFunction(context).execute(deletingRecord(peering.key()));
+        assertEquals(0, purges.count(peering.key()), "the whole purge ran in the one call");
+        assertTrue(store.find(peering.key()).isEmpty());
+    }
+
     /** The stream record of a peering row that turned DELETING, as Lambda's event source mapping delivers it. */
     private static DynamodbEvent deletingRecord(PeeringKey key) {
         Map<String, String> keys = new HashMap<>();
