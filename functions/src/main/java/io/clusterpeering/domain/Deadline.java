@@ -19,10 +19,4 @@ public record Deadline(long nanoTime) {
     public boolean passed() {
         return System.nanoTime() - nanoTime >= 0;
     }
-
-    /** How long is left, zero once it has passed. */
-    public Duration remaining() {
-        long left = nanoTime - System.nanoTime();
-        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
-    }
 }

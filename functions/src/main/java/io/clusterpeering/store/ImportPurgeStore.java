@@ -192,16 +192,11 @@ public class ImportPurgeStore {
                         ? page.lastEvaluatedKey() : null;
                 Future<QueryResponse> next = last == null ? null : workers.submit(() -> keysAfter(pk, last));
                 deleting.add(deleteInBatches(page.items(), slots));
-                // The previous page finishes while this one's batches start: no gap in the pipeline.
-                while (deleting.size() > 1 || (next == null && !deleting.isEmpty())) {
-                    deleted += deleting.remove().await();
-                    progress.accept(deleted);
-                }
+                // The previous page finishes while this one's batches start: no gap in the pipeline. Before the
+                // read from the start that follows the last page, every page must be gone.
+                deleted = awaitPages(deleting, next == null ? 0 : 1, deleted, progress);
                 if (deadline.passed()) {
-                    while (!deleting.isEmpty()) {
-                        deleted += deleting.remove().await();
-                        progress.accept(deleted);
-                    }
+                    deleted = awaitPages(deleting, 0, deleted, progress);
                     if (next != null) {
                         next.cancel(true);
                     }
@@ -209,11 +204,7 @@ public class ImportPurgeStore {
                 }
                 page = next == null ? keysAfter(pk, null) : next.get();
             }
-            while (!deleting.isEmpty()) {
-                deleted += deleting.remove().await();
-                progress.accept(deleted);
-            }
-            return new Purge(deleted, true);
+            return new Purge(awaitPages(deleting, 0, deleted, progress), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             deleting.forEach(Page::cancel);
@@ -222,6 +213,21 @@ public class ImportPurgeStore {
             deleting.forEach(Page::cancel);
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * Waits for the oldest pages in flight until at most {@code inFlight} remain, reporting the running total after
+     * each.
+     *
+     * @return the running total deleted, {@code deleted} plus the pages waited for
+     */
+    private static int awaitPages(Deque<Page> pages, int inFlight, int deleted, IntConsumer progress)
+            throws InterruptedException, ExecutionException {
+        while (pages.size() > inFlight) {
+            deleted += pages.remove().await();
+            progress.accept(deleted);
+        }
+        return deleted;
     }
 
     /** Starts deleting one page of keys, 25 a call, taking a slot of the in-flight bound for each call. */

@@ -187,14 +187,8 @@ class ImportedDataStoreTest {
      */
     @Test
     void aPurgeChainsItsPagesWhileTheInvocationHasTimeLeft() {
-        Peering peering = activePeering();
-        List<VersionedInstance> batch = new ArrayList<>();
-        for (int i = 0; i < 3500; i++) {
-            batch.add(upsert("chained", i, "v1", i + 1));
-        }
-        imported.applyUpdate(peering, "chained", batch, Instant.now());
+        Peering peering = deletingWithImports("chained", 3500);
         int items = purges.count(peering.key());
-        store.markDeleting(peering.key(), Instant.now());
         PeeringStreamFunction stream = new PeeringStreamFunction(context);
 
         stream.handleRequest(deletingRecord(peering.key()), new LambdaInvocation("short", "PeeringStream", 15_000));
@@ -216,13 +210,7 @@ class ImportedDataStoreTest {
      */
     @Test
     void aContextAnotherFunctionLeftOnTheThreadDoesNotCutAPurgeShort() {
-        Peering peering = activePeering();
-        List<VersionedInstance> batch = new ArrayList<>();
-        for (int i = 0; i < 2500; i++) {
-            batch.add(upsert("left", i, "v1", i + 1));
-        }
-        imported.applyUpdate(peering, "left", batch, Instant.now());
-        store.markDeleting(peering.key(), Instant.now());
+        Peering peering = deletingWithImports("left", 2500);
         try (ApplicationContext other = ApplicationContext.run(TestDynamoDb.freshTable("other-function"))) {
             DynamodbEvent nothing = new DynamodbEvent();
             nothing.setRecords(List.of());
@@ -232,6 +220,18 @@ class ImportedDataStoreTest {
         new PeeringStreamFunction(context).execute(deletingRecord(peering.key()));
         assertEquals(0, purges.count(peering.key()), "the whole purge ran in the one call");
         assertTrue(store.find(peering.key()).isEmpty());
+    }
+
+    /** An active peering that imported {@code instances} instances of one service, then marked DELETING. */
+    private static Peering deletingWithImports(String service, int instances) {
+        Peering peering = activePeering();
+        List<VersionedInstance> batch = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            batch.add(upsert(service, i, "v1", i + 1));
+        }
+        imported.applyUpdate(peering, service, batch, Instant.now());
+        store.markDeleting(peering.key(), Instant.now());
+        return peering;
     }
 
     /** The stream record of a peering row that turned DELETING, as Lambda's event source mapping delivers it. */
